@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both build .venv from
+# the pinned, hashed lock file first (and only again when the lock changes).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench schema migrations clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/mailroom dev
+
+test: $(STAMP)
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+schema: $(STAMP)
+	$(BIN)/mailroom export-schema > schema.graphql
+
+# Regenerate Tortoise migrations after a model change (review the file, then commit).
+migrations: $(STAMP)
+	$(BIN)/tortoise makemigrations
+
+clean:
+	rm -rf $(VENV) var

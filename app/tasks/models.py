@@ -1,0 +1,61 @@
+"""Task: the database row a client polls for a slow action run as an arq job."""
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class TaskKind(StrEnum):
+    IMPORT_EMAIL = "IMPORT_EMAIL"
+    SEND_EMAIL = "SEND_EMAIL"
+    DISMISS_EMAIL = "DISMISS_EMAIL"
+    ATTACH_EMAIL = "ATTACH_EMAIL"
+
+
+class TaskStatus(StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+FINISHED = frozenset({TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED})
+
+
+class Task(Model):
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name="tasks", on_delete=fields.CASCADE
+    )
+    kind = fields.CharEnumField(TaskKind, max_length=32)
+    status = fields.CharEnumField(TaskStatus, max_length=16, default=TaskStatus.QUEUED)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    started_at = fields.DatetimeField(null=True)
+    finished_at = fields.DatetimeField(null=True)
+    expires_at = fields.DatetimeField(null=True)
+    attempts = fields.IntField(default=0)
+    error_code = fields.CharField(max_length=40, null=True)
+    error_message = fields.TextField(null=True)
+    email = fields.ForeignKeyField(
+        "models.Email", related_name="tasks", null=True, on_delete=fields.SET_NULL
+    )
+    creator = fields.ForeignKeyField(
+        "models.User", related_name="tasks", null=True, on_delete=fields.SET_NULL
+    )
+    # What the job needs to run (ids, options); never message bytes.
+    payload = fields.JSONField(default=dict)
+    idempotency_key = fields.CharField(max_length=200, null=True)
+
+    organization_id: int
+    email_id: int | None
+    creator_id: int | None
+
+    class Meta:
+        table = "task"
+        indexes = (
+            ("organization_id", "created_at", "id"),
+            ("status", "created_at"),
+            ("organization_id", "kind", "idempotency_key"),
+        )
