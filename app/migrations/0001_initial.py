@@ -7,6 +7,7 @@ from app.mail.models import DeliveryStatus, EmailStatus, EmailType, Label, Parti
 from app.tasks.models import TaskKind, TaskStatus
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
+from uuid import uuid4
 from tortoise import fields
 from tortoise.indexes import Index
 
@@ -244,7 +245,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='Task',
             fields=[
-                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
                 ('organization', fields.ForeignKeyField('models.Organization', source_field='organization_id', db_constraint=True, to_field='id', related_name='tasks', on_delete=OnDelete.CASCADE)),
                 ('kind', fields.CharEnumField(description='IMPORT_EMAIL: IMPORT_EMAIL\nSEND_EMAIL: SEND_EMAIL\nDISMISS_EMAIL: DISMISS_EMAIL\nATTACH_EMAIL: ATTACH_EMAIL', enum_type=TaskKind, max_length=32)),
                 ('status', fields.CharEnumField(default=TaskStatus.QUEUED, description='QUEUED: QUEUED\nRUNNING: RUNNING\nSUCCEEDED: SUCCEEDED\nFAILED: FAILED\nCANCELLED: CANCELLED', enum_type=TaskStatus, max_length=16)),

