@@ -68,7 +68,7 @@ class EmailThread(Model):
     has_replies = fields.BooleanField(default=False)
     has_new_replies = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
-    last_email_created_at = fields.DatetimeField(null=True)
+    last_email_created_at = fields.DatetimeField()
 
     organization_id: int
     queue_id: int
@@ -153,7 +153,6 @@ class Email(Model):
     last_tries = fields.JSONField(default=list)
     sent_at = fields.DatetimeField(null=True)
     failed_at = fields.DatetimeField(null=True)
-    deleted_at = fields.DatetimeField(null=True)
 
     organization_id: int
     queue_id: int

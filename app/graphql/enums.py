@@ -1,0 +1,28 @@
+"""The domain's enums, exposed to GraphQL under the same names and values."""
+
+import strawberry
+
+from app.accounts.models import Role
+from app.documents.models import AnnotationStatus
+from app.errors import ErrorCode
+from app.mail.models import (
+    DeliveryStatus,
+    EmailStatus,
+    EmailType,
+    Label,
+    ThreadMatchMethod,
+)
+from app.mail.parts import PartOutcome
+from app.tasks.models import TaskKind, TaskStatus
+
+RoleEnum = strawberry.enum(Role, name="Role")
+AnnotationStatusEnum = strawberry.enum(AnnotationStatus, name="AnnotationStatus")
+ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
+DeliveryStatusEnum = strawberry.enum(DeliveryStatus, name="DeliveryStatus")
+EmailStatusEnum = strawberry.enum(EmailStatus, name="EmailStatus")
+EmailTypeEnum = strawberry.enum(EmailType, name="EmailType")
+LabelEnum = strawberry.enum(Label, name="EmailLabel")
+ThreadMatchMethodEnum = strawberry.enum(ThreadMatchMethod, name="ThreadMatchMethod")
+PartOutcomeEnum = strawberry.enum(PartOutcome, name="PartOutcome")
+TaskKindEnum = strawberry.enum(TaskKind, name="TaskKind")
+TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus")

@@ -1,0 +1,158 @@
+"""Relay connections with keyset (seek) pagination: no OFFSET, stable under inserts.
+
+A cursor holds the sort key values of its row, so the next page is "rows after these
+values" in the index order, whatever was inserted or deleted meanwhile.
+"""
+
+import base64
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from app.errors import InvalidInput
+from app.settings import get_settings
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    node: NodeT
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="Rows matching the filter, across all pages.")
+    async def total_count(self) -> int:
+        return await self._count()
+
+    @strawberry.field(description="The nodes of the edges, for clients not needing cursors.")
+    def nodes(self) -> list[NodeT]:
+        return [edge.node for edge in self.edges]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of an ordering; `id` always comes last as the tie-breaker."""
+
+    column: str
+    kind: type = datetime  # datetime | str | int
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode()
+
+
+def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if not isinstance(raw, list) or len(raw) != len(keys):
+            raise ValueError
+        values: list[Any] = []
+        for key, value in zip(keys, raw, strict=True):
+            if key.kind is datetime:
+                values.append(datetime.fromisoformat(value))
+            elif not isinstance(value, key.kind) or isinstance(value, bool):
+                raise ValueError
+            else:
+                values.append(value)
+        return values
+    except (ValueError, TypeError, UnicodeError):
+        raise InvalidInput("Invalid cursor.", field="after/before") from None
+
+
+def _seek(keys: Sequence[SortKey], values: Sequence[Any], descending: bool) -> Q:
+    """Rows strictly after `values` in (keys, descending) order."""
+    op = "lt" if descending else "gt"
+    clauses = []
+    for i, key in enumerate(keys):
+        equal = {k.column: v for k, v in zip(keys[:i], values[:i], strict=True)}
+        clauses.append(Q(**equal, **{f"{key.column}__{op}": values[i]}))
+    return Q(*clauses, join_type="OR")
+
+
+def _page_size(args: PageArgs) -> tuple[int, bool]:
+    settings = get_settings()
+    if args.first is not None and args.last is not None:
+        raise InvalidInput("Pass either first or last, not both.", field="first")
+    backward = args.last is not None
+    size = args.last if backward else args.first
+    if size is None:
+        size = settings.default_page_size
+    if size < 0 or size > settings.max_page_size:
+        raise InvalidInput(
+            f"Page size must be between 0 and {settings.max_page_size}.",
+            field="last" if backward else "first",
+        )
+    return size, backward
+
+
+async def paginate(
+    query: QuerySet[Any],
+    *,
+    keys: Sequence[SortKey],
+    descending: bool,
+    args: PageArgs,
+    to_node: Callable[[Any], NodeT],
+) -> Connection[NodeT]:
+    """One page of `query` ordered by `keys` (+ id), as a Relay connection."""
+    keys = [*keys, SortKey("id", int)]
+    size, backward = _page_size(args)
+    count_query = query
+    forward_desc = descending != backward  # scan direction of this request
+    if args.after is not None:
+        query = query.filter(_seek(keys, decode_cursor(args.after, keys), descending))
+    if args.before is not None:
+        query = query.filter(_seek(keys, decode_cursor(args.before, keys), not descending))
+    prefix = "-" if forward_desc else ""
+    rows: list[Model] = await query.order_by(
+        *(prefix + k.column for k in keys)
+    ).limit(size + 1)
+    has_more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
+    edges = [
+        Edge(node=to_node(row), cursor=encode_cursor([_value(row, k) for k in keys]))
+        for row in rows
+    ]
+    page_info = PageInfo(
+        has_next_page=has_more if not backward else args.before is not None,
+        has_previous_page=has_more if backward else args.after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return Connection(edges=edges, page_info=page_info, _count=count_query.count)
+
+
+def _value(row: Model, key: SortKey) -> Any:
+    return getattr(row, key.column)

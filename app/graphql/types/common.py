@@ -1,0 +1,36 @@
+"""Small shared types: InputError, a model-to-type bridge, JSON."""
+
+import dataclasses
+from typing import Any, Self
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.errors import ErrorCode, InvalidInput
+from app.graphql.enums import ErrorCodeEnum
+
+__all__ = ["JSON", "InputError", "FromModel"]
+
+
+@strawberry.type(description="A problem with the mutation's input that the caller can fix.")
+class InputError:
+    code: ErrorCodeEnum  # type: ignore[valid-type]
+    field: str | None
+    message: str
+
+    @classmethod
+    def from_exception(cls, exc: InvalidInput) -> Self:
+        return cls(code=ErrorCode(exc.code), field=exc.field, message=exc.message)
+
+
+class FromModel:
+    """Build a strawberry type from an ORM row: every init field is read by name."""
+
+    @classmethod
+    def from_model(cls, row: Any) -> Self:
+        names = [f.name for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+        return cls(**{name: getattr(row, name) for name in names})
+
+    @classmethod
+    def from_optional(cls, row: Any | None) -> Self | None:
+        return None if row is None else cls.from_model(row)

@@ -1,0 +1,330 @@
+"""Email, EmailThread and their small value types."""
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from app.graphql import ids
+from app.graphql.context import Info
+from app.graphql.enums import (
+    DeliveryStatusEnum,
+    EmailStatusEnum,
+    EmailTypeEnum,
+    LabelEnum,
+    PartOutcomeEnum,
+    ThreadMatchMethodEnum,
+)
+from app.graphql.pagination import Connection, PageArgs, paginate
+from app.graphql.types.accounts import User, load_user
+from app.graphql.types.common import JSON, FromModel
+from app.graphql.types.documents import Annotation, Document, load_document
+from app.graphql.types.inboxes import Inbox, Queue, load_inbox, load_queue
+from app.mail.counts import AnnotationTally
+from app.mail.models import Email as EmailModel
+from app.mail.models import EmailThread as EmailThreadModel
+from app.graphql.ordering import EMAIL_ORDERINGS, EmailOrderField
+from app.settings import get_settings
+
+
+@strawberry.type
+class EmailAddress:
+    email: str
+    name: str | None
+
+
+def _addresses(items: list[dict[str, Any]]) -> list[EmailAddress]:
+    return [EmailAddress(email=i.get("email", ""), name=i.get("name") or None) for i in items]
+
+
+@strawberry.type
+class AnnotationCounts(FromModel):
+    annotations: int
+    annotations_processed: int
+    annotations_purged: int
+    annotations_unprocessed: int
+    annotations_rejected: int
+    related_annotations: int
+
+
+@strawberry.type
+class LinkedObject:
+    type: str
+    id: str
+    auto_linked: bool
+
+
+@strawberry.type
+class DeliveryTry:
+    at: datetime
+    status: str = strawberry.field(description="SMTP reply code, or an error class.")
+    detail: str
+
+
+@strawberry.type(description="One MIME part and what the import made of it.")
+class EmailPart:
+    part_id: str
+    content_type: str
+    disposition: str | None
+    content_id: str | None
+    filename: str | None
+    charset: str | None
+    size: int
+    outcome: PartOutcomeEnum  # type: ignore[valid-type]
+    document_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def document(self, info: Info) -> Document | None:
+        return await load_document(info, self.document_id)
+
+
+@strawberry.type
+class ThreadMatch:
+    method: ThreadMatchMethodEnum  # type: ignore[valid-type]
+    matched_email_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def matched_email(self, info: Info) -> "Email | None":
+        return await load_email(info, self.matched_email_id)
+
+
+@strawberry.type
+class Email(relay.Node, FromModel):
+    id: relay.NodeID[int]
+    created_at: datetime
+    last_thread_email_created_at: datetime = strawberry.field(
+        deprecation_reason="Use emailThread.lastEmailCreatedAt."
+    )
+    type: EmailTypeEnum  # type: ignore[valid-type]
+    subject: str
+    body_text_plain: str = strawberry.field(description="At most 4 kB.")
+    body_text_html: str = strawberry.field(description="Sanitized; at most 4 kB.")
+    body_truncated: bool
+    metadata: JSON
+    filtered_out_document_count: int
+    message_id: str
+    parse_defects: list[str]
+    status: EmailStatusEnum  # type: ignore[valid-type]
+    dismissed_at: datetime | None
+    unread: bool
+    external_id: str | None
+    delivery_status: DeliveryStatusEnum | None  # type: ignore[valid-type]
+    send_at: datetime | None
+    send_before: datetime | None
+    try_count: int
+    sent_at: datetime | None
+    failed_at: datetime | None
+    references: list[str]
+    organization_id: strawberry.Private[int]
+    queue_id: strawberry.Private[int]
+    inbox_id: strawberry.Private[int | None]
+    parent_id: strawberry.Private[int | None]
+    email_thread_id: strawberry.Private[int | None]
+    creator_id: strawberry.Private[int | None]
+    dismissed_by_id: strawberry.Private[int | None]
+    thread_match_method: strawberry.Private[str]
+    thread_match_email_id: strawberry.Private[int | None]
+    from_address: strawberry.Private[str]
+    from_name: strawberry.Private[str]
+    to: strawberry.Private[list[dict[str, Any]]]
+    cc: strawberry.Private[list[dict[str, Any]]]
+    bcc: strawberry.Private[list[dict[str, Any]]]
+    in_reply_to: strawberry.Private[list[str]]
+    parts: strawberry.Private[list[dict[str, Any]]]
+    linked_objects: strawberry.Private[list[dict[str, Any]]]
+    last_tries: strawberry.Private[list[dict[str, Any]]]
+
+    @strawberry.field(name="from")
+    def from_(self) -> EmailAddress | None:
+        if not self.from_address:
+            return None
+        return EmailAddress(email=self.from_address, name=self.from_name or None)
+
+    @strawberry.field(name="to")
+    def to_(self) -> list[EmailAddress]:
+        return _addresses(self.to)
+
+    @strawberry.field(name="cc")
+    def cc_(self) -> list[EmailAddress]:
+        return _addresses(self.cc)
+
+    @strawberry.field(name="bcc")
+    def bcc_(self) -> list[EmailAddress]:
+        return _addresses(self.bcc)
+
+    @strawberry.field(name="inReplyTo")
+    def in_reply_to_(self) -> str | None:
+        return self.in_reply_to[0] if self.in_reply_to else None
+
+    @strawberry.field
+    def thread_match(self) -> ThreadMatch:
+        return ThreadMatch(
+            method=self.thread_match_method, matched_email_id=self.thread_match_email_id
+        )
+
+    @strawberry.field(name="parts")
+    def parts_(self) -> list[EmailPart]:
+        return [
+            EmailPart(
+                part_id=p.get("partId", ""),
+                content_type=p.get("contentType", ""),
+                disposition=p.get("disposition"),
+                content_id=p.get("contentId"),
+                filename=p.get("filename"),
+                charset=p.get("charset"),
+                size=p.get("size", 0),
+                outcome=p.get("outcome", "BODY"),
+                document_id=p.get("documentId"),
+            )
+            for p in self.parts
+        ]
+
+    @strawberry.field(name="linkedObjects")
+    def linked_objects_(self) -> list[LinkedObject]:
+        return [
+            LinkedObject(type=o["type"], id=o["id"], auto_linked=o.get("autoLinked", False))
+            for o in self.linked_objects
+        ]
+
+    @strawberry.field(name="lastTries", description="The last three delivery attempts.")
+    def last_tries_(self) -> list[DeliveryTry]:
+        return [
+            DeliveryTry(at=datetime.fromisoformat(t["at"]), status=t["status"],
+                        detail=t.get("detail", ""))
+            for t in self.last_tries[-3:]
+        ]
+
+    @strawberry.field(description="Authenticated download of the raw message (.eml).")
+    def content_url(self) -> str:
+        base = get_settings().public_url.rstrip("/")
+        return f"{base}/content/emails/{ids.encode('Email', self.id)}"
+
+    @strawberry.field
+    async def queue(self, info: Info) -> Queue | None:
+        return await load_queue(info, self.queue_id)
+
+    @strawberry.field
+    async def inbox(self, info: Info) -> Inbox | None:
+        return await load_inbox(info, self.inbox_id)
+
+    @strawberry.field
+    async def parent(self, info: Info) -> "Email | None":
+        return await load_email(info, self.parent_id)
+
+    @strawberry.field
+    async def email_thread(self, info: Info) -> "EmailThread | None":
+        return await load_thread(info, self.email_thread_id)
+
+    @strawberry.field
+    async def children(self, info: Info) -> list["Email"]:
+        rows = await info.context.loaders.many_by(
+            EmailModel, "parent_id", ("created_at", "id")
+        ).load(self.id)
+        return [Email.from_model(r) for r in rows]
+
+    @strawberry.field(description="Documents extracted from this email's attachments.")
+    async def documents(self, info: Info) -> list[Document]:
+        from app.documents.models import Document as DocumentModel
+
+        rows = await info.context.loaders.many_by(DocumentModel, "email_id").load(self.id)
+        return [Document.from_model(r) for r in rows]
+
+    @strawberry.field(description="Annotations that arrived with this email.")
+    async def annotations(self, info: Info) -> list[Annotation]:
+        from app.documents.models import Annotation as AnnotationModel
+
+        rows = await info.context.loaders.many_by(AnnotationModel, "email_id").load(self.id)
+        return [Annotation.from_model(r) for r in rows]
+
+    @strawberry.field
+    async def related_annotations(self, info: Info) -> list[Annotation]:
+        rows = await info.context.loaders.related_annotations_by_email().load(self.id)
+        return [Annotation.from_model(r) for r in rows]
+
+    @strawberry.field
+    async def related_documents(self, info: Info) -> list[Document]:
+        rows = await info.context.loaders.related_documents_by_email().load(self.id)
+        return [Document.from_model(r) for r in rows]
+
+    @strawberry.field
+    async def annotation_counts(self, info: Info) -> AnnotationCounts:
+        tally: AnnotationTally = await info.context.loaders.annotation_counts_by_email().load(
+            self.id
+        )
+        return AnnotationCounts.from_model(tally)
+
+    @strawberry.field
+    async def labels(self, info: Info) -> list[LabelEnum]:  # type: ignore[valid-type]
+        return await info.context.loaders.labels_by_email().load(self.id)
+
+    @strawberry.field(description="Who created it; null for mail received over SMTP.")
+    async def creator(self, info: Info) -> User | None:
+        return await load_user(info, self.creator_id)
+
+    @strawberry.field
+    async def dismissed_by(self, info: Info) -> User | None:
+        return await load_user(info, self.dismissed_by_id)
+
+
+async def load_email(info: Info, email_id: int | None) -> Email | None:
+    if email_id is None:
+        return None
+    return Email.from_optional(await info.context.loaders.by_id(EmailModel).load(email_id))
+
+
+@strawberry.type
+class EmailThread(relay.Node, FromModel):
+    id: relay.NodeID[int]
+    subject: str
+    has_replies: bool
+    has_new_replies: bool
+    created_at: datetime
+    last_email_created_at: datetime
+    queue_id: strawberry.Private[int]
+    root_email_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def queue(self, info: Info) -> Queue | None:
+        return await load_queue(info, self.queue_id)
+
+    @strawberry.field
+    async def root_email(self, info: Info) -> Email | None:
+        return await load_email(info, self.root_email_id)
+
+    @strawberry.field(description="The union of its emails' labels.")
+    async def labels(self, info: Info) -> list[LabelEnum]:  # type: ignore[valid-type]
+        return await info.context.loaders.labels_by_thread().load(self.id)
+
+    @strawberry.field
+    async def annotation_counts(self, info: Info) -> AnnotationCounts:
+        tally = await info.context.loaders.annotation_counts_by_thread().load(self.id)
+        return AnnotationCounts.from_model(tally)
+
+    @strawberry.field(description="The thread's emails, oldest first by default.")
+    async def emails(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        descending: bool = False,
+    ) -> Connection[Email]:
+        query = EmailModel.filter(
+            organization_id=info.context.organization_id, email_thread_id=self.id
+        )
+        return await paginate(
+            query,
+            keys=EMAIL_ORDERINGS[EmailOrderField.CREATED_AT],
+            descending=descending,
+            args=PageArgs(first=first, after=after, last=last, before=before),
+            to_node=Email.from_model,
+        )
+
+
+async def load_thread(info: Info, thread_id: int | None) -> EmailThread | None:
+    if thread_id is None:
+        return None
+    row = await info.context.loaders.by_id(EmailThreadModel).load(thread_id)
+    return EmailThread.from_optional(row)
