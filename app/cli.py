@@ -1,0 +1,166 @@
+"""`mailroom` commands. Each reads the same settings as the server (env, .env)."""
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from app.accounts import service as accounts
+from app.accounts.models import Role
+from app.db import close_db, migrate, open_db
+from app.errors import MailroomError
+
+T = TypeVar("T")
+
+app = typer.Typer(help="Mailroom: email intake GraphQL API.", no_args_is_help=True)
+org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
+
+def _with_db(work: Callable[[], Awaitable[T]]) -> T:
+    """Run one database action; domain errors end the command with a message."""
+
+    async def run() -> T:
+        await open_db()
+        try:
+            return await work()
+        finally:
+            await close_db()
+
+    try:
+        return asyncio.run(run())
+    except MailroomError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command("migrate")
+def migrate_command() -> None:
+    """Apply database migrations."""
+    asyncio.run(_migrate())
+    typer.echo("migrations applied")
+
+
+async def _migrate() -> None:
+    try:
+        await migrate()
+    finally:
+        await close_db()
+
+
+@org_app.command("create")
+def org_create(
+    name: str,
+    admin_email: Annotated[str, typer.Option(help="Email of the first ADMIN user.")],
+    admin_name: Annotated[str, typer.Option()] = "",
+    send_limit: Annotated[int | None, typer.Option(help="Outgoing email allowance.")] = None,
+) -> None:
+    """Create an organization, its admin user and a token; print them as JSON."""
+    from app.graphql import ids
+
+    org, user, token = _with_db(
+        lambda: accounts.create_organization(
+            name=name, admin_email=admin_email, admin_name=admin_name, send_limit=send_limit
+        )
+    )
+    typer.echo(json.dumps({
+        "organization": ids.encode("Organization", org.id),
+        "user": ids.encode("User", user.id),
+        "token": token,
+    }))
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    organization: Annotated[str, typer.Option(help="Organization global id.")],
+    role: Annotated[Role, typer.Option(case_sensitive=False)] = Role.VIEWER,
+    full_name: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Create a user in an organization; print its global id."""
+    from app.graphql import ids
+
+    org_id = ids.decode(organization, "Organization")
+    if not isinstance(org_id, int):
+        typer.echo("error: not an organization id", err=True)
+        raise typer.Exit(1)
+
+    async def work() -> Any:
+        from app.accounts.models import Organization
+
+        if not await Organization.exists(id=org_id):
+            raise MailroomError("No such organization.")
+        return await accounts.create_user(
+            organization_id=org_id, email=email, full_name=full_name, role=role
+        )
+
+    user = _with_db(work)
+    typer.echo(ids.encode("User", user.id))
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Option(help="Email of the user.")],
+    name: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Create an API token for a user and print the token alone."""
+    typer.echo(_with_db(lambda: accounts.token_for_email(email=user, name=name)))
+
+
+@token_app.command("revoke")
+def token_revoke(token: str) -> None:
+    """Revoke a token (give the token itself)."""
+    _with_db(lambda: accounts.revoke_plain_token(token))
+    typer.echo("revoked")
+
+
+@app.command("export-schema")
+def export_schema() -> None:
+    """Print the GraphQL schema (SDL)."""
+    from app.graphql.schema import schema_sdl
+
+    typer.echo(schema_sdl(), nl=False)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
+) -> None:
+    """Run the API (production: several of these behind a load balancer)."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level="warning", proxy_headers=True,
+    )
+
+
+@app.command("worker")
+def worker() -> None:
+    """Run an arq worker (production: as many as the load needs)."""
+    from app.worker import build_worker
+
+    build_worker().run()
+
+
+@app.command("dev")
+def dev(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Embedded mode: migrate, seed a demo organization, run API + worker in one process."""
+    from app.dev import run_dev
+
+    run_dev(host=host, port=port)
+
+
+def main() -> None:
+    app()

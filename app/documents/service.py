@@ -1,0 +1,36 @@
+"""Annotation verbs."""
+
+from typing import Any
+
+from app.accounts.models import User
+from app.documents.models import Annotation, AnnotationStatus
+from app.errors import InvalidInput, NotFound
+from app.mail.service import check_metadata
+
+
+async def update_annotation(
+    *,
+    organization_id: int,
+    annotation_id: int,
+    status: AnnotationStatus | None = None,
+    assignee_id: int | None = None,
+    clear_assignee: bool = False,
+    metadata: dict[str, Any] | None = None,
+) -> Annotation:
+    annotation = await Annotation.get_or_none(id=annotation_id, organization_id=organization_id)
+    if annotation is None:
+        raise NotFound("No such annotation.", field="id")
+    if status is AnnotationStatus.IMPORTING:
+        raise InvalidInput("Only the import sets IMPORTING.", field="status")
+    if metadata is not None:
+        annotation.metadata = check_metadata(metadata)
+    if status is not None:
+        annotation.status = status
+    if clear_assignee:
+        annotation.assignee_id = None
+    elif assignee_id is not None:
+        if not await User.filter(id=assignee_id, organization_id=organization_id).exists():
+            raise NotFound("No such user.", field="assignee")
+        annotation.assignee_id = assignee_id
+    await annotation.save()
+    return annotation

@@ -1,0 +1,78 @@
+"""createEmailTemplate, updateEmailTemplate."""
+
+from typing import Annotated
+
+import strawberry
+
+from app.accounts.models import Role
+from app.graphql.context import Info
+from app.graphql.ids import decode_or_not_found
+from app.graphql.mutations.base import as_result
+from app.graphql.types.common import InputError
+from app.graphql.types.templates import EmailTemplate
+from app.mail import templates
+
+
+@strawberry.input
+class CreateEmailTemplateInput:
+    name: str
+    subject: str = ""
+    message: str = ""
+    queue: strawberry.ID | None = None
+
+
+@strawberry.input
+class UpdateEmailTemplateInput:
+    id: strawberry.ID
+    name: str | None = None
+    subject: str | None = None
+    message: str | None = None
+
+
+EmailTemplateResult = Annotated[
+    EmailTemplate | InputError, strawberry.union("EmailTemplateResult")
+]
+
+
+@strawberry.type
+class TemplateMutations:
+    @strawberry.mutation
+    async def create_email_template(
+        self, info: Info, input: CreateEmailTemplateInput
+    ) -> EmailTemplateResult:
+        info.context.require(Role.MANAGER)
+
+        async def work() -> EmailTemplate:
+            queue_id = (
+                None
+                if input.queue is None
+                else decode_or_not_found(input.queue, "Queue", field="queue")
+            )
+            row = await templates.create_template(
+                organization_id=info.context.organization_id,
+                name=input.name,
+                subject=input.subject,
+                message=input.message,
+                queue_id=queue_id,
+            )
+            return EmailTemplate.from_model(row)
+
+        return await as_result(work())
+
+    @strawberry.mutation
+    async def update_email_template(
+        self, info: Info, input: UpdateEmailTemplateInput
+    ) -> EmailTemplateResult:
+        info.context.require(Role.MANAGER)
+
+        async def work() -> EmailTemplate:
+            row = await templates.update_template(
+                organization_id=info.context.organization_id,
+                template_id=decode_or_not_found(input.id, "EmailTemplate", field="id"),
+                name=input.name,
+                subject=input.subject,
+                message=input.message,
+            )
+            return EmailTemplate.from_model(row)
+
+        return await as_result(work())

@@ -1,0 +1,33 @@
+"""Limits: what the API enforces for the caller's organization."""
+
+import strawberry
+
+from app.accounts.models import Organization
+from app.mail.sending import send_limit_left
+from app.settings import get_settings
+
+
+@strawberry.type
+class Limits:
+    max_message_bytes: int
+    max_recipients: int
+    metadata_max_keys: int
+    body_max_bytes: int
+    default_page_size: int
+    max_page_size: int
+    send_limit: int | None = strawberry.field(description="null = unlimited.")
+    send_limit_left: int | None = strawberry.field(description="null = unlimited.")
+
+
+async def load_limits(org: Organization) -> Limits:
+    s = get_settings()
+    return Limits(
+        max_message_bytes=s.max_message_bytes,
+        max_recipients=s.max_recipients,
+        metadata_max_keys=s.metadata_max_keys,
+        body_max_bytes=s.body_max_bytes,
+        default_page_size=s.default_page_size,
+        max_page_size=s.max_page_size,
+        send_limit=org.send_limit,
+        send_limit_left=await send_limit_left(org),
+    )

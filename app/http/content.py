@@ -1,0 +1,64 @@
+"""Downloads: the raw message of an email and the bytes of a document.
+
+Both need a bearer token and answer 404 for anything not of the caller's organization.
+"""
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from tortoise.models import Model
+
+from app.blobs import blob_store
+from app.documents.models import Document
+from app.errors import AuthenticationFailed, ErrorCode, MailroomError
+from app.graphql import ids
+from app.http.auth import viewer_for
+from app.http.errors import json_error
+from app.mail.models import Email
+
+
+async def _owned_row(request: Request, model: type[Model]) -> Model | Response:
+    viewer = await viewer_for(request)
+    if viewer is None:
+        return json_error(AuthenticationFailed("A valid API token is required."), 401)
+    pk = ids.decode(request.path_params["id"], model.__name__)
+    row = (
+        await model.get_or_none(id=pk, organization_id=viewer.organization_id)
+        if isinstance(pk, int)
+        else None
+    )
+    return row if row is not None else _not_found()
+
+
+def _not_found() -> Response:
+    return json_error(MailroomError("Not found.", code=ErrorCode.NOT_FOUND), 404)
+
+
+async def email_content(request: Request) -> Response:
+    email = await _owned_row(request, Email)
+    if isinstance(email, Response):
+        return email
+    store = blob_store()
+    if not email.raw_blob_key or not store.exists(email.raw_blob_key):
+        return _not_found()
+    return FileResponse(
+        store.path(email.raw_blob_key),
+        media_type="message/rfc822",
+        filename=f"email-{email.id}.eml",
+        content_disposition_type="attachment",
+    )
+
+
+async def document_content(request: Request) -> Response:
+    document = await _owned_row(request, Document)
+    if isinstance(document, Response):
+        return document
+    store = blob_store()
+    if not document.blob_key or not store.exists(document.blob_key):
+        return _not_found()
+    return FileResponse(
+        store.path(document.blob_key),
+        media_type=document.mime_type,
+        filename=document.original_file_name or f"document-{document.id}",
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )

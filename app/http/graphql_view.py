@@ -1,0 +1,42 @@
+"""/graphql: GraphiQL for browsers; every operation needs a valid bearer token."""
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from app.errors import AuthenticationFailed, MailroomError
+from app.graphql.context import Context
+from app.http.auth import viewer_for
+from app.http.errors import json_error
+from app.http.ratelimit import check_rate_limit
+
+
+class MailroomGraphQL(GraphQL[Context, None]):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await Response(status_code=404)(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            await (await self.render_graphql_ide(request))(scope, receive, send)
+            return
+        viewer = await viewer_for(request)
+        if viewer is None:
+            failure = AuthenticationFailed(
+                "A valid API token is required (Authorization: Bearer)."
+            )
+            await json_error(failure, 401)(scope, receive, send)
+            return
+        try:
+            await check_rate_limit(request.app.state.redis, viewer.token_id)
+        except MailroomError as exc:
+            await json_error(exc, 429)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["viewer"] = viewer
+        await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return Context(request=request, response=response, viewer=request.state.viewer)

@@ -1,0 +1,81 @@
+"""Structured logs: one JSON line per request (and per job), never message bodies."""
+
+import json
+import logging
+import sys
+import time
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.settings import get_settings
+
+REQUESTS = Counter("mailroom_http_requests_total", "HTTP requests", ["path", "status"])
+LATENCY = Histogram("mailroom_http_request_seconds", "HTTP request latency", ["path"])
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+def configure_logging() -> None:
+    root = logging.getLogger()
+    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root.addHandler(handler)
+    root.setLevel(get_settings().log_level.upper())
+
+
+def _route_label(path: str) -> str:
+    # Keep label cardinality bounded: ids in content paths are collapsed.
+    if path.startswith("/content/"):
+        return "/".join(path.split("/")[:3]) + "/{id}"
+    return path
+
+
+class RequestLogMiddleware:
+    """Logs method, path, status and duration of every HTTP request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = logging.getLogger("mailroom.http")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - start
+            path = _route_label(scope["path"])
+            REQUESTS.labels(path, str(status)).inc()
+            LATENCY.labels(path).observe(elapsed)
+            self.log.info(
+                "request",
+                extra={"fields": {
+                    "method": scope["method"], "path": path, "status": status,
+                    "ms": round(elapsed * 1000, 1),
+                }},
+            )

@@ -1,0 +1,179 @@
+"""Email verbs shared by the import and send pipelines and the API."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from app.errors import InvalidInput, NotFound
+from app.mail.models import (
+    Email,
+    EmailLabel,
+    EmailParticipant,
+    EmailStatus,
+    EmailThread,
+    EmailType,
+    Label,
+    ParticipantRole,
+    ThreadMatchMethod,
+)
+from app.mail.subjects import normalize_subject
+from app.settings import get_settings
+
+
+@dataclass
+class NewEmail:
+    """What a pipeline knows about an email before it is stored."""
+
+    organization_id: int
+    queue_id: int
+    type: EmailType
+    subject: str = ""
+    from_address: str = ""
+    from_name: str = ""
+    to: list[dict[str, str]] = field(default_factory=list)
+    cc: list[dict[str, str]] = field(default_factory=list)
+    bcc: list[dict[str, str]] = field(default_factory=list)
+    labels: list[Label] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # any other Email column
+    created_at: datetime | None = None
+
+
+async def record_email(
+    new: NewEmail,
+    *,
+    thread: EmailThread | None = None,
+    match_method: ThreadMatchMethod = ThreadMatchMethod.NEW_THREAD,
+) -> Email:
+    """Store an email with its participants and labels, in `thread` or a new one.
+
+    Call inside a transaction: the email, its thread and rows commit together.
+    """
+    created_at = new.created_at or datetime.now(UTC)
+    if thread is None:
+        thread = await EmailThread.create(
+            organization_id=new.organization_id,
+            queue_id=new.queue_id,
+            subject=new.subject,
+            normalized_subject=normalize_subject(new.subject),
+            created_at=created_at,
+            last_email_created_at=created_at,
+        )
+        match_method = ThreadMatchMethod.NEW_THREAD
+    email = await Email.create(
+        organization_id=new.organization_id,
+        queue_id=new.queue_id,
+        type=new.type,
+        subject=new.subject,
+        from_address=new.from_address.lower(),
+        from_name=new.from_name,
+        to=new.to,
+        cc=new.cc,
+        bcc=new.bcc,
+        email_thread=thread,
+        thread_match_method=match_method,
+        created_at=created_at,
+        last_thread_email_created_at=max(created_at, thread.last_email_created_at),
+        **new.extra,
+    )
+    participants = [
+        EmailParticipant(email=email, role=role, address=a["email"].lower())
+        for role, items in (
+            (ParticipantRole.TO, new.to),
+            (ParticipantRole.CC, new.cc),
+            (ParticipantRole.BCC, new.bcc),
+        )
+        for a in items
+    ]
+    if new.from_address:
+        participants.append(
+            EmailParticipant(email=email, role=ParticipantRole.FROM, address=email.from_address)
+        )
+    if participants:
+        await EmailParticipant.bulk_create(participants)
+    await set_labels(email, new.labels)
+    await _touch_thread(thread, email)
+    return email
+
+
+async def _touch_thread(thread: EmailThread, email: Email) -> None:
+    if thread.root_email_id is None:
+        thread.root_email_id = email.id
+    elif email.created_at >= thread.last_email_created_at:
+        thread.has_replies = True
+        thread.has_new_replies = True
+    if email.created_at > thread.last_email_created_at:
+        thread.last_email_created_at = email.created_at
+        await Email.filter(email_thread_id=thread.id).update(
+            last_thread_email_created_at=email.created_at
+        )
+    await thread.save()
+
+
+async def set_labels(email: Email, labels: list[Label]) -> None:
+    """Replace an email's labels."""
+    await EmailLabel.filter(email_id=email.id).delete()
+    if labels:
+        await EmailLabel.bulk_create(
+            [EmailLabel(email_id=email.id, label=label) for label in dict.fromkeys(labels)]
+        )
+
+
+def check_metadata(metadata: Any, *, field: str = "metadata") -> dict[str, Any]:
+    if not isinstance(metadata, dict):
+        raise InvalidInput("Metadata must be a JSON object.", field=field)
+    limit = get_settings().metadata_max_keys
+    if len(metadata) > limit:
+        raise InvalidInput(f"Metadata may have at most {limit} keys.", field=field)
+    return metadata
+
+
+async def get_email(*, organization_id: int, email_id: int) -> Email:
+    email = await Email.get_or_none(id=email_id, organization_id=organization_id)
+    if email is None:
+        raise NotFound("No such email.", field="id")
+    return email
+
+
+async def update_email(
+    *,
+    organization_id: int,
+    email_id: int,
+    labels: list[Label] | None = None,
+    metadata: dict[str, Any] | None = None,
+    status: EmailStatus | None = None,
+    unread: bool | None = None,
+    external_id: str | None = None,
+) -> Email:
+    """Change the triage fields of an email; only RESOLVED/UNRESOLVED are set here."""
+    if status is EmailStatus.DISMISSED:
+        raise InvalidInput("Use dismissEmail to dismiss an email.", field="status")
+    if metadata is not None:
+        check_metadata(metadata)
+    if external_id is not None and len(external_id) > 200:
+        raise InvalidInput("externalId is at most 200 characters.", field="externalId")
+    async with in_transaction():
+        email = await get_email(organization_id=organization_id, email_id=email_id)
+        if metadata is not None:
+            email.metadata = metadata
+        if status is not None:
+            email.status = status
+            email.dismissed_at = None
+            email.dismissed_by_id = None
+        if unread is not None:
+            email.unread = unread
+        if external_id is not None:
+            email.external_id = external_id or None
+        await email.save()
+        if labels is not None:
+            await set_labels(email, labels)
+    return email
+
+
+async def delete_email(*, organization_id: int, email_id: int) -> None:
+    """Delete an email; its documents and annotations stay, unlinked from it."""
+    async with in_transaction():
+        email = await get_email(organization_id=organization_id, email_id=email_id)
+        await Email.filter(parent_id=email.id).update(parent_id=email.parent_id)
+        await email.delete()

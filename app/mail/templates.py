@@ -1,0 +1,54 @@
+"""Email templates: stored subject and HTML message with placeholders."""
+
+from app.errors import InvalidInput, NotFound
+from app.inboxes.service import get_queue
+from app.mail.models import EmailTemplate
+
+MAX_SUBJECT = 998
+MAX_MESSAGE = 64 * 1024
+
+
+def _check(name: str | None, subject: str | None, message: str | None) -> None:
+    if name is not None and not (0 < len(name.strip()) <= 200):
+        raise InvalidInput("Name must be 1 to 200 characters.", field="name")
+    if subject is not None:
+        if "\r" in subject or "\n" in subject:
+            raise InvalidInput("Subject may not contain CR or LF.", field="subject")
+        if len(subject) > MAX_SUBJECT:
+            raise InvalidInput(f"Subject is at most {MAX_SUBJECT} characters.", field="subject")
+    if message is not None and len(message.encode()) > MAX_MESSAGE:
+        raise InvalidInput(f"Message is at most {MAX_MESSAGE} bytes.", field="message")
+
+
+async def create_template(
+    *, organization_id: int, name: str, subject: str, message: str, queue_id: int | None
+) -> EmailTemplate:
+    _check(name, subject, message)
+    if queue_id is not None:
+        await get_queue(organization_id=organization_id, queue_id=queue_id)
+    return await EmailTemplate.create(
+        organization_id=organization_id, name=name.strip(), subject=subject,
+        message=message, queue_id=queue_id,
+    )
+
+
+async def update_template(
+    *,
+    organization_id: int,
+    template_id: int,
+    name: str | None = None,
+    subject: str | None = None,
+    message: str | None = None,
+) -> EmailTemplate:
+    template = await EmailTemplate.get_or_none(id=template_id, organization_id=organization_id)
+    if template is None:
+        raise NotFound("No such email template.", field="id")
+    _check(name, subject, message)
+    if name is not None:
+        template.name = name.strip()
+    if subject is not None:
+        template.subject = subject
+    if message is not None:
+        template.message = message
+    await template.save()
+    return template

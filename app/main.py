@@ -1,0 +1,45 @@
+"""The ASGI application: routes, and the lifespan that opens Tortoise and Redis."""
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from arq import create_pool
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from app.db import close_db, open_db
+from app.graphql.schema import build_schema
+from app.http.content import document_content, email_content
+from app.http.graphql_view import MailroomGraphQL
+from app.http.health import healthz, metrics, readyz
+from app.logs import RequestLogMiddleware, configure_logging
+from app.redis import arq_settings
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    await open_db()
+    app.state.redis = await create_pool(arq_settings())
+    try:
+        yield
+    finally:
+        await app.state.redis.aclose()
+        await close_db()
+
+
+def create_app() -> Starlette:
+    configure_logging()
+    graphql = MailroomGraphQL(build_schema(), multipart_uploads_enabled=True)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/content/emails/{id}", email_content),
+            Route("/content/documents/{id}", document_content),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(RequestLogMiddleware)
+    return app

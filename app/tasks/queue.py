@@ -1,0 +1,20 @@
+"""Enqueue a task's job with `_job_id` = task id, after the task row is committed."""
+
+from arq.connections import ArqRedis
+
+from app.settings import get_settings
+from app.tasks.models import Task, TaskKind
+
+# The arq function that runs each task kind (filled in as the pipelines land).
+JOB_FUNCTIONS: dict[TaskKind, str] = {}
+
+
+async def enqueue_task(redis: ArqRedis, task: Task) -> bool:
+    """True if a job was enqueued; False if one with this id is already known."""
+    job = await redis.enqueue_job(
+        JOB_FUNCTIONS[task.kind],
+        str(task.id),
+        _job_id=str(task.id),
+        _queue_name=f"{get_settings().redis_key_prefix}:queue",
+    )
+    return job is not None

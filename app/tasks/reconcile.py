@@ -1,0 +1,29 @@
+"""Reconciler: puts back on the queue tasks whose job was lost (worker died, Redis
+flushed). Tasks are the source of truth; the arq job id is the task id, so a job
+still queued or running is never duplicated."""
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from app.tasks.models import Task, TaskStatus
+from app.tasks.queue import JOB_FUNCTIONS, enqueue_task
+
+log = logging.getLogger("mailroom.reconcile")
+STALE_AFTER = timedelta(minutes=2)
+
+
+async def reconcile_tasks(ctx: dict[str, Any]) -> int:
+    cutoff = datetime.now(UTC) - STALE_AFTER
+    stale = await Task.filter(
+        status__in=[TaskStatus.QUEUED, TaskStatus.RUNNING],
+        kind__in=list(JOB_FUNCTIONS),
+        created_at__lt=cutoff,
+    ).limit(500)
+    requeued = 0
+    for task in stale:
+        if await enqueue_task(ctx["redis"], task):
+            requeued += 1
+    if requeued:
+        log.info("requeued tasks", extra={"fields": {"count": requeued}})
+    return requeued
