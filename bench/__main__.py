@@ -1,0 +1,16 @@
+"""`make bench`: run every benchmark and print its ratios against its target."""
+
+import asyncio
+
+from bench import email_page
+
+
+def main() -> None:
+    results = asyncio.run(email_page.run())
+    print(f"{'benchmark':<44}{'value':>10}{'target':>10}  ok")
+    for name, value, target, ok in results:
+        print(f"{name:<44}{value:>10.2f}{target:>10}  {'yes' if ok else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
