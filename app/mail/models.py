@@ -131,6 +131,8 @@ class Email(Model):
     parts = fields.JSONField(default=list)
     raw_blob_key = fields.CharField(max_length=200, null=True)
     raw_sha256 = fields.CharField(max_length=64, default="")
+    # Message-ID, or "sha256:<raw hash>" without one: unique per inbox (import dedupe).
+    dedupe_key = fields.CharField(max_length=998, null=True)
     raw_size = fields.IntField(default=0)
     headers = fields.JSONField(default=dict)
     idempotency_key = fields.CharField(max_length=200, null=True)
@@ -165,13 +167,13 @@ class Email(Model):
 
     class Meta:
         table = "email"
+        unique_together = (("inbox_id", "dedupe_key"),)
         indexes = (
             ("organization_id", "created_at", "id"),
             ("organization_id", "subject", "id"),
             ("organization_id", "last_thread_email_created_at", "id"),
             ("email_thread_id", "created_at", "id"),
-            ("inbox_id", "message_id"),
-            ("inbox_id", "raw_sha256"),
+            ("queue_id", "message_id"),
             ("organization_id", "from_address"),
             ("organization_id", "status"),
             ("organization_id", "delivery_status"),
@@ -210,6 +212,28 @@ class EmailParticipant(Model):
     class Meta:
         table = "email_participant"
         indexes = (("address", "role"), ("email_id",))
+
+
+class EmailReference(Model):
+    """A Message-ID an email refers to (In-Reply-To or References): lets a parent that
+    arrives late find the children that were waiting for it."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.ForeignKeyField(
+        "models.Email", related_name="reference_rows", on_delete=fields.CASCADE
+    )
+    queue = fields.ForeignKeyField(
+        "models.Queue", related_name=False, on_delete=fields.CASCADE
+    )
+    message_id = fields.CharField(max_length=998)
+    in_reply_to = fields.BooleanField(default=False)
+
+    email_id: int
+    queue_id: int
+
+    class Meta:
+        table = "email_reference"
+        indexes = (("queue_id", "message_id"), ("email_id",))
 
 
 class EmailRelatedAnnotation(Model):

@@ -1,0 +1,71 @@
+"""Run parse_message in a child process with a hard time limit and a memory cap.
+
+A hostile message (pathological nesting, huge headers) can make the standard parser
+slow or greedy; in a child process it can be killed without touching the worker.
+"""
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import resource
+import threading
+
+from app.mail.parsing import ParsedMessage, parse_message
+
+PARSE_TIMEOUT_SECONDS = 60.0
+CHILD_MEMORY_BYTES = 2 * 1024**3
+
+_lock = threading.Lock()
+_pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+
+class ParseTimeout(Exception):
+    pass
+
+
+class ParseCrashed(Exception):
+    pass
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+
+
+def _get_pool() -> concurrent.futures.ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_limit_memory,
+            )
+        return _pool
+
+
+def _discard_pool() -> None:
+    """Kill the child (it may be stuck) and start afresh next time."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()  # no public API kills a busy worker of the pool
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def parse_in_child(raw: bytes, timeout: float = PARSE_TIMEOUT_SECONDS) -> ParsedMessage:
+    loop = asyncio.get_running_loop()
+    future = loop.run_in_executor(_get_pool(), parse_message, raw)
+    try:
+        return await asyncio.wait_for(future, timeout)
+    except TimeoutError:
+        _discard_pool()
+        raise ParseTimeout(f"parsing took longer than {timeout:.0f} s") from None
+    except (concurrent.futures.process.BrokenProcessPool, MemoryError) as exc:
+        _discard_pool()
+        raise ParseCrashed(f"the parser ran out of resources ({type(exc).__name__})") from None
+
+
+def shutdown_parser() -> None:
+    _discard_pool()
