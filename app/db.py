@@ -43,12 +43,23 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-async def open_db(database_url: str | None = None) -> None:
+_is_open = False
+
+
+async def open_db(database_url: str | None = None) -> bool:
+    """Open the ORM unless this process already has; True if this call opened it."""
+    global _is_open
+    if _is_open:
+        return False
     await Tortoise.init(config=tortoise_config(database_url))
+    _is_open = True
+    return True
 
 
 async def close_db() -> None:
+    global _is_open
     await Tortoise.close_connections()
+    _is_open = False
 
 
 async def migrate(database_url: str | None = None) -> None:

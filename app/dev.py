@@ -34,9 +34,8 @@ async def seed_demo() -> str:
 async def _serve(host: str, port: int) -> None:
     await migrate()
     await close_db()
-    await open_db()
+    await open_db()  # shared by the API and the worker of this process
     token = await seed_demo()
-    await close_db()
     app = create_app()
     typer.echo(f"GraphiQL:     http://{host}:{port}/graphql")
     typer.echo(f"Admin token:  {token}")
@@ -52,6 +51,7 @@ async def _serve(host: str, port: int) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await worker_task
         await worker.close()
+        await close_db()
 
 
 def run_dev(*, host: str, port: int) -> None:

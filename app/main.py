@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from app.db import close_db, open_db
 from app.graphql.schema import build_schema
-from app.http.content import document_content, email_content
+from app.http.content import document_content, email_content, email_part_content
 from app.http.graphql_view import MailroomGraphQL
 from app.http.health import healthz, metrics, readyz
 from app.logs import RequestLogMiddleware, configure_logging
@@ -18,13 +18,14 @@ from app.redis import arq_settings
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    await open_db()
+    opened = await open_db()  # `mailroom dev` opens it first, for its worker too
     app.state.redis = await create_pool(arq_settings())
     try:
         yield
     finally:
         await app.state.redis.aclose()
-        await close_db()
+        if opened:
+            await close_db()
 
 
 def create_app() -> Starlette:
@@ -34,6 +35,7 @@ def create_app() -> Starlette:
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/content/emails/{id}", email_content),
+            Route("/content/emails/{id}/parts/{part_id}", email_part_content),
             Route("/content/documents/{id}", document_content),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

@@ -7,6 +7,8 @@ from arq.worker import Worker
 
 from app.db import close_db, open_db
 from app.logs import configure_logging
+from app.mail.importing import import_email_job
+from app.mail.parse_runner import shutdown_parser
 from app.redis import arq_settings
 from app.settings import get_settings
 from app.tasks.reconcile import reconcile_tasks
@@ -14,12 +16,12 @@ from app.tasks.reconcile import reconcile_tasks
 
 async def startup(ctx: dict[str, Any]) -> None:
     configure_logging()
-    if not ctx.get("db_open_by_host"):
-        await open_db()
+    ctx["opened_db"] = await open_db()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    if not ctx.get("db_open_by_host"):
+    shutdown_parser()
+    if ctx.get("opened_db"):
         await close_db()
 
 
@@ -29,7 +31,7 @@ def queue_name() -> str:
 
 def worker_options() -> dict[str, Any]:
     return {
-        "functions": [],
+        "functions": [import_email_job],
         "cron_jobs": [cron(reconcile_tasks, second={0, 30}, run_at_startup=True)],
         "on_startup": startup,
         "on_shutdown": shutdown,

@@ -20,7 +20,6 @@ from urllib.parse import urlparse, urlunparse
 import asyncpg
 import httpx
 import pytest
-from tortoise import Tortoise
 
 _VAR = Path(tempfile.mkdtemp(prefix="mailroom-tests-"))
 os.environ["VAR_DIR"] = str(_VAR)
@@ -82,7 +81,7 @@ async def database(template_db: str) -> AsyncIterator[str]:
         url = f"sqlite://{path}"
     await db.open_db(url)
     yield url
-    await Tortoise.close_connections()
+    await db.close_db()
     if PG_URL:
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
@@ -206,3 +205,25 @@ def sql_counter() -> Iterator[SqlCounter]:
     yield counter
     logger.removeHandler(counter)
     logger.setLevel(previous)
+
+
+@pytest.fixture
+async def run_jobs(redis: Any, database: str):
+    """Run every queued job to completion with a real arq burst worker."""
+    from app.worker import build_worker
+
+    async def run() -> None:
+        # Not worker.close(): it would close the fixture's pool and the parser
+        # process, which the session reuses (see stop_parser).
+        worker = build_worker(burst=True, redis_pool=redis, poll_delay=0.01)
+        await worker.main()
+
+    return run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stop_parser() -> Iterator[None]:
+    yield
+    from app.mail.parse_runner import shutdown_parser
+
+    shutdown_parser()

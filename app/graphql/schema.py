@@ -15,6 +15,7 @@ from app.graphql.extensions import CodedErrors
 from app.graphql.mutations.admin import AdminMutations
 from app.graphql.mutations.annotations import AnnotationMutations
 from app.graphql.mutations.emails import EmailMutations
+from app.graphql.mutations.imports import ImportMutations
 from app.graphql.mutations.tasks import TaskMutations
 from app.graphql.mutations.templates import TemplateMutations
 from app.graphql.node import NODE_TYPES
@@ -23,7 +24,7 @@ from app.settings import Settings, get_settings
 
 Mutation = merge_types(
     "Mutation",
-    (AdminMutations, EmailMutations, AnnotationMutations, TemplateMutations, TaskMutations),
+    (ImportMutations, AdminMutations, EmailMutations, AnnotationMutations, TemplateMutations, TaskMutations),
 )
 
 

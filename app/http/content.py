@@ -62,3 +62,21 @@ async def document_content(request: Request) -> Response:
         content_disposition_type="attachment",
         headers={"X-Content-Type-Options": "nosniff"},
     )
+
+
+async def email_part_content(request: Request) -> Response:
+    """An inline part the HTML body shows (its `cid:` links point here)."""
+    email = await _owned_row(request, Email)
+    if isinstance(email, Response):
+        return email
+    part_id = request.path_params["part_id"]
+    part = next((p for p in email.parts if p.get("partId") == part_id), None)
+    key = (part or {}).get("blobKey")
+    store = blob_store()
+    if not key or not store.exists(key):
+        return _not_found()
+    return FileResponse(
+        store.path(key),
+        media_type=part["contentType"],
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+    )

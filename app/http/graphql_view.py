@@ -7,11 +7,21 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from app.errors import AuthenticationFailed, MailroomError
+from app.errors import AuthenticationFailed, ErrorCode, MailroomError
 from app.graphql.context import Context
 from app.http.auth import viewer_for
 from app.http.errors import json_error
 from app.http.ratelimit import check_rate_limit
+
+
+PREFLIGHT_HEADERS = ("graphql-preflight", "apollo-require-preflight", "x-requested-with")
+
+
+def _unsafe_multipart(request: Request) -> bool:
+    """A multipart POST is a CORS "simple" request a foreign page can send; demanding a
+    custom header forces a preflight (the GraphQL multipart spec's CSRF advice)."""
+    is_multipart = request.headers.get("content-type", "").startswith("multipart/")
+    return is_multipart and not any(h in request.headers for h in PREFLIGHT_HEADERS)
 
 
 class MailroomGraphQL(GraphQL[Context, None]):
@@ -22,6 +32,13 @@ class MailroomGraphQL(GraphQL[Context, None]):
         request = Request(scope, receive)
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
             await (await self.render_graphql_ide(request))(scope, receive, send)
+            return
+        if _unsafe_multipart(request):
+            refusal = MailroomError(
+                "Multipart requests need a preflight header (GraphQL-Preflight: 1).",
+                code=ErrorCode.BAD_REQUEST,
+            )
+            await json_error(refusal, 400)(scope, receive, send)
             return
         viewer = await viewer_for(request)
         if viewer is None:

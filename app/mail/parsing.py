@@ -167,7 +167,7 @@ class _Walker:
         record = self.record(part, part_id, PartOutcome.DOCUMENT, size=len(data))
         content_id = record["contentId"]
         name = sanitize_filename(filename, f"attachment-{part_id}")
-        record["filename"] = name
+        record["filename"] = name if filename else None
         self.result.attachments.append(Attachment(part_id, name, ctype, data, content_id))
 
     def _filename(self, part: Message, part_id: str) -> str | None:

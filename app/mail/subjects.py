@@ -17,3 +17,10 @@ def normalize_subject(subject: str) -> str:
             break
         text = stripped
     return " ".join(text.split()).casefold()
+
+
+def reply_subject(subject: str) -> str:
+    """ "Re: subject", without stacking a second prefix."""
+    if re.match(r"^\s*re\s*:", subject, re.IGNORECASE):
+        return subject
+    return f"Re: {subject}".strip()

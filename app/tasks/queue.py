@@ -5,8 +5,10 @@ from arq.connections import ArqRedis
 from app.settings import get_settings
 from app.tasks.models import Task, TaskKind
 
-# The arq function that runs each task kind (filled in as the pipelines land).
-JOB_FUNCTIONS: dict[TaskKind, str] = {}
+# The arq function (registered in app.worker) that runs each task kind.
+JOB_FUNCTIONS: dict[TaskKind, str] = {
+    TaskKind.IMPORT_EMAIL: "import_email_job",
+}
 
 
 async def enqueue_task(redis: ArqRedis, task: Task) -> bool:

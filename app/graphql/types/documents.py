@@ -8,13 +8,12 @@ from strawberry import relay
 
 from app.documents.models import Annotation as AnnotationModel
 from app.documents.models import Document as DocumentModel
-from app.graphql import ids
 from app.graphql.context import Info
 from app.graphql.enums import AnnotationStatusEnum
 from app.graphql.types.accounts import User, load_user
 from app.graphql.types.common import JSON, FromModel
 from app.graphql.types.inboxes import Queue, load_queue
-from app.settings import get_settings
+from app.urls import document_content_url
 
 if TYPE_CHECKING:
     from app.graphql.types.mail import Email, EmailThread
@@ -49,8 +48,7 @@ class Document(relay.Node, FromModel):
 
     @strawberry.field(description="Authenticated download of the document's bytes.")
     def content_url(self) -> str:
-        base = get_settings().public_url.rstrip("/")
-        return f"{base}/content/documents/{ids.encode('Document', self.id)}"
+        return document_content_url(self.id)
 
 
 async def load_document(info: Info, document_id: int | None) -> Document | None:

@@ -6,7 +6,6 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from app.graphql import ids
 from app.graphql.context import Info
 from app.graphql.enums import (
     DeliveryStatusEnum,
@@ -25,7 +24,7 @@ from app.mail.counts import AnnotationTally
 from app.mail.models import Email as EmailModel
 from app.mail.models import EmailThread as EmailThreadModel
 from app.graphql.ordering import EMAIL_ORDERINGS, EmailOrderField
-from app.settings import get_settings
+from app.urls import email_content_url
 
 
 @strawberry.type
@@ -71,7 +70,9 @@ class EmailPart:
     filename: str | None
     charset: str | None
     size: int
-    outcome: PartOutcomeEnum  # type: ignore[valid-type]
+    outcome: PartOutcomeEnum | None = strawberry.field(  # type: ignore[valid-type]
+        description="What the import made of the part; null for multipart containers."
+    )
     document_id: strawberry.Private[int | None]
 
     @strawberry.field
@@ -174,7 +175,7 @@ class Email(relay.Node, FromModel):
                 filename=p.get("filename"),
                 charset=p.get("charset"),
                 size=p.get("size", 0),
-                outcome=p.get("outcome", "BODY"),
+                outcome=p.get("outcome"),
                 document_id=p.get("documentId"),
             )
             for p in self.parts
@@ -197,8 +198,7 @@ class Email(relay.Node, FromModel):
 
     @strawberry.field(description="Authenticated download of the raw message (.eml).")
     def content_url(self) -> str:
-        base = get_settings().public_url.rstrip("/")
-        return f"{base}/content/emails/{ids.encode('Email', self.id)}"
+        return email_content_url(self.id)
 
     @strawberry.field
     async def queue(self, info: Info) -> Queue | None:

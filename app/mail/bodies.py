@@ -1,0 +1,51 @@
+"""Email bodies as stored: sanitized HTML, plain text, both cut to the byte limit."""
+
+import html
+import re
+
+import nh3
+
+_WHITESPACE_RUNS = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_BLOCK_END = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/li|/h[1-6])\b[^>]*>")
+_CID_SRC = re.compile(r"""(?i)\bcid:([^"'\s>)]+)""")
+
+
+def truncate_utf8(text: str, limit: int) -> tuple[str, bool]:
+    """At most `limit` UTF-8 bytes, cut on a character boundary."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text, False
+    return data[:limit].decode("utf-8", "ignore"), True
+
+
+def sanitize_html(source: str, *, cid_url: dict[str, str]) -> str:
+    """Safe HTML: nh3's default allow-list; `cid:` images point at our authenticated
+    part URLs; other image sources are dropped, so showing the body loads nothing
+    remote (no tracking pixels). Links stay, marked nofollow."""
+    ours = tuple(cid_url.values())
+
+    def rewrite(match: re.Match[str]) -> str:
+        url = cid_url.get(match.group(1).strip("<>").lower())
+        return url if url is not None else match.group(0)
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in ("src", "srcset", "background") and not value.startswith(ours or ("\0",)):
+            return None
+        return value
+
+    return nh3.clean(
+        _CID_SRC.sub(rewrite, source),
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=keep,
+    )
+
+
+def text_from_html(source: str) -> str:
+    """Readable plain text of an HTML body (used when a message has no text part)."""
+    marked = _BLOCK_END.sub("\n", source)
+    stripped = nh3.clean(marked, tags=set(), clean_content_tags={"script", "style", "head"})
+    text = html.unescape(stripped)
+    lines = [_WHITESPACE_RUNS.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,91 @@
+"""Accepting an import: validate, store the raw bytes, create the Task, enqueue.
+
+Used by the importEmail mutation, the SMTP server and the bulk import command, so
+each path validates and deduplicates the same way. Nothing here parses the message:
+that is the job's work, so accepting takes milliseconds whatever the size.
+"""
+
+from typing import Any
+
+from arq.connections import ArqRedis
+
+from app.blobs import blob_store
+from app.errors import ErrorCode, InvalidInput, NotFound
+from app.inboxes.models import Inbox
+from app.inboxes.service import inbox_for_recipient
+from app.mail.service import check_metadata
+from app.settings import get_settings
+from app.tasks.models import Task, TaskKind
+from app.tasks.queue import enqueue_task
+
+VALUES_PREFIX = "emails_import:"
+
+
+def check_size(size: int) -> None:
+    limit = get_settings().max_message_bytes
+    if size > limit:
+        raise InvalidInput(
+            f"The message is {size} bytes; the limit is {limit}.",
+            field="rawMessage", code=ErrorCode.PAYLOAD_TOO_LARGE,
+        )
+
+
+def check_values(values: Any) -> dict[str, Any]:
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise InvalidInput("values must be a JSON object.", field="values")
+    bad = [k for k in values if not k.startswith(VALUES_PREFIX) or k == VALUES_PREFIX]
+    if bad:
+        raise InvalidInput(
+            f"values keys must start with {VALUES_PREFIX!r}: {bad[0]!r}.", field="values"
+        )
+    return values
+
+
+async def find_inbox(organization_id: int | None, recipient: str) -> Inbox:
+    """The inbox for an address; of this organization when one is given."""
+    inbox = await inbox_for_recipient(recipient)
+    if inbox is None or (organization_id is not None and inbox.organization_id != organization_id):
+        raise NotFound(f"No inbox receives mail for {recipient!r}.", field="recipient")
+    return inbox
+
+
+async def request_import(
+    redis: ArqRedis,
+    *,
+    raw: bytes,
+    recipient: str,
+    organization_id: int | None,
+    creator_id: int | None,
+    metadata: Any = None,
+    values: Any = None,
+    idempotency_key: str | None = None,
+    source: str,
+) -> Task:
+    check_size(len(raw))
+    metadata = check_metadata(metadata if metadata is not None else {})
+    values = check_values(values)
+    if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
+        raise InvalidInput("idempotencyKey must be 1 to 200 characters.", field="idempotencyKey")
+    inbox = await find_inbox(organization_id, recipient)
+    if idempotency_key:
+        earlier = await Task.get_or_none(
+            organization_id=inbox.organization_id, kind=TaskKind.IMPORT_EMAIL,
+            idempotency_key=idempotency_key,
+        )
+        if earlier is not None:
+            return earlier
+    key = blob_store().put(raw)
+    task = await Task.create(
+        organization_id=inbox.organization_id,
+        kind=TaskKind.IMPORT_EMAIL,
+        creator_id=creator_id,
+        idempotency_key=idempotency_key,
+        payload={
+            "inbox_id": inbox.id, "raw_blob_key": key, "metadata": metadata,
+            "values": values, "source": source,
+        },
+    )
+    await enqueue_task(redis, task)
+    return task

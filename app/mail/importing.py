@@ -1,0 +1,237 @@
+"""The import job: raw message in the blob store -> Email, Documents, Annotations.
+
+Idempotent: the task is claimed with one conditional update, everything is written in
+one transaction, and the (inbox, Message-ID) unique key makes a re-run or a racing
+duplicate resolve to the email that already exists.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from app.blobs import blob_store
+from app.documents.models import Annotation, AnnotationStatus, Document
+from app.errors import ErrorCode
+from app.inboxes.models import Inbox
+from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
+from app.mail.models import Email, EmailType
+from app.mail.parse_runner import ParseCrashed, ParseTimeout, parse_in_child
+from app.mail.parsing import Attachment, ParsedMessage
+from app.mail.parts import PartOutcome
+from app.mail.rejection import queue_automatic_rejection
+from app.mail.service import NewEmail, record_email
+from app.mail.sniffing import matches_accepted, sniff_mime_type
+from app.mail.threads import match_thread, record_references, relink_waiting_children
+from app.settings import get_settings
+from app.urls import email_part_url
+from app.tasks import lifecycle
+from app.tasks.models import Task
+
+log = logging.getLogger("mailroom.import")
+
+
+class ImportFailed(Exception):
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Extracted:
+    attachment: Attachment
+    outcome: PartOutcome
+    mime_type: str
+    blob_key: str | None = None
+
+
+async def import_email_job(ctx: dict[str, Any], task_id: str) -> str:
+    """arq entry point."""
+    task = await lifecycle.claim(task_id)
+    if task is None:
+        return "skipped"
+    log.info("import started", extra={"fields": {"task": task_id}})
+    try:
+        email = await import_task(task)
+    except ImportFailed as exc:
+        await lifecycle.fail(task, exc.code, exc.message)
+        log.info("import failed", extra={"fields": {"task": task_id, "code": exc.code.value}})
+        return "failed"
+    except Exception:
+        log.exception("import crashed", extra={"fields": {"task": task_id}})
+        await lifecycle.fail(task, ErrorCode.INTERNAL_ERROR, "The import failed unexpectedly.")
+        return "failed"
+    await lifecycle.succeed(task, email_id=email.id)
+    log.info("import done", extra={"fields": {"task": task_id, "email": email.id}})
+    return "succeeded"
+
+
+async def import_task(task: Task) -> Email:
+    payload = task.payload
+    inbox = await Inbox.get_or_none(id=payload["inbox_id"], organization_id=task.organization_id)
+    if inbox is None:
+        raise ImportFailed(ErrorCode.NOT_FOUND, "The inbox no longer exists.")
+    store = blob_store()
+    try:
+        raw = store.get(payload["raw_blob_key"])
+    except FileNotFoundError:
+        raise ImportFailed(ErrorCode.NOT_FOUND, "The raw message is missing.") from None
+    try:
+        parsed = await parse_in_child(raw)
+    except (ParseTimeout, ParseCrashed) as exc:
+        raise ImportFailed(ErrorCode.BAD_REQUEST, f"The message could not be parsed: {exc}.")
+    sha256 = hashlib.sha256(raw).hexdigest()
+    dedupe_key = parsed.message_id or f"sha256:{sha256}"
+    existing = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
+    if existing is not None:
+        return existing
+    _check_sender(inbox, parsed)
+    extracted = [_classify(a, parsed, inbox) for a in parsed.attachments]
+    for item in extracted:
+        if item.outcome in (PartOutcome.DOCUMENT, PartOutcome.FILTERED_INLINE):
+            item.blob_key = store.put(item.attachment.data)
+    try:
+        return await _store(task, inbox, parsed, extracted, raw_sha256=sha256,
+                            size=len(raw), dedupe_key=dedupe_key)
+    except IntegrityError:
+        # A concurrent run of the same message committed first.
+        winner = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
+        if winner is None:
+            raise
+        return winner
+
+
+def _check_sender(inbox: Inbox, parsed: ParsedMessage) -> None:
+    patterns = inbox.allowed_sender_patterns
+    if patterns and not any(fnmatchcase(parsed.from_address, p) for p in patterns):
+        raise ImportFailed(
+            ErrorCode.ACCESS_FORBIDDEN,
+            f"The sender {parsed.from_address or '(none)'} may not send to this inbox.",
+        )
+
+
+def _classify(attachment: Attachment, parsed: ParsedMessage, inbox: Inbox) -> Extracted:
+    mime = sniff_mime_type(
+        attachment.data, declared=attachment.declared_type, filename=attachment.filename
+    )
+    is_image = mime.startswith("image/")
+    if is_image and attachment.content_id and attachment.content_id.lower() in parsed.html_cids:
+        outcome = PartOutcome.FILTERED_INLINE
+    elif is_image and len(attachment.data) < inbox.min_image_bytes:
+        outcome = PartOutcome.FILTERED_SMALL_IMAGE
+    elif not matches_accepted(mime, inbox.accepted_mime_types):
+        outcome = PartOutcome.FILTERED_TYPE
+    else:
+        outcome = PartOutcome.DOCUMENT
+    return Extracted(attachment, outcome, mime)
+
+
+async def _store(task: Task, inbox: Inbox, parsed: ParsedMessage, extracted: list[Extracted],
+                 *, raw_sha256: str, size: int, dedupe_key: str) -> Email:
+    settings = get_settings()
+    now = datetime.now(UTC)
+    payload = task.payload
+    text = parsed.text or text_from_html(parsed.html)
+    text, text_cut = truncate_utf8(text, settings.body_max_bytes)
+    participants = {parsed.from_address, *(a["email"] for a in parsed.to + parsed.cc)} - {""}
+    async with in_transaction():
+        match = await match_thread(
+            organization_id=inbox.organization_id, queue_id=inbox.queue_id,
+            in_reply_to=parsed.in_reply_to, references=parsed.references,
+            subject=parsed.subject, participants=participants, now=now,
+        )
+        email = await record_email(
+            NewEmail(
+                organization_id=inbox.organization_id, queue_id=inbox.queue_id,
+                type=EmailType.INCOMING, subject=parsed.subject[:998],
+                from_address=parsed.from_address, from_name=parsed.from_name[:200],
+                to=parsed.to, cc=parsed.cc, created_at=now,
+                extra={
+                    "inbox_id": inbox.id, "creator_id": task.creator_id,
+                    "message_id": parsed.message_id[:998], "in_reply_to": parsed.in_reply_to,
+                    "references": parsed.references, "raw_blob_key": payload["raw_blob_key"],
+                    "raw_sha256": raw_sha256, "raw_size": size, "dedupe_key": dedupe_key,
+                    "body_text_plain": text, "metadata": payload.get("metadata") or {},
+                    "parse_defects": parsed.defects,
+                    "parent_id": match.parent.id if match.parent else None,
+                    "thread_match_email_id": match.matched.id if match.matched else None,
+                    "filtered_out_document_count": sum(
+                        e.outcome in (PartOutcome.FILTERED_INLINE,
+                                      PartOutcome.FILTERED_SMALL_IMAGE)
+                        for e in extracted
+                    ),
+                },
+            ),
+            thread=match.thread,
+            match_method=match.method,
+        )
+        documents = await _documents(email, inbox, extracted, payload)
+        _finish_parts(parsed, extracted, documents)
+        html, html_cut = truncate_utf8(
+            sanitize_html(parsed.html, cid_url=_cid_urls(email, extracted)),
+            settings.body_max_bytes,
+        )
+        email.body_text_html = html
+        email.body_truncated = text_cut or html_cut
+        email.parts = parsed.parts
+        await email.save(update_fields=["body_text_html", "body_truncated", "parts"])
+        await record_references(email, parsed.in_reply_to, parsed.references)
+        await relink_waiting_children(email)
+        if not documents and inbox.reject_without_documents and parsed.from_address:
+            await queue_automatic_rejection(email, inbox)
+    return email
+
+
+async def _documents(email: Email, inbox: Inbox, extracted: list[Extracted],
+                     payload: dict[str, Any]) -> dict[str, Document]:
+    """One Document and one Annotation per accepted attachment, by part id."""
+    documents: dict[str, Document] = {}
+    for item in extracted:
+        if item.outcome is not PartOutcome.DOCUMENT:
+            continue
+        data = item.attachment.data
+        document = await Document.create(
+            organization_id=email.organization_id, email=email,
+            original_file_name=item.attachment.filename, mime_type=item.mime_type,
+            size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+            blob_key=item.blob_key or "",
+        )
+        # The annotation is visible only once this transaction commits, so it is
+        # written ready for review (IMPORTING is never observable).
+        await Annotation.create(
+            organization_id=email.organization_id, queue_id=inbox.queue_id,
+            document=document, email=email, email_thread_id=email.email_thread_id,
+            status=AnnotationStatus.TO_REVIEW, metadata=payload.get("metadata") or {},
+            values=payload.get("values") or {},
+        )
+        documents[item.attachment.part_id] = document
+    return documents
+
+
+def _finish_parts(parsed: ParsedMessage, extracted: list[Extracted],
+                  documents: dict[str, Document]) -> None:
+    by_part = {e.attachment.part_id: e for e in extracted}
+    for part in parsed.parts:
+        item = by_part.get(part["partId"])
+        if item is None:
+            continue
+        part["outcome"] = item.outcome.value
+        part["contentType"] = item.mime_type
+        if item.outcome is PartOutcome.FILTERED_INLINE:
+            part["blobKey"] = item.blob_key
+        if (document := documents.get(part["partId"])) is not None:
+            part["documentId"] = document.id
+
+
+def _cid_urls(email: Email, extracted: list[Extracted]) -> dict[str, str]:
+    return {
+        e.attachment.content_id.lower(): email_part_url(email.id, e.attachment.part_id)
+        for e in extracted
+        if e.attachment.content_id and e.outcome is PartOutcome.FILTERED_INLINE
+    }

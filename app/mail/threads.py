@@ -1,0 +1,140 @@
+"""Threading: which thread an incoming email joins, late-parent re-linking, merges."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from app.documents.models import Annotation
+from app.inboxes.models import Inbox
+from app.mail.models import (
+    Email,
+    EmailParticipant,
+    EmailReference,
+    EmailThread,
+    ThreadMatchMethod,
+)
+from app.mail.subjects import normalize_subject
+
+SUBJECT_WINDOW = timedelta(days=30)
+
+
+@dataclass
+class ThreadMatch:
+    thread: EmailThread | None
+    method: ThreadMatchMethod
+    matched: Email | None = None
+    parent: Email | None = None
+
+
+async def match_thread(
+    *,
+    organization_id: int,
+    queue_id: int,
+    in_reply_to: list[str],
+    references: list[str],
+    subject: str,
+    participants: set[str],
+    now: datetime,
+) -> ThreadMatch:
+    """Headers first (newest referenced email), then subject + shared participant
+    within 30 days, else a new thread. Inbox addresses never count as shared: every
+    message to an inbox has that recipient."""
+    refs = list(dict.fromkeys([*in_reply_to, *references]))
+    if refs:
+        parent = (
+            await Email.filter(queue_id=queue_id, message_id__in=refs)
+            .exclude(email_thread_id=None)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if parent is not None:
+            method = (
+                ThreadMatchMethod.IN_REPLY_TO
+                if parent.message_id in in_reply_to
+                else ThreadMatchMethod.REFERENCES
+            )
+            thread = await EmailThread.get(id=parent.email_thread_id)
+            return ThreadMatch(thread, method, matched=parent, parent=parent)
+    key = normalize_subject(subject)
+    inboxes = set(await Inbox.filter(organization_id=organization_id).values_list("email", flat=True))
+    people = participants - inboxes
+    if key and people:
+        match = (
+            await EmailParticipant.filter(
+                address__in=people,
+                email__queue_id=queue_id,
+                email__email_thread__normalized_subject=key,
+                email__email_thread__last_email_created_at__gte=now - SUBJECT_WINDOW,
+            )
+            .order_by("-email__created_at", "-email_id")
+            .first()
+            .prefetch_related("email")
+        )
+        if match is not None:
+            thread = await EmailThread.get(id=match.email.email_thread_id)
+            return ThreadMatch(thread, ThreadMatchMethod.SUBJECT_PARTICIPANTS, matched=match.email)
+    return ThreadMatch(None, ThreadMatchMethod.NEW_THREAD)
+
+
+async def record_references(email: Email, in_reply_to: list[str], references: list[str]) -> None:
+    rows = {m: True for m in in_reply_to}
+    for m in references:
+        rows.setdefault(m, False)
+    if rows:
+        await EmailReference.bulk_create([
+            EmailReference(email_id=email.id, queue_id=email.queue_id, message_id=m,
+                           in_reply_to=is_reply)
+            for m, is_reply in rows.items()
+        ])
+
+
+async def relink_waiting_children(parent: Email) -> int:
+    """Emails that referenced `parent` before it arrived become its children, and
+    their threads join the parent's. Returns how many were re-linked."""
+    if not parent.message_id:
+        return 0
+    waiting = await EmailReference.filter(
+        queue_id=parent.queue_id, message_id=parent.message_id
+    ).exclude(email_id=parent.id)
+    relinked = 0
+    for ref in waiting:
+        child = await Email.get(id=ref.email_id)
+        weak = child.parent_id is None or (
+            ref.in_reply_to and child.thread_match_method is not ThreadMatchMethod.IN_REPLY_TO
+        )
+        if not weak:
+            continue
+        child.parent_id = parent.id
+        child.thread_match_email_id = parent.id
+        child.thread_match_method = (
+            ThreadMatchMethod.IN_REPLY_TO if ref.in_reply_to else ThreadMatchMethod.REFERENCES
+        )
+        await child.save(update_fields=["parent_id", "thread_match_email_id", "thread_match_method"])
+        if child.email_thread_id != parent.email_thread_id and child.email_thread_id:
+            await merge_threads(target_id=parent.email_thread_id, source_id=child.email_thread_id)
+        relinked += 1
+    return relinked
+
+
+async def merge_threads(*, target_id: int, source_id: int) -> None:
+    """Move every email and annotation of `source` into `target`; delete `source`."""
+    if target_id == source_id:
+        return
+    await Email.filter(email_thread_id=source_id).update(email_thread_id=target_id)
+    await Annotation.filter(email_thread_id=source_id).update(email_thread_id=target_id)
+    await EmailThread.filter(id=source_id).delete()
+    await recompute_thread(target_id)
+
+
+async def recompute_thread(thread_id: int) -> None:
+    """Derive root, dates and reply flags of a thread from its emails."""
+    thread = await EmailThread.get(id=thread_id)
+    emails = await Email.filter(email_thread_id=thread_id).order_by("created_at", "id")
+    if not emails:
+        return
+    thread.root_email_id = emails[0].id
+    thread.last_email_created_at = emails[-1].created_at
+    thread.has_replies = len(emails) > 1
+    await thread.save()
+    await Email.filter(email_thread_id=thread_id).update(
+        last_thread_email_created_at=thread.last_email_created_at
+    )
