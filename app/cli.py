@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from pathlib import Path
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -149,6 +150,43 @@ def worker() -> None:
     from app.worker import build_worker
 
     build_worker().run()
+
+
+@app.command("smtpd")
+def smtpd(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 2525,
+) -> None:
+    """Receive mail over SMTP for the inboxes' addresses and import it."""
+    from app.logs import configure_logging
+    from app.smtpd import serve_smtp
+
+    configure_logging()
+    asyncio.run(serve_smtp(host, port))
+
+
+@app.command("import")
+def import_files(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+    recipient: Annotated[str, typer.Option(help="The inbox address to import into.")],
+) -> None:
+    """Bulk import .eml and mbox files, with a progress bar and a summary."""
+    from arq import create_pool
+
+    from app.bulk_import import bulk_import
+    from app.redis import arq_settings
+
+    async def work() -> Any:
+        redis = await create_pool(arq_settings())
+        try:
+            return await bulk_import(redis, files, recipient)
+        finally:
+            await redis.aclose()
+
+    summary = _with_db(work)
+    typer.echo("summary: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.items())))
+    if summary.get("FAILED") or summary.get("REFUSED"):
+        raise typer.Exit(1)
 
 
 @app.command("dev")

@@ -1,0 +1,65 @@
+"""`mailroom import FILES… --recipient ADDR`: bulk import of .eml and mbox files.
+
+Each message goes through the same request and job as importEmail; the command runs
+the jobs itself (a worker may take some first: then it waits for them), so it can
+end with a true summary.
+"""
+
+import asyncio
+import mailbox
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from arq.connections import ArqRedis
+from rich.progress import Progress
+
+from app.errors import InvalidInput
+from app.mail.import_requests import find_inbox, request_import
+from app.mail.importing import import_email_job
+from app.tasks.models import FINISHED, Task
+
+
+def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
+    """(label, raw bytes) of each message: an mbox yields many, anything else one."""
+    with path.open("rb") as f:
+        is_mbox = f.read(5) == b"From "
+    if not is_mbox:
+        yield str(path), path.read_bytes()
+        return
+    box = mailbox.mbox(path, create=False)
+    try:
+        for i, key in enumerate(box.iterkeys(), 1):
+            yield f"{path}#{i}", box.get_bytes(key)
+    finally:
+        box.close()
+
+
+async def bulk_import(redis: ArqRedis, files: list[Path], recipient: str) -> Counter[str]:
+    await find_inbox(None, recipient)  # fail before reading anything
+    summary: Counter[str] = Counter()
+    messages = [m for path in files for m in iter_messages(path)]
+    with Progress() as progress:
+        bar = progress.add_task("importing", total=len(messages))
+        for label, raw in messages:
+            summary[await _import_one(redis, raw, recipient, label, progress)] += 1
+            progress.advance(bar)
+    return summary
+
+
+async def _import_one(redis: ArqRedis, raw: bytes, recipient: str, label: str,
+                      progress: Progress) -> str:
+    try:
+        task = await request_import(
+            redis, raw=raw, recipient=recipient, organization_id=None, creator_id=None,
+            source="cli",
+        )
+    except InvalidInput as exc:
+        progress.console.print(f"[red]refused[/red] {label}: {exc.message}")
+        return "REFUSED"
+    await import_email_job({}, str(task.id))
+    while (task := await Task.get(id=task.id)).status not in FINISHED:
+        await asyncio.sleep(0.2)  # a worker claimed it first
+    if task.error_message:
+        progress.console.print(f"[red]failed[/red] {label}: {task.error_message}")
+    return task.status.value
