@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
+from tortoise.exceptions import BaseORMException
 
 from app.accounts import service as accounts
 from app.accounts.models import Role
@@ -38,6 +39,9 @@ def _with_db(work: Callable[[], Awaitable[T]]) -> T:
         return asyncio.run(run())
     except MailroomError as exc:
         typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    except BaseORMException as exc:
+        typer.echo(f"error: database: {exc} (has `mailroom migrate` been run?)", err=True)
         raise typer.Exit(1) from None
 
 

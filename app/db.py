@@ -43,23 +43,26 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-_is_open = False
+_open_url: str | None = None
 
 
 async def open_db(database_url: str | None = None) -> bool:
     """Open the ORM unless this process already has; True if this call opened it."""
-    global _is_open
-    if _is_open:
+    global _open_url
+    url = tortoise_config(database_url)["connections"]["default"]
+    if _open_url is not None:
+        if database_url is not None and url != _open_url:
+            raise RuntimeError("The ORM is already open on another database.")
         return False
     await Tortoise.init(config=tortoise_config(database_url))
-    _is_open = True
+    _open_url = url
     return True
 
 
 async def close_db() -> None:
-    global _is_open
+    global _open_url
     await Tortoise.close_connections()
-    _is_open = False
+    _open_url = None
 
 
 async def migrate(database_url: str | None = None) -> None:

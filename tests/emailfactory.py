@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from app.inboxes.models import Queue
-from app.mail.models import Email, EmailThread, EmailType, Label
+from app.mail.models import Email, EmailThread, EmailType, Label, ThreadMatchMethod
 from app.mail.service import NewEmail, record_email
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -49,7 +49,8 @@ async def make_email(
     labels: list[Label] | None = None,
     **extra: Any,
 ) -> Email:
-    """One email through the service; `extra` sets other Email columns."""
+    """One email through the service, in `thread` (else a new one); `extra` sets
+    other Email columns (status, unread, inbox_id, creator_id, body_text_plain...)."""
 
     def addresses(items: list[str] | None) -> list[dict[str, str]]:
         return [{"email": a, "name": ""} for a in items or []]
@@ -71,6 +72,7 @@ async def make_email(
                 created_at=created_at,
             ),
             thread=thread,
+            match_method=ThreadMatchMethod.MANUAL,  # ignored for a new thread
         )
 
 

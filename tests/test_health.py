@@ -64,12 +64,14 @@ async def test_readyz_is_503_when_redis_does_not_answer(app, client, dead_redis)
 
 async def test_readyz_is_503_when_the_database_is_unreachable(client, database):
     # Given the ORM points at a PostgreSQL server that is not there
-    await db.open_db(f"postgres://mailroom@127.0.0.1:{_unused_port()}/nowhere")
+    await db.close_db()
+    assert await db.open_db(f"postgres://mailroom@127.0.0.1:{_unused_port()}/nowhere")
     try:
         # When readiness is asked
         response = await client.get("/readyz")
     finally:
-        await db.open_db(database)  # the fixture's database, for teardown
+        await db.close_db()
+        await db.open_db(database)  # the fixture's database again, for teardown
 
     # Then it is 503, naming the database as down and Redis as ok
     assert response.status_code == 503, response.text

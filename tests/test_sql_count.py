@@ -39,6 +39,13 @@ LABEL_SETS = [
     [Label.AUTOMATIC_REJECTION],
 ]
 
+COUNTS = """
+fragment Counts on AnnotationCounts {
+  annotations annotationsProcessed annotationsRejected
+  annotationsPurged annotationsUnprocessed relatedAnnotations
+}
+"""
+
 EMAILS_PAGE = """
 query Page($first: Int!) {
   emails(first: $first) {
@@ -51,8 +58,7 @@ query Page($first: Int!) {
         emailThread {
           id subject hasReplies
           labels
-          annotationCounts { annotations annotationsProcessed annotationsRejected
-                             annotationsPurged annotationsUnprocessed relatedAnnotations }
+          annotationCounts { ...Counts }
           rootEmail { id subject }
         }
         documents { id originalFileName annotations { id status } }
@@ -62,8 +68,7 @@ query Page($first: Int!) {
         children { id subject }
         parent { id }
         labels
-        annotationCounts { annotations annotationsProcessed annotationsRejected
-                           annotationsPurged annotationsUnprocessed relatedAnnotations }
+        annotationCounts { ...Counts }
         queue { id name }
         inbox { id email }
         creator { id email }
@@ -72,7 +77,7 @@ query Page($first: Int!) {
     }
   }
 }
-"""
+""" + COUNTS
 
 THREADS_PAGE = """
 query Page($first: Int!) {
@@ -82,22 +87,23 @@ query Page($first: Int!) {
       node {
         id subject hasReplies lastEmailCreatedAt
         labels
-        annotationCounts { annotations annotationsProcessed annotationsRejected
-                           annotationsPurged annotationsUnprocessed relatedAnnotations }
+        annotationCounts { ...Counts }
         rootEmail { id subject }
         queue { id }
       }
     }
   }
 }
-"""
+""" + COUNTS
 
 
 async def _seed(organization_id: int, user_id: int) -> dict[str, int]:
     """60 threads, 120 emails with documents, annotations, labels and related rows."""
     queue = await Queue.create(organization_id=organization_id, name="Intake")
     inbox = await Inbox.create(
-        organization_id=organization_id, queue=queue, email=f"in-{organization_id}@x.test"
+        organization_id=organization_id,
+        queue=queue,
+        email=f"in-{organization_id}@x.test",
     )
     start = datetime(2024, 1, 1, tzinfo=UTC)
     n_emails = n_documents = n_annotations = 0
@@ -161,14 +167,23 @@ async def _seed(organization_id: int, user_id: int) -> dict[str, int]:
                 await email.save(update_fields=["parts"])
                 if previous is not None:
                     prev_email, prev_annotation, prev_document = previous
-                    await EmailRelatedAnnotation.create(email=email, annotation=prev_annotation)
-                    await EmailRelatedDocument.create(email=email, document=prev_document)
-                    await EmailRelatedAnnotation.create(email=prev_email, annotation=annotation)
+                    await _relate(email, prev_annotation, prev_document)
+                    await EmailRelatedAnnotation.create(
+                        email=prev_email, annotation=annotation
+                    )
                 previous = (email, annotation, documents[0])
     return {"emails": n_emails, "documents": n_documents, "annotations": n_annotations}
 
 
-async def _count_statements(actor, sql_counter, query: str, first: int) -> tuple[int, dict]:
+async def _relate(email: Email, annotation: Annotation, document: Document) -> None:
+    """Relate an email to another email's annotation and document (reply, attach)."""
+    await EmailRelatedAnnotation.create(email=email, annotation=annotation)
+    await EmailRelatedDocument.create(email=email, document=document)
+
+
+async def _count_statements(
+    actor, sql_counter, query: str, first: int
+) -> tuple[int, dict]:
     sql_counter.statements.clear()
     data = await actor.data(query, {"first": first})
     return len(sql_counter.statements), data
@@ -190,7 +205,8 @@ async def test_emails_page_costs_the_same_statements_at_10_and_100(admin, sql_co
     assert small >= 3, small_sql  # the counter sees the page (auth, page, count, …)
     assert len(small_data["emails"]["edges"]) == 10
     assert len(large_data["emails"]["edges"]) == 100
-    assert small_data["emails"]["totalCount"] == large_data["emails"]["totalCount"] == 120
+    assert small_data["emails"]["totalCount"] == 120
+    assert large_data["emails"]["totalCount"] == 120
     nodes = [e["node"] for e in large_data["emails"]["edges"]]
     assert all(n["emailThread"]["rootEmail"] for n in nodes)
     assert all(n["documents"] and n["documents"][0]["annotations"] for n in nodes)
@@ -201,14 +217,19 @@ async def test_emails_page_costs_the_same_statements_at_10_and_100(admin, sql_co
         for n in nodes
     )
     assert any(n["children"] for n in nodes) and any(n["parent"] for n in nodes)
-    assert any(n["labels"] for n in nodes) and any(n["emailThread"]["labels"] for n in nodes)
+    assert any(n["labels"] for n in nodes)
+    assert any(n["emailThread"]["labels"] for n in nodes)
     assert all(n["relatedAnnotations"] and n["relatedDocuments"] for n in nodes)
     assert any(n["annotationCounts"]["annotationsRejected"] for n in nodes)
-    assert any(n["emailThread"]["annotationCounts"]["annotationsProcessed"] for n in nodes)
+    assert any(
+        n["emailThread"]["annotationCounts"]["annotationsProcessed"] for n in nodes
+    )
 
     # And both cost the same number of SQL statements
     print(f"emails page SQL statements: first 10 = {small}, first 100 = {large}")
-    assert small == large, "\n".join(["--- first: 10", *small_sql, "--- first: 100", *large_sql])
+    assert small == large, "\n".join(
+        ["--- first: 10", *small_sql, "--- first: 100", *large_sql]
+    )
 
 
 async def test_email_threads_page_costs_the_same_statements_at_10_and_50(
@@ -236,4 +257,6 @@ async def test_email_threads_page_costs_the_same_statements_at_10_and_50(
 
     # And both cost the same number of SQL statements
     print(f"threads page SQL statements: first 10 = {small}, first 50 = {large}")
-    assert small == large, "\n".join(["--- first: 10", *small_sql, "--- first: 50", *large_sql])
+    assert small == large, "\n".join(
+        ["--- first: 10", *small_sql, "--- first: 50", *large_sql]
+    )

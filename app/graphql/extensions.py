@@ -11,8 +11,13 @@ log = logging.getLogger("mailroom.graphql")
 
 
 def _is_expected(error: GraphQLError) -> bool:
-    # No original error: the document itself is invalid (syntax, unknown field...).
-    return error.original_error is None or isinstance(error.original_error, MailroomError)
+    # Without a path the request itself is invalid (syntax, unknown field, variable
+    # that does not coerce); only errors raised while resolving fields have a path.
+    return (
+        error.path is None
+        or error.original_error is None
+        or isinstance(error.original_error, MailroomError)
+    )
 
 
 class CodedErrors(MaskErrors):

@@ -7,6 +7,8 @@ from strawberry.relay.types import GlobalIDValueError
 
 from app.errors import NotFound
 
+MAX_PK = 2**31 - 1  # primary keys are 32-bit integer columns
+
 
 def encode(type_name: str, pk: object) -> str:
     return str(GlobalID(type_name, str(pk)))
@@ -29,9 +31,10 @@ def parse_pk(type_name: str, raw: str) -> int | uuid.UUID | None:
             return uuid.UUID(raw)
         except ValueError:
             return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
         return None
-    return int(raw)
+    pk = int(raw)
+    return pk if pk <= MAX_PK else None
 
 
 def decode_or_not_found(value: str, type_name: str, *, field: str) -> int:

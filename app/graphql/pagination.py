@@ -6,9 +6,10 @@ values" in the index order, whatever was inserted or deleted meanwhile.
 
 import base64
 import json
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -17,6 +18,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from app.errors import InvalidInput
+from app.graphql.ids import MAX_PK
 from app.settings import get_settings
 
 NodeT = TypeVar("NodeT")
@@ -56,7 +58,7 @@ class SortKey:
     """One column of an ordering; `id` always comes last as the tie-breaker."""
 
     column: str
-    kind: type = datetime  # datetime | str | int
+    kind: type = datetime  # datetime | str | int | uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,10 @@ class PageArgs:
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    plain = [
+        v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, uuid.UUID) else v
+        for v in values
+    ]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode()
 
 
@@ -79,15 +84,25 @@ def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
             raise ValueError
         values: list[Any] = []
         for key, value in zip(keys, raw, strict=True):
-            if key.kind is datetime:
-                values.append(datetime.fromisoformat(value))
-            elif not isinstance(value, key.kind) or isinstance(value, bool):
-                raise ValueError
-            else:
-                values.append(value)
+            values.append(_decode_value(key.kind, value))
         return values
-    except (ValueError, TypeError, UnicodeError):
+    except (ValueError, TypeError, UnicodeError, AttributeError):
         raise InvalidInput("Invalid cursor.", field="after/before") from None
+
+
+def _decode_value(kind: type, value: Any) -> Any:
+    if kind is datetime:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("naive timestamp")
+        return moment.astimezone(UTC)
+    if kind is uuid.UUID:
+        return uuid.UUID(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ValueError
+    if kind is int and not 0 <= value <= MAX_PK:
+        raise ValueError
+    return value
 
 
 def _seek(keys: Sequence[SortKey], values: Sequence[Any], descending: bool) -> Q:
@@ -123,9 +138,10 @@ async def paginate(
     descending: bool,
     args: PageArgs,
     to_node: Callable[[Any], NodeT],
+    id_kind: type = int,
 ) -> Connection[NodeT]:
     """One page of `query` ordered by `keys` (+ id), as a Relay connection."""
-    keys = [*keys, SortKey("id", int)]
+    keys = [*keys, SortKey("id", id_kind)]
     size, backward = _page_size(args)
     count_query = query
     forward_desc = descending != backward  # scan direction of this request

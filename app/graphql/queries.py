@@ -1,5 +1,6 @@
 """Root Query: one field per collection, all scoped to the caller's organization."""
 
+import uuid
 from datetime import datetime
 
 import strawberry
@@ -39,8 +40,13 @@ from app.tasks.models import Task as TaskModel
 BY_CREATION = [SortKey("created_at", datetime)]
 
 
-async def _newest_first(query: QuerySet, to_node, args: PageArgs) -> Connection:
-    return await paginate(query, keys=BY_CREATION, descending=True, args=args, to_node=to_node)
+async def _newest_first(
+    query: QuerySet, to_node, args: PageArgs, id_kind: type = int
+) -> Connection:
+    return await paginate(
+        query, keys=BY_CREATION, descending=True, args=args, to_node=to_node,
+        id_kind=id_kind,
+    )
 
 
 @strawberry.type
@@ -164,7 +170,9 @@ class Query:
         query = (filter or TaskFilter()).apply(
             TaskModel.filter(organization_id=info.context.organization_id)
         )
-        return await _newest_first(query, Task.from_model, PageArgs(first, after, last, before))
+        return await _newest_first(
+            query, Task.from_model, PageArgs(first, after, last, before), uuid.UUID
+        )
 
     @strawberry.field
     async def queues(

@@ -5,6 +5,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
+from cross_web import HTTPException
 from strawberry.asgi import GraphQL
 
 from app.errors import AuthenticationFailed, ErrorCode, MailroomError
@@ -53,7 +54,12 @@ class MailroomGraphQL(GraphQL[Context, None]):
             await json_error(exc, 429)(scope, receive, send)
             return
         scope.setdefault("state", {})["viewer"] = viewer
-        await super().__call__(scope, receive, send)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:  # no readable document: same JSON error shape
+            refusal = MailroomError(exc.reason, code=ErrorCode.BAD_REQUEST)
+            response = json_error(refusal, exc.status_code)
+        await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(request=request, response=response, viewer=request.state.viewer)

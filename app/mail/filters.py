@@ -1,7 +1,7 @@
 """The `emails` filter as an ORM query (no GraphQL here): every condition ANDed."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -64,9 +64,9 @@ def filter_emails(organization_id: int, spec: EmailFilterSpec) -> QuerySet[Email
         "status__in": spec.status,
         "delivery_status__in": spec.delivery_status,
         "unread": spec.unread,
-        "created_at__gt": spec.created_after,
-        "created_at__lt": spec.created_before,
-        "subject__icontains": spec.subject,
+        "created_at__gt": _utc(spec.created_after),
+        "created_at__lt": _utc(spec.created_before),
+        "subject_folded__contains": spec.subject.casefold() if spec.subject else None,
     }
     query = query.filter(**{k: v for k, v in equal.items() if v is not None})
     if spec.labels is not None:
@@ -83,13 +83,15 @@ def filter_emails(organization_id: int, spec: EmailFilterSpec) -> QuerySet[Email
     if spec.has_documents is not None:
         with_docs = Q(id__in=Subquery(Document.filter(email_id__not_isnull=True).values("email_id")))
         query = query.filter(with_docs if spec.has_documents else ~with_docs)
-    if spec.search:
-        term = spec.search.strip()
-        addressed = EmailParticipant.filter(address__icontains=term).values("email_id")
-        query = query.filter(
-            Q(subject__icontains=term)
-            | Q(body_text_plain__icontains=term)
-            | Q(from_name__icontains=term)
-            | Q(id__in=Subquery(addressed)),
-        )
+    if spec.search and spec.search.strip():
+        query = query.filter(search_text__contains=spec.search.strip().casefold())
     return query
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """Times without an offset are UTC; all are compared in UTC (SQLite compares text)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

@@ -114,6 +114,10 @@ class Email(Model):
     cc = fields.JSONField(default=list)
     bcc = fields.JSONField(default=list)
     body_text_plain = fields.TextField(default="")
+    # Case-folded copies for `subject` and `search` filters: SQLite's LIKE folds ASCII
+    # only, so both databases compare folded text instead.
+    subject_folded = fields.CharField(max_length=998, default="")
+    search_text = fields.TextField(default="")
     body_text_html = fields.TextField(default="")
     body_truncated = fields.BooleanField(default=False)
     metadata = fields.JSONField(default=dict)

@@ -61,6 +61,7 @@ async def record_email(
             last_email_created_at=created_at,
         )
         match_method = ThreadMatchMethod.NEW_THREAD
+    fields = {**new.extra}
     email = await Email.create(
         organization_id=new.organization_id,
         queue_id=new.queue_id,
@@ -75,7 +76,9 @@ async def record_email(
         thread_match_method=match_method,
         created_at=created_at,
         last_thread_email_created_at=max(created_at, thread.last_email_created_at),
-        **new.extra,
+        subject_folded=fold(new.subject),
+        search_text=search_text(new, fields.get("body_text_plain", "")),
+        **fields,
     )
     participants = [
         EmailParticipant(email=email, role=role, address=a["email"].lower())
@@ -95,6 +98,16 @@ async def record_email(
     await set_labels(email, new.labels)
     await _touch_thread(thread, email)
     return email
+
+
+def fold(text: str) -> str:
+    return text.casefold()
+
+
+def search_text(new: NewEmail, body: str) -> str:
+    """What `search` looks in: subject, sender name, addresses and plain body."""
+    addresses = [new.from_address, *(a["email"] for a in new.to + new.cc + new.bcc)]
+    return fold("\n".join([new.subject, new.from_name, *addresses, body]))
 
 
 async def _touch_thread(thread: EmailThread, email: Email) -> None:

@@ -40,12 +40,15 @@ async def _read_upload(upload: Upload) -> bytes:
     """Read at most the size limit + 1 byte, so an oversize upload fails early."""
     limit = get_settings().max_message_bytes
     chunks, total = [], 0
-    while chunk := await upload.read(CHUNK):
-        chunks.append(chunk)
-        total += len(chunk)
-        check_size(total)
-        if total > limit:
-            break
+    try:
+        while chunk := await upload.read(CHUNK):
+            chunks.append(chunk)
+            total += len(chunk)
+            check_size(total)
+            if total > limit:
+                break
+    finally:
+        await upload.close()
     return b"".join(chunks)
 
 
