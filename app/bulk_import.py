@@ -57,7 +57,7 @@ async def _import_one(redis: ArqRedis, raw: bytes, recipient: str, label: str,
     except InvalidInput as exc:
         progress.console.print(f"[red]refused[/red] {label}: {exc.message}")
         return "REFUSED"
-    await import_email_job({}, str(task.id))
+    await import_email_job({"redis": redis}, str(task.id))
     while (task := await Task.get(id=task.id)).status not in FINISHED:
         await asyncio.sleep(0.2)  # a worker claimed it first
     if task.error_message:

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = 4000
     rate_limit_per_minute: int = 600
 
+    # Outgoing mail: first retry after this many seconds, doubling up to max tries.
+    send_retry_base_seconds: float = 30.0
+    send_max_tries: int = 6
+    smtp_timeout_seconds: float = 60.0
+    mail_from: str = Field(
+        default="", description="From address when a queue has no inbox to send from"
+    )
+
     log_level: str = "INFO"
 
     @property

@@ -7,6 +7,7 @@ from arq.worker import Worker
 
 from app.db import close_db, open_db
 from app.logs import configure_logging
+from app.mail.delivery import send_email_job
 from app.mail.importing import import_email_job
 from app.mail.parse_runner import shutdown_parser
 from app.redis import arq_settings
@@ -31,7 +32,7 @@ def queue_name() -> str:
 
 def worker_options() -> dict[str, Any]:
     return {
-        "functions": [import_email_job],
+        "functions": [import_email_job, send_email_job],
         "cron_jobs": [cron(reconcile_tasks, second={0, 30}, run_at_startup=True)],
         "on_startup": startup,
         "on_shutdown": shutdown,
@@ -40,6 +41,8 @@ def worker_options() -> dict[str, Any]:
         "max_jobs": 10,
         "job_timeout": 300,
         "keep_result": 3600,
+        # Sends retry through arq's Retry (same job id); our own cap is SEND_MAX_TRIES.
+        "max_tries": 50,
     }
 
 

@@ -227,3 +227,59 @@ def stop_parser() -> Iterator[None]:
     from app.mail.parse_runner import shutdown_parser
 
     shutdown_parser()
+
+
+@dataclass
+class ReceivedMessage:
+    sender: str
+    recipients: list[str]
+    data: bytes
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on loopback that records what it receives.
+
+    `data_replies` scripts the replies to DATA, one per delivery attempt (None = 250);
+    `refuse` maps recipient addresses to RCPT replies such as "550 5.1.1 no such user".
+    """
+
+    def __init__(self) -> None:
+        self.received: list[ReceivedMessage] = []
+        self.data_replies: list[str | None] = []
+        self.refuse: dict[str, str] = {}
+        self.attempts = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return self.refuse[address.lower()]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.attempts += 1
+        reply = self.data_replies.pop(0) if self.data_replies else None
+        if reply is not None:
+            return reply
+        self.received.append(
+            ReceivedMessage(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+        )
+        return "250 2.0.0 Queued as test"
+
+
+@pytest.fixture
+async def smtp_sink(settings: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SmtpSink]:
+    """An SMTP server for outgoing mail; MAIL_URL points at it for this test."""
+    import asyncio
+
+    from aiosmtpd.smtp import SMTP
+
+    sink = SmtpSink()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(sink), host="127.0.0.1", port=0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setenv("MAIL_URL", f"smtp://127.0.0.1:{port}?starttls=off")
+    monkeypatch.setenv("SEND_RETRY_BASE_SECONDS", "0")
+    get_settings.cache_clear()
+    yield sink
+    server.close()
+    await server.wait_closed()

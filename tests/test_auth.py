@@ -6,6 +6,7 @@ Every operation needs a valid bearer token (401 AUTHENTICATION_FAILED otherwise,
 changes nothing; unexpected failures are masked; invalid documents are BAD_REQUEST.
 """
 
+import base64
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +22,12 @@ from app.inboxes import service as inboxes
 from app.inboxes.models import Inbox, Queue
 from app.mail.models import Email, EmailLabel, EmailTemplate, EmailType, Label
 from app.mail.service import NewEmail, record_email
-from app.tasks.models import Task, TaskKind, TaskStatus
+from app.tasks.models import Task, TaskKind
 
 VIEWER_QUERY = "{ viewer { email } }"
-RAW_MESSAGE = b"From: a@example.com\r\nTo: in@example.com\r\nSubject: Hi\r\n\r\nBody\r\n"
+RAW_MESSAGE = (
+    b"From: a@example.com\r\nTo: in@example.com\r\nSubject: Hi\r\n\r\nBody\r\n"
+)
 DOCUMENT_BYTES = b"%PDF-1.4 auth test document"
 
 
@@ -67,9 +70,13 @@ class World:
 
 @pytest.fixture
 async def world(admin) -> World:
-    queue = await inboxes.create_queue(organization_id=admin.organization_id, name="Invoices")
+    queue = await inboxes.create_queue(
+        organization_id=admin.organization_id, name="Invoices"
+    )
     inbox = await inboxes.create_inbox(
-        organization_id=admin.organization_id, queue_id=queue.id, email="in@acme.example"
+        organization_id=admin.organization_id,
+        queue_id=queue.id,
+        email="in@acme.example",
     )
     store = blob_store()
     email = await record_email(
@@ -101,30 +108,55 @@ async def world(admin) -> World:
         status=AnnotationStatus.TO_REVIEW,
     )
     template = await EmailTemplate.create(
-        organization_id=admin.organization_id, name="Thanks", subject="Thanks", message="<p>Hi</p>"
+        organization_id=admin.organization_id,
+        name="Thanks",
+        subject="Thanks",
+        message="<p>Hi</p>",
     )
-    task = await Task.create(organization_id=admin.organization_id, kind=TaskKind.IMPORT_EMAIL)
+    task = await Task.create(
+        organization_id=admin.organization_id, kind=TaskKind.IMPORT_EMAIL
+    )
     other_user = await accounts.create_user(
-        organization_id=admin.organization_id, email="other@acme.example", role=Role.VIEWER
+        organization_id=admin.organization_id,
+        email="other@acme.example",
+        role=Role.VIEWER,
     )
     other_token, _ = await accounts.create_token(user=other_user, name="other")
-    return World(queue, inbox, email, document, annotation, template, task, other_user,
-                 other_token)
+    return World(
+        queue,
+        inbox,
+        email,
+        document,
+        annotation,
+        template,
+        task,
+        other_user,
+        other_token,
+    )
 
 
 async def _snapshot(organization_id: int) -> dict[str, Any]:
-    """Everything a forbidden mutation could have touched, read back from the database."""
+    """Everything a forbidden mutation could have touched, read from the database."""
     return {
         "queues": sorted(
-            await Queue.filter(organization_id=organization_id).values_list("id", "name")
+            await Queue.filter(organization_id=organization_id).values_list(
+                "id", "name"
+            )
         ),
         "inboxes": sorted(
             await Inbox.filter(organization_id=organization_id).values_list(
-                "id", "name", "email", "queue_id", "min_image_bytes", "accepted_mime_types"
+                "id",
+                "name",
+                "email",
+                "queue_id",
+                "min_image_bytes",
+                "accepted_mime_types",
             )
         ),
         "users": sorted(
-            await User.filter(organization_id=organization_id).values_list("id", "email", "role")
+            await User.filter(organization_id=organization_id).values_list(
+                "id", "email", "role"
+            )
         ),
         "tokens": sorted(
             await ApiToken.filter(organization_id=organization_id).values_list(
@@ -149,9 +181,9 @@ async def _snapshot(organization_id: int) -> dict[str, Any]:
         ),
         "tasks": sorted(
             (str(pk), status)
-            for pk, status in await Task.filter(organization_id=organization_id).values_list(
-                "id", "status"
-            )
+            for pk, status in await Task.filter(
+                organization_id=organization_id
+            ).values_list("id", "status")
         ),
     }
 
@@ -174,7 +206,9 @@ MALFORMED_HEADERS = [
 async def test_graphql_without_a_usable_authorization_header_is_401(client, headers):
     # given a request whose Authorization header is missing or not "Bearer <token>"
     # when it posts a query
-    response = await client.post("/graphql", json={"query": VIEWER_QUERY}, headers=headers)
+    response = await client.post(
+        "/graphql", json={"query": VIEWER_QUERY}, headers=headers
+    )
     # then it is refused before any execution
     _assert_authentication_failed(response)
 
@@ -183,7 +217,9 @@ async def test_the_real_token_under_a_wrong_scheme_is_401(admin, client):
     # given the admin's valid token sent with another scheme
     headers = {"Authorization": f"Token {admin.token}"}
     # when it posts a query
-    response = await client.post("/graphql", json={"query": VIEWER_QUERY}, headers=headers)
+    response = await client.post(
+        "/graphql", json={"query": VIEWER_QUERY}, headers=headers
+    )
     # then the token is not accepted
     _assert_authentication_failed(response)
 
@@ -193,7 +229,9 @@ async def test_the_bearer_scheme_is_case_insensitive(admin, client):
     # case-insensitive)
     headers = {"Authorization": f"bearer {admin.token}"}
     # when it posts a query
-    response = await client.post("/graphql", json={"query": VIEWER_QUERY}, headers=headers)
+    response = await client.post(
+        "/graphql", json={"query": VIEWER_QUERY}, headers=headers
+    )
     # then it is served
     assert response.status_code == 200, response.text
     assert response.json()["data"]["viewer"]["email"].startswith("admin-")
@@ -210,8 +248,9 @@ async def test_the_bearer_scheme_is_case_insensitive(admin, client):
 async def test_an_unknown_token_is_401(admin, client, token):
     # given an organization with an admin (so tokens exist), and a token no one issued
     # when it is used
-    response = await client.post("/graphql", json={"query": VIEWER_QUERY},
-                                 headers=_auth(token))
+    response = await client.post(
+        "/graphql", json={"query": VIEWER_QUERY}, headers=_auth(token)
+    )
     # then it is refused
     _assert_authentication_failed(response)
 
@@ -220,8 +259,9 @@ async def test_a_near_miss_of_a_real_token_is_401(admin, client):
     # given the admin's token with its last character changed
     forged = admin.token[:-1] + ("A" if admin.token[-1] != "A" else "B")
     # when it is used
-    response = await client.post("/graphql", json={"query": VIEWER_QUERY},
-                                 headers=_auth(forged))
+    response = await client.post(
+        "/graphql", json={"query": VIEWER_QUERY}, headers=_auth(forged)
+    )
     # then it is refused
     _assert_authentication_failed(response)
 
@@ -237,7 +277,9 @@ async def test_a_token_revoked_through_the_mutation_stops_working(admin, client)
     payload = created["createApiToken"]
     assert payload["__typename"] == "CreateApiTokenPayload"
     token = payload["token"]
-    ok = await client.post("/graphql", json={"query": VIEWER_QUERY}, headers=_auth(token))
+    ok = await client.post(
+        "/graphql", json={"query": VIEWER_QUERY}, headers=_auth(token)
+    )
     assert ok.status_code == 200
     # when the admin revokes it through revokeApiToken
     revoked = await admin.data(
@@ -247,11 +289,13 @@ async def test_a_token_revoked_through_the_mutation_stops_working(admin, client)
     )
     assert revoked["revokeApiToken"]["revokedAt"] is not None
     # then it is refused on its next use, while the viewer's other token still works
-    response = await client.post("/graphql", json={"query": VIEWER_QUERY},
-                                 headers=_auth(token))
+    response = await client.post(
+        "/graphql", json={"query": VIEWER_QUERY}, headers=_auth(token)
+    )
     _assert_authentication_failed(response)
-    other = await client.post("/graphql", json={"query": VIEWER_QUERY},
-                              headers=_auth(viewer.token))
+    other = await client.post(
+        "/graphql", json={"query": VIEWER_QUERY}, headers=_auth(viewer.token)
+    )
     assert other.status_code == 200
 
 
@@ -265,8 +309,9 @@ async def test_an_admin_revoking_its_own_token_is_locked_out(admin, client):
     )
     assert body["revokeApiToken"]["__typename"] == "ApiToken"
     # then the very next request with it is refused
-    response = await client.post("/graphql", json={"query": VIEWER_QUERY},
-                                 headers=_auth(admin.token))
+    response = await client.post(
+        "/graphql", json={"query": VIEWER_QUERY}, headers=_auth(admin.token)
+    )
     _assert_authentication_failed(response)
 
 
@@ -278,9 +323,26 @@ async def test_a_token_revoked_through_the_service_stops_working(admin, client):
     row = await accounts.revoke_plain_token(viewer.token)
     assert row.revoked_at is not None
     # then it is refused
-    response = await client.post("/graphql", json={"query": VIEWER_QUERY},
-                                 headers=_auth(viewer.token))
+    response = await client.post(
+        "/graphql", json={"query": VIEWER_QUERY}, headers=_auth(viewer.token)
+    )
     _assert_authentication_failed(response)
+
+
+async def test_using_a_token_records_when_it_was_last_used(admin, client):
+    # given a viewer's token that was never used (lastUsedAt null)
+    viewer = await admin.add_user(Role.VIEWER)
+    row = await ApiToken.get(user_id=viewer.user_id)
+    assert row.last_used_at is None
+    # when the viewer calls the API with it
+    assert (await viewer.data(VIEWER_QUERY))["viewer"]["email"]
+    # then the token shows when it was used, to the admin who audits tokens
+    data = await admin.data(
+        "query($id: ID!) { node(id: $id) { ... on ApiToken { lastUsedAt } } }",
+        {"id": ids.encode("ApiToken", row.id)},
+    )
+    assert data["node"]["lastUsedAt"] is not None
+    assert (await ApiToken.get(id=row.id)).last_used_at is not None
 
 
 async def test_the_token_of_a_deactivated_user_is_401(admin, client):
@@ -288,8 +350,9 @@ async def test_the_token_of_a_deactivated_user_is_401(admin, client):
     viewer = await admin.add_user(Role.VIEWER)
     await User.filter(id=viewer.user_id).update(is_active=False)
     # when the token is used
-    response = await client.post("/graphql", json={"query": VIEWER_QUERY},
-                                 headers=_auth(viewer.token))
+    response = await client.post(
+        "/graphql", json={"query": VIEWER_QUERY}, headers=_auth(viewer.token)
+    )
     # then it is refused
     _assert_authentication_failed(response)
 
@@ -298,7 +361,9 @@ async def test_a_get_query_without_a_token_is_401(client):
     # given a GET that is not from a browser (no text/html in Accept)
     # when it carries a query but no token
     response = await client.get(
-        "/graphql", params={"query": VIEWER_QUERY}, headers={"Accept": "application/json"}
+        "/graphql",
+        params={"query": VIEWER_QUERY},
+        headers={"Accept": "application/json"},
     )
     # then it is refused like a POST
     _assert_authentication_failed(response)
@@ -336,7 +401,9 @@ async def test_graphiql_does_not_open_a_back_door_for_queries(client):
         pytest.param(_auth("mr_" + "A" * 43), id="unknown"),
     ],
 )
-async def test_content_downloads_without_a_valid_token_are_401(world, client, route, headers):
+async def test_content_downloads_without_a_valid_token_are_401(
+    world, client, route, headers
+):
     # given an existing email and document of the organization
     gid = world.gid("email" if route == "emails" else "document")
     # when they are downloaded without a valid token
@@ -347,7 +414,9 @@ async def test_content_downloads_without_a_valid_token_are_401(world, client, ro
 
 
 @pytest.mark.parametrize("route", ["emails", "documents"])
-async def test_content_downloads_with_a_revoked_token_are_401(admin, world, client, route):
+async def test_content_downloads_with_a_revoked_token_are_401(
+    admin, world, client, route
+):
     # given a viewer who can download the email and the document
     viewer = await admin.add_user(Role.VIEWER)
     gid = world.gid("email" if route == "emails" else "document")
@@ -385,73 +454,98 @@ class Gated:
 
 GATED = [
     Gated(
-        "createQueue", Role.ADMIN,
+        "importEmail",
+        Role.ADMIN,
+        """mutation($raw: String!) { importEmail(input: {rawMessageBase64: $raw,
+             recipient: "in@acme.example"}) { __typename } }""",
+        lambda w: {"raw": base64.b64encode(RAW_MESSAGE).decode()},
+    ),
+    Gated(
+        "createQueue",
+        Role.ADMIN,
         'mutation { createQueue(input: {name: "Forbidden"}) { __typename } }',
         lambda w: {},
     ),
     Gated(
-        "updateQueue", Role.ADMIN,
-        'mutation($id: ID!) { updateQueue(input: {id: $id, name: "Renamed"}) { __typename } }',
+        "updateQueue",
+        Role.ADMIN,
+        """mutation($id: ID!) {
+             updateQueue(input: {id: $id, name: "Renamed"}) { __typename } }""",
         lambda w: {"id": w.gid("queue")},
     ),
     Gated(
-        "createInbox", Role.ADMIN,
-        """mutation($q: ID!) { createInbox(input: {queue: $q, email: "new@acme.example"}) {
+        "createInbox",
+        Role.ADMIN,
+        """mutation($q: ID!) {
+             createInbox(input: {queue: $q, email: "new@acme.example"}) {
              __typename } }""",
         lambda w: {"q": w.gid("queue")},
     ),
     Gated(
-        "updateInbox", Role.ADMIN,
+        "updateInbox",
+        Role.ADMIN,
         """mutation($id: ID!) { updateInbox(input: {id: $id, name: "Renamed",
              minImageBytes: 99}) { __typename } }""",
         lambda w: {"id": w.gid("inbox")},
     ),
     Gated(
-        "createUser", Role.ADMIN,
+        "createUser",
+        Role.ADMIN,
         """mutation { createUser(input: {email: "intruder@acme.example", role: ADMIN}) {
              __typename } }""",
         lambda w: {},
     ),
     Gated(
-        "createApiToken", Role.ADMIN,
-        'mutation($u: ID!) { createApiToken(input: {user: $u}) { __typename } }',
+        "createApiToken",
+        Role.ADMIN,
+        "mutation($u: ID!) { createApiToken(input: {user: $u}) { __typename } }",
         lambda w: {"u": w.gid("other_user")},
     ),
     Gated(
-        "revokeApiToken", Role.ADMIN,
+        "revokeApiToken",
+        Role.ADMIN,
         "mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }",
         lambda w: {"id": w.gid("other_token")},
     ),
     Gated(
-        "deleteEmail", Role.MANAGER,
+        "deleteEmail",
+        Role.MANAGER,
         "mutation($id: ID!) { deleteEmail(id: $id) { __typename } }",
         lambda w: {"id": w.gid("email")},
     ),
     Gated(
-        "createEmailTemplate", Role.MANAGER,
-        'mutation { createEmailTemplate(input: {name: "New", subject: "S"}) { __typename } }',
+        "createEmailTemplate",
+        Role.MANAGER,
+        """mutation {
+          createEmailTemplate(input: {name: "New", subject: "S"}) { __typename } }""",
         lambda w: {},
     ),
     Gated(
-        "updateEmailTemplate", Role.MANAGER,
+        "updateEmailTemplate",
+        Role.MANAGER,
         """mutation($id: ID!) { updateEmailTemplate(input: {id: $id, name: "Renamed",
              subject: "Changed"}) { __typename } }""",
         lambda w: {"id": w.gid("template")},
     ),
     Gated(
-        "updateEmail", Role.ANNOTATOR,
-        """mutation($id: ID!) { updateEmail(input: {id: $id, status: RESOLVED, unread: false,
+        "updateEmail",
+        Role.ANNOTATOR,
+        """mutation($id: ID!) { updateEmail(input: {id: $id, status: RESOLVED,
+             unread: false,
              labels: [REPLY], metadata: {k: 1}, externalId: "X-1"}) { __typename } }""",
         lambda w: {"id": w.gid("email")},
     ),
     Gated(
-        "updateAnnotation", Role.ANNOTATOR,
-        """mutation($id: ID!, $u: ID!) { updateAnnotation(input: {id: $id, status: CONFIRMED,
+        "updateAnnotation",
+        Role.ANNOTATOR,
+        """mutation($id: ID!, $u: ID!) {
+             updateAnnotation(input: {id: $id, status: CONFIRMED,
              assignee: $u, metadata: {k: 1}}) { __typename } }""",
         lambda w: {"id": w.gid("annotation"), "u": w.gid("other_user")},
     ),
     Gated(
-        "cancelTask", Role.ANNOTATOR,
+        "cancelTask",
+        Role.ANNOTATOR,
         "mutation($id: ID!) { cancelTask(id: $id) { __typename } }",
         lambda w: {"id": w.gid("task")},
     ),
@@ -503,18 +597,23 @@ async def test_the_least_role_allowed_runs_the_mutation(admin, world, gated):
         pytest.param("{ viewer { email }", id="syntax-error"),
         pytest.param("{ noSuchField }", id="unknown-field"),
         pytest.param("{ email { id } }", id="missing-argument"),
-        pytest.param('{ email(id: 1.5) { id } }', id="wrong-argument-type"),
-        pytest.param("mutation { createQueue(input: {}) { __typename } }",
-                     id="missing-input-field"),
-        pytest.param("query A { viewer { email } } query A { viewer { email } }",
-                     id="duplicate-operation"),
+        pytest.param("{ email(id: 1.5) { id } }", id="wrong-argument-type"),
+        pytest.param(
+            "mutation { createQueue(input: {}) { __typename } }",
+            id="missing-input-field",
+        ),
+        pytest.param(
+            "query A { viewer { email } } query A { viewer { email } }",
+            id="duplicate-operation",
+        ),
     ],
 )
 async def test_an_invalid_document_is_bad_request(admin, client, document):
     # given a document that does not validate against the schema
     # when it is posted with a valid token
-    response = await client.post("/graphql", json={"query": document},
-                                 headers=_auth(admin.token))
+    response = await client.post(
+        "/graphql", json={"query": document}, headers=_auth(admin.token)
+    )
     # then every error is coded BAD_REQUEST (never INTERNAL_ERROR), with no data run
     body = response.json()
     assert response.status_code in (200, 400), response.text
@@ -526,21 +625,31 @@ async def test_an_invalid_document_is_bad_request(admin, client, document):
 @pytest.mark.parametrize(
     ("document", "variables"),
     [
-        pytest.param("query($id: ID!) { email(id: $id) { id } }", {"id": []}, id="id-as-list"),
-        pytest.param("query($id: ID!) { email(id: $id) { id } }", {}, id="missing-variable"),
-        pytest.param("query($n: Int) { queues(first: $n) { totalCount } }", {"n": 2**40},
-                     id="int-out-of-range"),
+        pytest.param(
+            "query($id: ID!) { email(id: $id) { id } }", {"id": []}, id="id-as-list"
+        ),
+        pytest.param(
+            "query($id: ID!) { email(id: $id) { id } }", {}, id="missing-variable"
+        ),
+        pytest.param(
+            "query($n: Int) { queues(first: $n) { totalCount } }",
+            {"n": 2**40},
+            id="int-out-of-range",
+        ),
         pytest.param(
             "query($s: [EmailStatus!]) { emails(filter: {status: $s}) { totalCount } }",
-            {"s": ["NOPE"]}, id="unknown-enum-value",
+            {"s": ["NOPE"]},
+            id="unknown-enum-value",
         ),
     ],
 )
-async def test_a_variable_the_client_got_wrong_is_bad_request(admin, client, document,
-                                                               variables):
+async def test_a_variable_the_client_got_wrong_is_bad_request(
+    admin, client, document, variables
+):
     # given a valid document whose variables do not fit its declared types
     response = await client.post(
-        "/graphql", json={"query": document, "variables": variables},
+        "/graphql",
+        json={"query": document, "variables": variables},
         headers=_auth(admin.token),
     )
     # then it is the client's mistake: BAD_REQUEST, with a message that says what is
@@ -556,8 +665,10 @@ async def test_a_variable_the_client_got_wrong_is_bad_request(admin, client, doc
     [
         pytest.param({"json": {"query": ""}}, id="empty-query"),
         pytest.param({"json": {"variables": {}}}, id="no-query"),
-        pytest.param({"content": b"{not json", "headers": {"Content-Type": "application/json"}},
-                     id="body-not-json"),
+        pytest.param(
+            {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+            id="body-not-json",
+        ),
     ],
 )
 async def test_a_request_without_a_readable_document_is_a_coded_json_error(
@@ -570,8 +681,12 @@ async def test_a_request_without_a_readable_document_is_a_coded_json_error(
     # then it is refused as a bad request, in the same JSON error shape as every
     # other error, so clients can switch on extensions.code
     assert response.status_code == 400
-    assert response.headers["content-type"].startswith("application/json"), response.text
-    assert {e["extensions"]["code"] for e in response.json()["errors"]} == {"BAD_REQUEST"}
+    assert response.headers["content-type"].startswith("application/json"), (
+        response.text
+    )
+    assert {e["extensions"]["code"] for e in response.json()["errors"]} == {
+        "BAD_REQUEST"
+    }
 
 
 async def test_an_unexpected_failure_is_masked_and_logged(admin, world, caplog):

@@ -1,7 +1,7 @@
 """Organizations, users and tokens: the verbs the CLI and admin mutations share."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -9,6 +9,10 @@ from app.accounts.models import ApiToken, Organization, Role, User
 from app.accounts.tokens import hash_token, new_token
 from app.errors import Conflict, NotFound
 from app.mail.addresses import normalize_address
+
+
+# lastUsedAt is written at most this often per token, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -103,4 +107,7 @@ async def authenticate(token: str | None) -> Viewer | None:
     ).prefetch_related("user")
     if row is None or not row.user.is_active:
         return None
+    now = datetime.now(UTC)
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        await ApiToken.filter(id=row.id).update(last_used_at=now)
     return Viewer(user=row.user, token_id=row.id)

@@ -1,11 +1,14 @@
 """Schema extensions: error codes on every error, masking of the unexpected."""
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from graphql.error import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, SchemaExtension
 
-from app.errors import ErrorCode, MailroomError
+from app.errors import ErrorCode, InvalidInput, MailroomError
+from app.graphql.types.common import InputError
 
 log = logging.getLogger("mailroom.graphql")
 
@@ -45,3 +48,37 @@ class CodedErrors(MaskErrors):
                     "code": ErrorCode.BAD_REQUEST.value,
                 }
         return processed
+
+
+def _nul_path(value: Any, path: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    """Where a U+0000 character is in an argument value, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items()]
+        if any("\x00" in k for k, _ in items):
+            return path
+    elif isinstance(value, list | tuple):
+        items = [(str(i), v) for i, v in enumerate(value)]
+    for key, item in items:
+        if (found := _nul_path(item, (*path, key))) is not None:
+            return found
+    return None
+
+
+class RejectNulCharacters(SchemaExtension):
+    """No argument may carry U+0000: PostgreSQL cannot store it in text or JSON, and
+    no legitimate value needs it. Mutations answer InputError (every mutation's
+    result is a union with it); other fields a BAD_REQUEST error."""
+
+    def resolve(self, _next: Callable, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        path = _nul_path(kwargs) if kwargs else None
+        if path is None:
+            return _next(root, info, *args, **kwargs)
+        # The field a client would fix: the key inside `input`, else the argument.
+        field = path[1] if path[0] == "input" and len(path) > 1 else path[0]
+        error = InvalidInput("Text may not contain NUL (U+0000) characters.", field=field)
+        if info.parent_type.name == "Mutation":
+            return InputError.from_exception(error)
+        raise error

@@ -11,11 +11,12 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from app.graphql.extensions import CodedErrors
+from app.graphql.extensions import CodedErrors, RejectNulCharacters
 from app.graphql.mutations.admin import AdminMutations
 from app.graphql.mutations.annotations import AnnotationMutations
 from app.graphql.mutations.emails import EmailMutations
 from app.graphql.mutations.imports import ImportMutations
+from app.graphql.mutations.sending import SendingMutations
 from app.graphql.mutations.tasks import TaskMutations
 from app.graphql.mutations.templates import TemplateMutations
 from app.graphql.node import NODE_TYPES
@@ -24,7 +25,7 @@ from app.settings import Settings, get_settings
 
 Mutation = merge_types(
     "Mutation",
-    (ImportMutations, AdminMutations, EmailMutations, AnnotationMutations, TemplateMutations, TaskMutations),
+    (ImportMutations, SendingMutations, AdminMutations, EmailMutations, AnnotationMutations, TemplateMutations, TaskMutations),
 )
 
 
@@ -33,6 +34,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     # Factories, not instances: each request gets fresh extension objects.
     extensions: list = [
         CodedErrors,
+        RejectNulCharacters,
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),

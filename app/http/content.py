@@ -16,6 +16,11 @@ from app.http.errors import json_error
 from app.mail.models import Email
 
 
+INLINE_IMAGE_TYPES = frozenset(
+    {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
+)
+
+
 async def _owned_row(request: Request, model: type[Model]) -> Model | Response:
     viewer = await viewer_for(request)
     if viewer is None:
@@ -75,8 +80,14 @@ async def email_part_content(request: Request) -> Response:
     store = blob_store()
     if not key or not store.exists(key):
         return _not_found()
-    return FileResponse(
-        store.path(key),
-        media_type=part["contentType"],
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
-    )
+    media_type = part["contentType"]
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+        "Cache-Control": "private, max-age=3600",
+    }
+    if media_type in INLINE_IMAGE_TYPES:
+        return FileResponse(store.path(key), media_type=media_type, headers=headers)
+    # Anything else (an SVG can carry script) is a download, never rendered inline.
+    return FileResponse(store.path(key), media_type=media_type, headers=headers,
+                        filename=f"part-{part_id}", content_disposition_type="attachment")

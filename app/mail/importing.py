@@ -32,6 +32,7 @@ from app.settings import get_settings
 from app.urls import email_part_url
 from app.tasks import lifecycle
 from app.tasks.models import Task
+from app.tasks.queue import enqueue_task
 
 log = logging.getLogger("mailroom.import")
 
@@ -58,7 +59,7 @@ async def import_email_job(ctx: dict[str, Any], task_id: str) -> str:
         return "skipped"
     log.info("import started", extra={"fields": {"task": task_id}})
     try:
-        email = await import_task(task)
+        email, follow_ups = await import_task(task)
     except ImportFailed as exc:
         await lifecycle.fail(task, exc.code, exc.message)
         log.info("import failed", extra={"fields": {"task": task_id, "code": exc.code.value}})
@@ -68,11 +69,15 @@ async def import_email_job(ctx: dict[str, Any], task_id: str) -> str:
         await lifecycle.fail(task, ErrorCode.INTERNAL_ERROR, "The import failed unexpectedly.")
         return "failed"
     await lifecycle.succeed(task, email_id=email.id)
+    if "redis" in ctx:  # without it the reconciler enqueues them a little later
+        for follow_up in follow_ups:
+            await enqueue_task(ctx["redis"], follow_up)
     log.info("import done", extra={"fields": {"task": task_id, "email": email.id}})
     return "succeeded"
 
 
-async def import_task(task: Task) -> Email:
+async def import_task(task: Task) -> tuple[Email, list[Task]]:
+    """The email for this task (new or already there) and tasks to enqueue after."""
     payload = task.payload
     inbox = await Inbox.get_or_none(id=payload["inbox_id"], organization_id=task.organization_id)
     if inbox is None:
@@ -90,7 +95,7 @@ async def import_task(task: Task) -> Email:
     dedupe_key = parsed.message_id or f"sha256:{sha256}"
     existing = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
     if existing is not None:
-        return existing
+        return existing, []
     _check_sender(inbox, parsed)
     extracted = [_classify(a, parsed, inbox) for a in parsed.attachments]
     for item in extracted:
@@ -104,7 +109,7 @@ async def import_task(task: Task) -> Email:
         winner = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
         if winner is None:
             raise
-        return winner
+        return winner, []
 
 
 def _check_sender(inbox: Inbox, parsed: ParsedMessage) -> None:
@@ -133,7 +138,7 @@ def _classify(attachment: Attachment, parsed: ParsedMessage, inbox: Inbox) -> Ex
 
 
 async def _store(task: Task, inbox: Inbox, parsed: ParsedMessage, extracted: list[Extracted],
-                 *, raw_sha256: str, size: int, dedupe_key: str) -> Email:
+                 *, raw_sha256: str, size: int, dedupe_key: str) -> tuple[Email, list[Task]]:
     settings = get_settings()
     now = datetime.now(UTC)
     payload = task.payload
@@ -183,9 +188,10 @@ async def _store(task: Task, inbox: Inbox, parsed: ParsedMessage, extracted: lis
         await email.save(update_fields=["body_text_html", "body_truncated", "parts"])
         await record_references(email, parsed.in_reply_to, parsed.references)
         await relink_waiting_children(email)
+        follow_ups = []
         if not documents and inbox.reject_without_documents and parsed.from_address:
-            await queue_automatic_rejection(email, inbox)
-    return email
+            follow_ups.append(await queue_automatic_rejection(email, inbox))
+    return email, follow_ups
 
 
 async def _documents(email: Email, inbox: Inbox, extracted: list[Extracted],

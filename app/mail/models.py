@@ -157,6 +157,8 @@ class Email(Model):
     send_before = fields.DatetimeField(null=True)
     try_count = fields.IntField(default=0)
     last_tries = fields.JSONField(default=list)
+    # Recipients the receiving server refused: [{email, code, message}].
+    refused_recipients = fields.JSONField(default=list)
     sent_at = fields.DatetimeField(null=True)
     failed_at = fields.DatetimeField(null=True)
 

@@ -3,9 +3,17 @@
 from email.utils import make_msgid
 
 from app.inboxes.models import Inbox
-from app.mail.models import DeliveryStatus, Email, EmailType, Label, ThreadMatchMethod
+from app.mail.models import (
+    DeliveryStatus,
+    Email,
+    EmailThread,
+    EmailType,
+    Label,
+    ThreadMatchMethod,
+)
 from app.mail.service import NewEmail, record_email
 from app.mail.subjects import reply_subject
+from app.tasks.models import Task, TaskKind
 
 NO_DOCUMENTS_TEXT = (
     "Thank you for your message. We could not find any attachment we can process, "
@@ -13,12 +21,11 @@ NO_DOCUMENTS_TEXT = (
 )
 
 
-async def queue_automatic_rejection(incoming: Email, inbox: Inbox) -> Email:
-    """An AUTOMATIC_REJECTION reply to the sender, QUEUED, in the incoming thread."""
-    from app.mail.models import EmailThread
-
+async def queue_automatic_rejection(incoming: Email, inbox: Inbox) -> Task:
+    """An AUTOMATIC_REJECTION reply to the sender, QUEUED, in the incoming thread, and
+    the send Task for it (the caller enqueues it once its transaction commits)."""
     thread = await EmailThread.get(id=incoming.email_thread_id)
-    return await record_email(
+    reply = await record_email(
         NewEmail(
             organization_id=incoming.organization_id,
             queue_id=incoming.queue_id,
@@ -43,4 +50,8 @@ async def queue_automatic_rejection(incoming: Email, inbox: Inbox) -> Email:
         ),
         thread=thread,
         match_method=ThreadMatchMethod.IN_REPLY_TO,
+    )
+    return await Task.create(
+        organization_id=incoming.organization_id, kind=TaskKind.SEND_EMAIL,
+        email_id=reply.id, payload={"html": "", "text": NO_DOCUMENTS_TEXT},
     )

@@ -189,4 +189,9 @@ async def delete_email(*, organization_id: int, email_id: int) -> None:
     async with in_transaction():
         email = await get_email(organization_id=organization_id, email_id=email_id)
         await Email.filter(parent_id=email.id).update(parent_id=email.parent_id)
+        thread_id = email.email_thread_id
         await email.delete()
+        if thread_id is not None:
+            from app.mail.threads import recompute_thread
+
+            await recompute_thread(thread_id)

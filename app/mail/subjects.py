@@ -24,3 +24,10 @@ def reply_subject(subject: str) -> str:
     if re.match(r"^\s*re\s*:", subject, re.IGNORECASE):
         return subject
     return f"Re: {subject}".strip()
+
+
+def forward_subject(subject: str) -> str:
+    """ "Fwd: subject", without stacking a second prefix."""
+    if re.match(r"^\s*fwd?\s*:", subject, re.IGNORECASE):
+        return subject
+    return f"Fwd: {subject}".strip()

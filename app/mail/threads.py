@@ -126,10 +126,12 @@ async def merge_threads(*, target_id: int, source_id: int) -> None:
 
 
 async def recompute_thread(thread_id: int) -> None:
-    """Derive root, dates and reply flags of a thread from its emails."""
+    """Derive root, dates and reply flags of a thread from its emails; a thread
+    left without emails is deleted (its annotations keep no thread)."""
     thread = await EmailThread.get(id=thread_id)
     emails = await Email.filter(email_thread_id=thread_id).order_by("created_at", "id")
     if not emails:
+        await thread.delete()
         return
     thread.root_email_id = emails[0].id
     thread.last_email_created_at = emails[-1].created_at

@@ -42,3 +42,14 @@ async def fail(task: Task, code: ErrorCode, message: str, *, email_id: int | Non
         status=TaskStatus.FAILED, finished_at=datetime.now(UTC), error_code=code.value,
         error_message=message[:2000], email_id=email_id,
     )
+
+
+async def requeue(task: Task) -> None:
+    """Back to QUEUED before the job is retried later (arq Retry keeps the job id)."""
+    await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(status=TaskStatus.QUEUED)
+
+
+async def cancelled(task: Task) -> None:
+    await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(
+        status=TaskStatus.CANCELLED, finished_at=datetime.now(UTC)
+    )

@@ -1,5 +1,7 @@
 """Enqueue a task's job with `_job_id` = task id, after the task row is committed."""
 
+from datetime import datetime
+
 from arq.connections import ArqRedis
 
 from app.settings import get_settings
@@ -8,15 +10,19 @@ from app.tasks.models import Task, TaskKind
 # The arq function (registered in app.worker) that runs each task kind.
 JOB_FUNCTIONS: dict[TaskKind, str] = {
     TaskKind.IMPORT_EMAIL: "import_email_job",
+    TaskKind.SEND_EMAIL: "send_email_job",
 }
 
 
-async def enqueue_task(redis: ArqRedis, task: Task) -> bool:
+async def enqueue_task(
+    redis: ArqRedis, task: Task, *, defer_until: datetime | None = None
+) -> bool:
     """True if a job was enqueued; False if one with this id is already known."""
     job = await redis.enqueue_job(
         JOB_FUNCTIONS[task.kind],
         str(task.id),
         _job_id=str(task.id),
         _queue_name=f"{get_settings().redis_key_prefix}:queue",
+        _defer_until=defer_until,
     )
     return job is not None

@@ -61,6 +61,13 @@ class DeliveryTry:
     detail: str
 
 
+@strawberry.type(description="A recipient the receiving server refused.")
+class RefusedRecipient:
+    email: str
+    code: int
+    message: str
+
+
 @strawberry.type(description="One MIME part and what the import made of it.")
 class EmailPart:
     part_id: str
@@ -135,6 +142,7 @@ class Email(relay.Node, FromModel):
     parts: strawberry.Private[list[dict[str, Any]]]
     linked_objects: strawberry.Private[list[dict[str, Any]]]
     last_tries: strawberry.Private[list[dict[str, Any]]]
+    refused_recipients: strawberry.Private[list[dict[str, Any]]]
 
     @strawberry.field(name="from")
     def from_(self) -> EmailAddress | None:
@@ -194,6 +202,13 @@ class Email(relay.Node, FromModel):
             DeliveryTry(at=datetime.fromisoformat(t["at"]), status=t["status"],
                         detail=t.get("detail", ""))
             for t in self.last_tries[-3:]
+        ]
+
+    @strawberry.field(name="refusedRecipients")
+    def refused_recipients_(self) -> list[RefusedRecipient]:
+        return [
+            RefusedRecipient(email=r["email"], code=r["code"], message=r["message"])
+            for r in self.refused_recipients
         ]
 
     @strawberry.field(description="Authenticated download of the raw message (.eml).")

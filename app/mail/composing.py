@@ -1,0 +1,49 @@
+"""Build the RFC 822 message of an outgoing Email (pure but for reading blobs)."""
+
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from datetime import UTC, datetime
+
+from app.blobs import FileBlobStore
+from app.documents.models import Document
+from app.mail.models import Email
+
+
+def _address(item: dict[str, str]) -> Address:
+    local, _, domain = item["email"].rpartition("@")
+    return Address(display_name=item.get("name") or "", username=local, domain=domain)
+
+
+def compose(email: Email, *, html: str, text: str, attachments: list[Document],
+            store: FileBlobStore) -> EmailMessage:
+    """The message as sent: Bcc recipients are envelope-only, never a header."""
+    msg = EmailMessage()
+    msg["From"] = _address({"email": email.from_address, "name": email.from_name})
+    if email.to:
+        msg["To"] = [_address(a) for a in email.to]
+    if email.cc:
+        msg["Cc"] = [_address(a) for a in email.cc]
+    msg["Subject"] = email.subject
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = email.message_id
+    if email.in_reply_to:
+        msg["In-Reply-To"] = " ".join(email.in_reply_to)
+    if email.references:
+        msg["References"] = " ".join(email.references)
+    for name, value in (email.headers or {}).items():
+        msg[name] = value
+    msg.set_content(text or " ")
+    if html:
+        msg.add_alternative(html, subtype="html")
+    for document in attachments:
+        maintype, _, subtype = document.mime_type.partition("/")
+        msg.add_attachment(
+            store.get(document.blob_key), maintype=maintype or "application",
+            subtype=subtype or "octet-stream", filename=document.original_file_name,
+        )
+    return msg
+
+
+def envelope_recipients(email: Email) -> list[str]:
+    return [a["email"] for a in [*email.to, *email.cc, *email.bcc]]

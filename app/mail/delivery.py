@@ -1,0 +1,133 @@
+"""The send job: deliver one outgoing Email, at most once.
+
+Delivery state lives in the Email row and moves QUEUED/SCHEDULED -> SENDING -> SENT |
+FAILED | EXPIRED with conditional updates. A job that finds its email SENDING was
+interrupted after handing the message over (or while doing so): it does not send
+again, because the server may already have accepted it.
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from arq import Retry
+from tortoise.expressions import F
+
+from app.blobs import blob_store
+from app.documents.models import Document
+from app.errors import ErrorCode
+from app.mail.composing import compose, envelope_recipients
+from app.mail.models import DeliveryStatus, Email
+from app.mail.transport import DeliveryResult, deliver
+from app.settings import get_settings
+from app.tasks import lifecycle
+from app.tasks.models import Task
+
+log = logging.getLogger("mailroom.send")
+PENDING = (DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED)
+
+
+def _try(status: str, detail: str) -> dict[str, str]:
+    return {"at": datetime.now(UTC).isoformat(), "status": status, "detail": detail[:500]}
+
+
+def _last_three(email: Email, entry: dict[str, str]) -> list[dict[str, str]]:
+    return [*email.last_tries, entry][-3:]
+
+
+async def send_email_job(ctx: dict[str, Any], task_id: str) -> str:
+    """arq entry point."""
+    task = await lifecycle.claim(task_id)
+    if task is None:
+        return "skipped"
+    email = await Email.get_or_none(id=task.email_id) if task.email_id else None
+    if email is None:
+        await lifecycle.fail(task, ErrorCode.NOT_FOUND, "The email no longer exists.")
+        return "failed"
+    outcome = await _settle_without_sending(task, email)
+    if outcome is not None:
+        return outcome
+    if email.send_at is not None and email.send_at > datetime.now(UTC):
+        await lifecycle.requeue(task)  # run early (e.g. re-enqueued): wait for sendAt
+        raise Retry(defer=email.send_at - datetime.now(UTC))
+    return await _send(task, email)
+
+
+async def _settle_without_sending(task: Task, email: Email) -> str | None:
+    """Finish the task when the email's state says there is nothing to send."""
+    status = email.delivery_status
+    if status is DeliveryStatus.SENT:
+        await lifecycle.succeed(task, email_id=email.id)
+        return "already sent"
+    if status is DeliveryStatus.CANCELLED:
+        await lifecycle.cancelled(task)
+        return "cancelled"
+    if status in (DeliveryStatus.FAILED, DeliveryStatus.EXPIRED):
+        await lifecycle.fail(task, ErrorCode.CONFLICT, f"The email is {status.value}.",
+                             email_id=email.id)
+        return "failed"
+    if status is DeliveryStatus.SENDING:
+        entry = _try("UNKNOWN", "delivery was interrupted; not retried to never send twice")
+        await Email.filter(id=email.id, delivery_status=DeliveryStatus.SENDING).update(
+            delivery_status=DeliveryStatus.FAILED, failed_at=datetime.now(UTC),
+            last_tries=_last_three(email, entry),
+        )
+        await lifecycle.fail(task, ErrorCode.CONFLICT,
+                             "Delivery was interrupted; the email is not sent again.",
+                             email_id=email.id)
+        return "failed"
+    if email.send_before is not None and datetime.now(UTC) >= email.send_before:
+        await Email.filter(id=email.id, delivery_status__in=PENDING).update(
+            delivery_status=DeliveryStatus.EXPIRED, failed_at=datetime.now(UTC)
+        )
+        await lifecycle.fail(task, ErrorCode.CONFLICT, "sendBefore passed before delivery.",
+                             email_id=email.id)
+        return "expired"
+    return None
+
+
+async def _send(task: Task, email: Email) -> str:
+    store = blob_store()
+    documents = await Document.filter(id__in=task.payload.get("attach_document_ids", []))
+    message = compose(email, html=task.payload.get("html", ""),
+                      text=task.payload.get("text", ""), attachments=documents, store=store)
+    raw_key = store.put(bytes(message))
+    claimed = await Email.filter(id=email.id, delivery_status__in=PENDING).update(
+        delivery_status=DeliveryStatus.SENDING, try_count=F("try_count") + 1,
+        raw_blob_key=raw_key,
+    )
+    if not claimed:  # cancelled (or expired) between our read and now
+        return await _settle_without_sending(task, await Email.get(id=email.id)) or "skipped"
+    email = await Email.get(id=email.id)
+    result = await deliver(message, sender=email.from_address,
+                           recipients=envelope_recipients(email))
+    return await _record(task, email, result)
+
+
+async def _record(task: Task, email: Email, result: DeliveryResult) -> str:
+    settings = get_settings()
+    now = datetime.now(UTC)
+    tries = _last_three(email, _try(result.status, result.detail))
+    update: dict[str, Any] = {"last_tries": tries, "refused_recipients": result.refused}
+    fields = {"task": str(task.id), "email": email.id, "status": result.status}
+    if result.accepted:
+        await Email.filter(id=email.id).update(
+            delivery_status=DeliveryStatus.SENT, sent_at=now, **update
+        )
+        await lifecycle.succeed(task, email_id=email.id)
+        log.info("sent", extra={"fields": fields})
+        return "sent"
+    if result.temporary and email.try_count < settings.send_max_tries:
+        await Email.filter(id=email.id).update(delivery_status=DeliveryStatus.QUEUED, **update)
+        await lifecycle.requeue(task)
+        delay = settings.send_retry_base_seconds * 2 ** (email.try_count - 1)
+        log.info("retrying", extra={"fields": {**fields, "in_s": delay}})
+        raise Retry(defer=timedelta(seconds=delay))
+    await Email.filter(id=email.id).update(
+        delivery_status=DeliveryStatus.FAILED, failed_at=now, **update
+    )
+    code = ErrorCode.SERVICE_UNAVAILABLE if result.temporary else ErrorCode.BAD_REQUEST
+    await lifecycle.fail(task, code, f"Delivery failed: {result.status} {result.detail}",
+                         email_id=email.id)
+    log.info("send failed", extra={"fields": fields})
+    return "failed"

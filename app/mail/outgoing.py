@@ -1,0 +1,284 @@
+"""sendEmail: validate, render, store the outgoing Email and its Task, enqueue.
+
+The Email exists (QUEUED or SCHEDULED, with its final Message-ID) when this returns;
+the send job only delivers it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import make_msgid
+from typing import Any
+from urllib.parse import urlparse
+
+from arq.connections import ArqRedis
+from tortoise.transactions import in_transaction
+
+from app.accounts.models import Organization, User
+from app.documents.models import Annotation, Document
+from app.errors import ErrorCode, InvalidInput, NotFound
+from app.inboxes.models import Inbox
+from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
+from app.mail.models import (
+    DeliveryStatus,
+    Email,
+    EmailRelatedAnnotation,
+    EmailRelatedDocument,
+    EmailTemplate,
+    EmailThread,
+    EmailType,
+    Label,
+    ThreadMatchMethod,
+)
+from app.mail.placeholders import annotation_values, build_context
+from app.mail.recipients import clean_headers, clean_recipients, no_newlines
+from app.mail.rendering import render
+from app.mail.sending import send_limit_left
+from app.mail.service import NewEmail, record_email
+from app.mail.subjects import forward_subject, reply_subject
+from app.settings import get_settings
+from app.tasks.models import Task, TaskKind
+from app.tasks.queue import enqueue_task
+
+MAX_SUBJECT = 998
+MAX_MESSAGE_BYTES = 256 * 1024
+MAX_CUSTOM_KEYS = 50
+
+
+@dataclass
+class SendRequest:
+    organization_id: int
+    user: User
+    to: list[tuple[str, str]] = field(default_factory=list)
+    cc: list[tuple[str, str]] = field(default_factory=list)
+    bcc: list[tuple[str, str]] = field(default_factory=list)
+    queue_id: int | None = None
+    template_values: Any = None
+    template_id: int | None = None
+    parent_email_id: int | None = None
+    related_annotation_ids: list[int] = field(default_factory=list)
+    related_document_ids: list[int] = field(default_factory=list)
+    attach_document_ids: list[int] = field(default_factory=list)
+    reset_related_annotations_email_thread: bool = False
+    labels: list[Label] = field(default_factory=list)
+    headers: Any = None
+    send_at: datetime | None = None
+    send_before: datetime | None = None
+    idempotency_key: str | None = None
+
+
+async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
+    if req.idempotency_key:
+        earlier = await Task.get_or_none(
+            organization_id=req.organization_id, kind=TaskKind.SEND_EMAIL,
+            idempotency_key=req.idempotency_key,
+        )
+        if earlier is not None:
+            return earlier
+    settings = get_settings()
+    recipients = clean_recipients(
+        {"to": req.to, "cc": req.cc, "bcc": req.bcc}, max_recipients=settings.max_recipients
+    )
+    headers = clean_headers(req.headers)
+    send_at, send_before = _schedule(req.send_at, req.send_before)
+    custom = _template_values(req.template_values)
+    parent = await _one(Email, req.organization_id, req.parent_email_id, "parentEmail")
+    queue_id = req.queue_id or (parent.queue_id if parent else None)
+    if queue_id is None:
+        raise InvalidInput("Give a queue (or a parentEmail to reply to).", field="queue")
+    await _check_queue(req.organization_id, queue_id)
+    template = await _one(EmailTemplate, req.organization_id, req.template_id, "emailTemplate")
+    related = await _many(Annotation, req.organization_id, req.related_annotation_ids,
+                          "relatedAnnotations")
+    related_docs = await _many(Document, req.organization_id, req.related_document_ids,
+                               "relatedDocuments")
+    attach = await _many(Document, req.organization_id, req.attach_document_ids,
+                         "attachDocuments")
+    forwarding = Label.FORWARDED in req.labels
+    if forwarding and parent is None:
+        raise InvalidInput("A forward needs a parentEmail.", field="labels")
+    if forwarding and parent is not None:
+        attach += [d for d in await Document.filter(email_id=parent.id) if d not in attach]
+    organization = await Organization.get(id=req.organization_id)
+    context = build_context(
+        organization=organization, user=req.user, parent=parent,
+        first_recipient=next(iter(r.as_dict() for f in recipients.values() for r in f), None),
+        annotations=[await _annotation_context(a) for a in related],
+        custom=custom,
+    )
+    subject, html = _render(custom, template, parent, forwarding, context)
+    text = text_from_html(html)
+    labels = list(dict.fromkeys([
+        *req.labels, *([Label.REPLY] if parent and not forwarding else []),
+    ]))
+    sender = await _sender(queue_id)
+    async with in_transaction():
+        if organization.send_limit is not None:
+            await Organization.select_for_update().get(id=organization.id)
+            if await send_limit_left(organization) == 0:
+                raise InvalidInput(
+                    f"The organization's send limit ({organization.send_limit}) is used up.",
+                    field=None, code=ErrorCode.RATE_LIMITED,
+                )
+        email = await _record(req, parent, queue_id, recipients, subject, html, text, labels,
+                              headers, send_at, send_before, sender)
+        await _relate(email, related, related_docs, req.reset_related_annotations_email_thread)
+        if template is not None:
+            await EmailTemplate.filter(id=template.id).update(
+                times_used=template.times_used + 1, last_used_at=datetime.now(UTC)
+            )
+        task = await Task.create(
+            organization_id=req.organization_id, kind=TaskKind.SEND_EMAIL,
+            creator_id=req.user.id, email_id=email.id, idempotency_key=req.idempotency_key,
+            payload={"html": html, "text": text, "attach_document_ids": [d.id for d in attach]},
+        )
+    await enqueue_task(redis, task, defer_until=send_at)
+    return task
+
+
+def _schedule(send_at: datetime | None, send_before: datetime | None):
+    now = datetime.now(UTC)
+    send_at = _utc(send_at)
+    send_before = _utc(send_before)
+    if send_before is not None and send_before <= now:
+        raise InvalidInput("sendBefore is in the past.", field="sendBefore")
+    if send_at is not None and send_before is not None and send_at >= send_before:
+        raise InvalidInput("sendAt must be before sendBefore.", field="sendAt")
+    if send_at is not None and send_at <= now:
+        send_at = None  # "now" or the past: send at once
+    return send_at, send_before
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _template_values(values: Any) -> dict[str, Any]:
+    if values is None:
+        return {}
+    if not isinstance(values, dict) or len(values) > MAX_CUSTOM_KEYS:
+        raise InvalidInput(
+            f"templateValues must be an object of at most {MAX_CUSTOM_KEYS} keys.",
+            field="templateValues",
+        )
+    for key in ("subject", "message"):
+        if key in values and not isinstance(values[key], str):
+            raise InvalidInput(f"templateValues.{key} must be a string.",
+                               field=f"templateValues.{key}")
+    if not all(isinstance(k, str) and k.isidentifier() for k in values):
+        raise InvalidInput("templateValues keys must be identifiers.", field="templateValues")
+    return values
+
+
+def _render(custom: dict[str, Any], template: EmailTemplate | None, parent: Email | None,
+            forwarding: bool, context: dict[str, Any]) -> tuple[str, str]:
+    subject_source = custom.get("subject", template.subject if template else None)
+    message_source = custom.get("message", template.message if template else "")
+    if subject_source is None:
+        subject = ""
+        if parent is not None:
+            subject = forward_subject(parent.subject) if forwarding else reply_subject(
+                parent.subject
+            )
+    else:
+        subject = render(subject_source, context, html=False, field="templateValues.subject")
+    subject = no_newlines(subject, field="templateValues.subject").strip()
+    if len(subject) > MAX_SUBJECT:
+        raise InvalidInput(f"The subject is over {MAX_SUBJECT} characters.",
+                           field="templateValues.subject")
+    html = render(message_source, context, html=True, field="templateValues.message")
+    if len(html.encode()) > MAX_MESSAGE_BYTES:
+        raise InvalidInput(f"The message is over {MAX_MESSAGE_BYTES} bytes.",
+                           field="templateValues.message")
+    return subject, sanitize_html(html, cid_url={})
+
+
+async def _one(model: Any, organization_id: int, pk: int | None, field: str) -> Any:
+    if pk is None:
+        return None
+    row = await model.get_or_none(id=pk, organization_id=organization_id)
+    if row is None:
+        raise NotFound(f"No such {model.__name__}.", field=field)
+    return row
+
+
+async def _many(model: Any, organization_id: int, pks: list[int], field: str) -> list[Any]:
+    wanted = list(dict.fromkeys(pks))
+    rows = {r.id: r for r in await model.filter(id__in=wanted, organization_id=organization_id)}
+    if len(rows) != len(wanted):
+        raise NotFound(f"Some {field} do not exist.", field=field)
+    return [rows[pk] for pk in wanted]
+
+
+async def _check_queue(organization_id: int, queue_id: int) -> None:
+    from app.inboxes.service import get_queue
+
+    await get_queue(organization_id=organization_id, queue_id=queue_id)
+
+
+async def _annotation_context(annotation: Annotation) -> dict[str, Any]:
+    document = await Document.get_or_none(id=annotation.document_id) if annotation.document_id else None
+    assignee = await User.get_or_none(id=annotation.assignee_id) if annotation.assignee_id else None
+    return annotation_values(annotation, document, assignee)
+
+
+async def _sender(queue_id: int) -> dict[str, str]:
+    inbox = await Inbox.filter(queue_id=queue_id).order_by("id").first()
+    if inbox is not None:
+        return {"email": inbox.email, "name": inbox.name}
+    configured = get_settings().mail_from
+    if configured:
+        return {"email": configured, "name": ""}
+    host = urlparse(get_settings().public_url).hostname or "localhost"
+    return {"email": f"no-reply@{host}", "name": ""}
+
+
+async def _record(req: SendRequest, parent: Email | None, queue_id: int,
+                  recipients: dict[str, list[Any]], subject: str, html: str, text: str,
+                  labels: list[Label], headers: dict[str, str], send_at: datetime | None,
+                  send_before: datetime | None, sender: dict[str, str]) -> Email:
+    limit = get_settings().body_max_bytes
+    stored_text, text_cut = truncate_utf8(text, limit)
+    stored_html, html_cut = truncate_utf8(html, limit)
+    thread = await EmailThread.get(id=parent.email_thread_id) if parent and parent.email_thread_id else None
+    references = [*parent.references, parent.message_id] if parent and parent.message_id else []
+    return await record_email(
+        NewEmail(
+            organization_id=req.organization_id, queue_id=queue_id, type=EmailType.OUTGOING,
+            subject=subject, from_address=sender["email"], from_name=sender["name"],
+            to=[r.as_dict() for r in recipients["to"]],
+            cc=[r.as_dict() for r in recipients["cc"]],
+            bcc=[r.as_dict() for r in recipients["bcc"]],
+            labels=labels,
+            extra={
+                "creator_id": req.user.id,
+                "parent_id": parent.id if parent else None,
+                "thread_match_email_id": parent.id if parent else None,
+                "message_id": make_msgid(domain=sender["email"].rpartition("@")[2]),
+                "in_reply_to": [parent.message_id] if parent and parent.message_id else [],
+                "references": references,
+                "body_text_plain": stored_text, "body_text_html": stored_html,
+                "body_truncated": text_cut or html_cut,
+                "headers": headers,
+                "delivery_status": DeliveryStatus.SCHEDULED if send_at else DeliveryStatus.QUEUED,
+                "send_at": send_at, "send_before": send_before, "unread": False,
+                "idempotency_key": req.idempotency_key,
+            },
+        ),
+        thread=thread,
+        match_method=ThreadMatchMethod.IN_REPLY_TO if thread else ThreadMatchMethod.NEW_THREAD,
+    )
+
+
+async def _relate(email: Email, annotations: list[Annotation], documents: list[Document],
+                  reset_thread: bool) -> None:
+    await EmailRelatedAnnotation.bulk_create(
+        [EmailRelatedAnnotation(email_id=email.id, annotation_id=a.id) for a in annotations]
+    )
+    await EmailRelatedDocument.bulk_create(
+        [EmailRelatedDocument(email_id=email.id, document_id=d.id) for d in documents]
+    )
+    moving = [a.id for a in annotations if reset_thread or a.email_thread_id is None]
+    if moving:
+        await Annotation.filter(id__in=moving).update(email_thread_id=email.email_thread_id)

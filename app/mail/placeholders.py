@@ -1,0 +1,59 @@
+"""The values templates may use: plain data only (the sandbox exposes nothing else).
+
+user_name is the name of the person written to (the parent email's sender, else
+the first recipient); current_user_* describe the user sending; sender_email is the
+parent email's sender address.
+"""
+
+from typing import Any
+
+from app.accounts.models import Organization, User
+from app.documents.models import Annotation, Document
+from app.mail.models import Email
+from app.settings import get_settings
+from app.urls import global_id
+
+VALUES_PREFIX = "emails_import:"
+
+
+def annotation_values(annotation: Annotation, document: Document | None,
+                      assignee: User | None) -> dict[str, Any]:
+    values = dict(annotation.values or {})
+    content = {k.removeprefix(VALUES_PREFIX): v for k, v in values.items()}
+    base = get_settings().public_url.rstrip("/")
+    return {
+        "id": annotation.id,
+        "url": f"{base}/annotations/{global_id('Annotation', annotation.id)}",
+        "assignee_email": assignee.email if assignee else "",
+        "document": {"original_file_name": document.original_file_name if document else ""},
+        "content": {"value": content},
+        "status": annotation.status.value,
+    }
+
+
+def build_context(
+    *,
+    organization: Organization,
+    user: User,
+    parent: Email | None,
+    first_recipient: dict[str, str] | None,
+    annotations: list[dict[str, Any]],
+    custom: dict[str, Any],
+) -> dict[str, Any]:
+    addressee = (
+        {"email": parent.from_address, "name": parent.from_name} if parent else first_recipient
+    ) or {"email": "", "name": ""}
+    context: dict[str, Any] = {
+        **custom,
+        "organization_name": organization.name,
+        "app_url": get_settings().public_url,
+        "user_name": addressee["name"] or addressee["email"],
+        "current_user_fullname": user.full_name,
+        "current_user_email": user.email,
+        "parent_email_subject": parent.subject if parent else "",
+        "sender_email": parent.from_address if parent else "",
+        "annotations": annotations,
+    }
+    if annotations:
+        context["annotation"] = annotations[0]
+    return context

@@ -1,0 +1,79 @@
+"""Hand a message to MAIL_URL: smtp:// or smtps:// (aiosmtplib), or file://DIR.
+
+Every outcome is a DeliveryResult; the caller decides about retries from
+`temporary` (4xx replies, connection trouble) versus permanent (5xx) failures.
+"""
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+import aiosmtplib
+
+from app.settings import get_settings
+
+
+@dataclass
+class DeliveryResult:
+    accepted: bool
+    status: str  # SMTP reply code, or a short error class
+    detail: str
+    temporary: bool = False
+    refused: list[dict[str, object]] = field(default_factory=list)
+
+
+async def deliver(message: EmailMessage, *, sender: str, recipients: list[str]) -> DeliveryResult:
+    url = urlparse(get_settings().effective_mail_url)
+    if url.scheme == "file":
+        return _write_file(Path(unquote(url.path)), message)
+    if url.scheme in ("smtp", "smtps"):
+        return await _send_smtp(url, message, sender, recipients)
+    return DeliveryResult(False, "CONFIG", f"Unsupported MAIL_URL scheme {url.scheme!r}")
+
+
+def _write_file(directory: Path, message: EmailMessage) -> DeliveryResult:
+    directory.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", str(message["Message-ID"]).strip("<>")) + ".eml"
+    fd, tmp = tempfile.mkstemp(dir=directory)
+    with os.fdopen(fd, "wb") as f:
+        f.write(bytes(message))
+    os.replace(tmp, directory / name)
+    return DeliveryResult(True, "250", f"written to {directory / name}")
+
+
+async def _send_smtp(url, message: EmailMessage, sender: str,
+                     recipients: list[str]) -> DeliveryResult:
+    options = parse_qs(url.query)
+    starttls = options.get("starttls", ["auto"])[0]
+    try:
+        errors, response = await aiosmtplib.send(
+            message,
+            sender=sender,
+            recipients=recipients,
+            hostname=url.hostname or "localhost",
+            port=url.port or (465 if url.scheme == "smtps" else 25),
+            username=unquote(url.username) if url.username else None,
+            password=unquote(url.password) if url.password else None,
+            use_tls=url.scheme == "smtps",
+            start_tls={"auto": None, "required": True, "off": False}.get(starttls),
+            timeout=get_settings().smtp_timeout_seconds,
+        )
+    except aiosmtplib.SMTPRecipientsRefused as exc:
+        refused = [_refusal(e.recipient, e.code, e.message) for e in exc.recipients]
+        temporary = all(400 <= int(r["code"]) < 500 for r in refused)
+        return DeliveryResult(False, str(exc.recipients[0].code), "all recipients refused",
+                              temporary=temporary, refused=refused)
+    except aiosmtplib.SMTPResponseException as exc:
+        return DeliveryResult(False, str(exc.code), exc.message, temporary=400 <= exc.code < 500)
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        return DeliveryResult(False, type(exc).__name__, str(exc), temporary=True)
+    refused = [_refusal(addr, code, text) for addr, (code, text) in errors.items()]
+    return DeliveryResult(True, "250", response, refused=refused)
+
+
+def _refusal(address: str, code: int, text: str) -> dict[str, object]:
+    return {"email": address, "code": int(code), "message": str(text)}
