@@ -7,7 +7,9 @@ from arq.worker import Worker
 
 from app.db import close_db, open_db
 from app.logs import configure_logging
+from app.mail.attaching import attach_email_job
 from app.mail.delivery import send_email_job
+from app.mail.dismissal import dismiss_email_job
 from app.mail.importing import import_email_job
 from app.mail.parse_runner import shutdown_parser
 from app.redis import arq_settings
@@ -32,7 +34,7 @@ def queue_name() -> str:
 
 def worker_options() -> dict[str, Any]:
     return {
-        "functions": [import_email_job, send_email_job],
+        "functions": [import_email_job, send_email_job, dismiss_email_job, attach_email_job],
         "cron_jobs": [cron(reconcile_tasks, second={0, 30}, run_at_startup=True)],
         "on_startup": startup,
         "on_shutdown": shutdown,

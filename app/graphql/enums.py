@@ -10,6 +10,7 @@ from app.mail.models import (
     EmailStatus,
     EmailType,
     Label,
+    TemplateType,
     ThreadMatchMethod,
 )
 from app.mail.parts import PartOutcome
@@ -26,3 +27,4 @@ ThreadMatchMethodEnum = strawberry.enum(ThreadMatchMethod, name="ThreadMatchMeth
 PartOutcomeEnum = strawberry.enum(PartOutcome, name="PartOutcome")
 TaskKindEnum = strawberry.enum(TaskKind, name="TaskKind")
 TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus")
+TemplateTypeEnum = strawberry.enum(TemplateType, name="EmailTemplateType")

@@ -29,6 +29,12 @@ def _one(value: strawberry.ID | None, type_name: str) -> tuple[int | None, bool]
     return (found[0], False) if found else (None, True)
 
 
+@strawberry.input
+class LinkedObjectFilter:
+    type: str
+    id: str | None = strawberry.field(default=None, description="Any id of the type if null.")
+
+
 @strawberry.input(description="All conditions are combined with AND.")
 class EmailFilter:
     ids: list[strawberry.ID] | None = None
@@ -55,6 +61,9 @@ class EmailFilter:
     has_documents: bool | None = None
     delivery_status: list[DeliveryStatusEnum] | None = None  # type: ignore[valid-type]
     unread: bool | None = None
+    linked_object: "LinkedObjectFilter | None" = strawberry.field(
+        default=None, description="Emails linked to this external object (or type)."
+    )
 
     def to_spec(self) -> EmailFilterSpec:
         queue, q_bad = _one(self.queue, "Queue")
@@ -80,6 +89,9 @@ class EmailFilter:
             has_documents=self.has_documents,
             delivery_status=self.delivery_status,
             unread=self.unread,
+            linked_object=(self.linked_object.type, self.linked_object.id)
+            if self.linked_object
+            else None,
             unmatchable=q_bad or i_bad or t_bad or c_bad,
         )
 

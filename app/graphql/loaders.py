@@ -40,6 +40,9 @@ class Loaders:
     def _scoped(self, model: type[Model]):
         if model is Organization:
             return model.filter(id=self.organization_id)
+        if "organization_id" not in model._meta.fields_db_projection:
+            # Rows hanging off an email (labels, links...) belong to its organization.
+            return model.filter(email__organization_id=self.organization_id)
         return model.filter(organization_id=self.organization_id)
 
     def by_id(self, model: type[Model]) -> DataLoader[Any, Any]:

@@ -19,13 +19,14 @@ from app.graphql.mutations.imports import ImportMutations
 from app.graphql.mutations.sending import SendingMutations
 from app.graphql.mutations.tasks import TaskMutations
 from app.graphql.mutations.templates import TemplateMutations
+from app.graphql.mutations.triage import TriageMutations
 from app.graphql.node import NODE_TYPES
 from app.graphql.queries import Query
 from app.settings import Settings, get_settings
 
 Mutation = merge_types(
     "Mutation",
-    (ImportMutations, SendingMutations, AdminMutations, EmailMutations, AnnotationMutations, TemplateMutations, TaskMutations),
+    (ImportMutations, SendingMutations, TriageMutations, AdminMutations, EmailMutations, AnnotationMutations, TemplateMutations, TaskMutations),
 )
 
 

@@ -11,6 +11,7 @@ from app.mail.models import (
     DeliveryStatus,
     Email,
     EmailLabel,
+    EmailLinkedObject,
     EmailParticipant,
     EmailStatus,
     EmailType,
@@ -41,6 +42,7 @@ class EmailFilterSpec:
     has_documents: bool | None = None
     delivery_status: list[DeliveryStatus] | None = None
     unread: bool | None = None
+    linked_object: tuple[str, str | None] | None = None  # (type, id or any)
     # Ids the caller named that do not exist for it: the filter then matches nothing.
     unmatchable: bool = field(default=False)
 
@@ -80,6 +82,12 @@ def filter_emails(organization_id: int, spec: EmailFilterSpec) -> QuerySet[Email
         query = query.filter(
             _with_participant(spec.sender_or_recipient, [ParticipantRole.FROM, *RECIPIENT_ROLES])
         )
+    if spec.linked_object is not None:
+        kind, object_id = spec.linked_object
+        links = EmailLinkedObject.filter(type=kind)
+        if object_id is not None:
+            links = links.filter(object_id=object_id)
+        query = query.filter(id__in=Subquery(links.values("email_id")))
     if spec.has_documents is not None:
         with_docs = Q(id__in=Subquery(Document.filter(email_id__not_isnull=True).values("email_id")))
         query = query.filter(with_docs if spec.has_documents else ~with_docs)

@@ -150,7 +150,6 @@ class Email(Model):
     )
     unread = fields.BooleanField(default=True)
     external_id = fields.CharField(max_length=200, null=True)
-    linked_objects = fields.JSONField(default=list)
     # Delivery of outgoing mail (Scaleway).
     delivery_status = fields.CharEnumField(DeliveryStatus, max_length=16, null=True)
     send_at = fields.DatetimeField(null=True)
@@ -242,6 +241,26 @@ class EmailReference(Model):
         indexes = (("queue_id", "message_id"), ("email_id",))
 
 
+class EmailLinkedObject(Model):
+    """An external object an email is linked to (a ticket, a deal...)."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.ForeignKeyField(
+        "models.Email", related_name="linked_object_rows", on_delete=fields.CASCADE
+    )
+    type = fields.CharField(max_length=100)
+    object_id = fields.CharField(max_length=200)
+    auto_linked = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    email_id: int
+
+    class Meta:
+        table = "email_linked_object"
+        unique_together = (("email_id", "type", "object_id"),)
+        indexes = (("type", "object_id"),)
+
+
 class EmailRelatedAnnotation(Model):
     id = fields.IntField(primary_key=True)
     email = fields.ForeignKeyField(
@@ -277,6 +296,12 @@ class EmailRelatedDocument(Model):
         unique_together = (("email_id", "document_id"),)
 
 
+class TemplateType(StrEnum):
+    CUSTOM = "CUSTOM"
+    REJECTION = "REJECTION"
+    AUTOMATIC_REJECTION = "AUTOMATIC_REJECTION"
+
+
 class EmailTemplate(Model):
     id = fields.IntField(primary_key=True)
     organization = fields.ForeignKeyField(
@@ -286,6 +311,8 @@ class EmailTemplate(Model):
         "models.Queue", related_name="email_templates", null=True, on_delete=fields.CASCADE
     )
     name = fields.CharField(max_length=200)
+    # REJECTION / AUTOMATIC_REJECTION templates are used for the notices Mailroom sends.
+    type = fields.CharEnumField(TemplateType, max_length=32, default=TemplateType.CUSTOM)
     subject = fields.CharField(max_length=998, default="")
     message = fields.TextField(default="")
     times_used = fields.IntField(default=0)

@@ -2,7 +2,7 @@
 
 from app.errors import InvalidInput, NotFound
 from app.inboxes.service import get_queue
-from app.mail.models import EmailTemplate
+from app.mail.models import EmailTemplate, TemplateType
 
 MAX_SUBJECT = 998
 MAX_MESSAGE = 64 * 1024
@@ -21,14 +21,15 @@ def _check(name: str | None, subject: str | None, message: str | None) -> None:
 
 
 async def create_template(
-    *, organization_id: int, name: str, subject: str, message: str, queue_id: int | None
+    *, organization_id: int, name: str, subject: str, message: str, queue_id: int | None,
+    type: TemplateType = TemplateType.CUSTOM,
 ) -> EmailTemplate:
     _check(name, subject, message)
     if queue_id is not None:
         await get_queue(organization_id=organization_id, queue_id=queue_id)
     return await EmailTemplate.create(
         organization_id=organization_id, name=name.strip(), subject=subject,
-        message=message, queue_id=queue_id,
+        message=message, queue_id=queue_id, type=type,
     )
 
 

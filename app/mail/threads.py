@@ -140,3 +140,63 @@ async def recompute_thread(thread_id: int) -> None:
     await Email.filter(email_thread_id=thread_id).update(
         last_thread_email_created_at=thread.last_email_created_at
     )
+
+
+async def descendants(email: Email) -> list[Email]:
+    """The email and every email of its thread that hangs off it: replies (parent)
+    and emails matched into the thread through it (threadMatch.matchedEmail)."""
+    members = await Email.filter(email_thread_id=email.email_thread_id)
+    children: dict[int, list[Email]] = {}
+    for member in members:
+        for link in {member.parent_id, member.thread_match_email_id} - {None, member.id}:
+            children.setdefault(link, []).append(member)
+    found: dict[int, Email] = {email.id: email}
+    stack = [email]
+    while stack:
+        for child in children.get(stack.pop().id, []):
+            if child.id not in found:
+                found[child.id] = child
+                stack.append(child)
+    return list(found.values())
+
+
+async def move_subtree(email: Email, target: EmailThread) -> None:
+    """Move an email and its descendants to `target` (same queue), by hand."""
+    moving = await descendants(email)
+    source_id = email.email_thread_id
+    ids = [e.id for e in moving]
+    await Email.filter(id__in=ids).update(email_thread_id=target.id)
+    await Annotation.filter(email_id__in=ids).update(email_thread_id=target.id)
+    await Email.filter(id=email.id).update(
+        thread_match_method=ThreadMatchMethod.MANUAL, thread_match_email_id=target.root_email_id
+    )
+    await recompute_thread(target.id)
+    if source_id is not None:
+        await recompute_thread(source_id)
+
+
+async def split_thread(email: Email) -> EmailThread:
+    """The email and its descendants become a new thread."""
+    thread = await EmailThread.create(
+        organization_id=email.organization_id, queue_id=email.queue_id,
+        subject=email.subject, normalized_subject=normalize_subject(email.subject),
+        created_at=email.created_at, last_email_created_at=email.created_at,
+    )
+    await move_subtree(email, thread)
+    await Email.filter(id=email.id).update(thread_match_email_id=None)
+    return await EmailThread.get(id=thread.id)
+
+
+async def merge_manually(target: EmailThread, source: EmailThread) -> None:
+    """Merge `source` into `target`; its root records the MANUAL match."""
+    if source.root_email_id is not None:
+        await Email.filter(id=source.root_email_id).update(
+            thread_match_method=ThreadMatchMethod.MANUAL,
+            thread_match_email_id=target.root_email_id,
+        )
+    await merge_threads(target_id=target.id, source_id=source.id)
+
+
+async def mark_read(thread: EmailThread) -> None:
+    await Email.filter(email_thread_id=thread.id, unread=True).update(unread=False)
+    await EmailThread.filter(id=thread.id).update(has_new_replies=False)

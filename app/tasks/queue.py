@@ -11,6 +11,8 @@ from app.tasks.models import Task, TaskKind
 JOB_FUNCTIONS: dict[TaskKind, str] = {
     TaskKind.IMPORT_EMAIL: "import_email_job",
     TaskKind.SEND_EMAIL: "send_email_job",
+    TaskKind.DISMISS_EMAIL: "dismiss_email_job",
+    TaskKind.ATTACH_EMAIL: "attach_email_job",
 }
 
 

@@ -6,16 +6,22 @@ import strawberry
 
 from app.accounts.models import Role
 from app.graphql.context import Info
+from app.graphql.enums import TemplateTypeEnum
 from app.graphql.ids import decode_or_not_found
 from app.graphql.mutations.base import as_result
 from app.graphql.types.common import InputError
 from app.graphql.types.templates import EmailTemplate
 from app.mail import templates
+from app.mail.models import TemplateType
 
 
 @strawberry.input
 class CreateEmailTemplateInput:
     name: str
+    type: TemplateTypeEnum = strawberry.field(  # type: ignore[valid-type]
+        default=TemplateType.CUSTOM,
+        description="REJECTION templates are used by dismissEmail(notifySender).",
+    )
     subject: str = ""
     message: str = ""
     queue: strawberry.ID | None = None
@@ -54,6 +60,7 @@ class TemplateMutations:
                 subject=input.subject,
                 message=input.message,
                 queue_id=queue_id,
+                type=input.type,
             )
             return EmailTemplate.from_model(row)
 

@@ -22,6 +22,7 @@ from app.graphql.types.documents import Annotation, Document, load_document
 from app.graphql.types.inboxes import Inbox, Queue, load_inbox, load_queue
 from app.mail.counts import AnnotationTally
 from app.mail.models import Email as EmailModel
+from app.mail.models import EmailLinkedObject
 from app.mail.models import EmailThread as EmailThreadModel
 from app.graphql.ordering import EMAIL_ORDERINGS, EmailOrderField
 from app.urls import email_content_url
@@ -140,7 +141,6 @@ class Email(relay.Node, FromModel):
     bcc: strawberry.Private[list[dict[str, Any]]]
     in_reply_to: strawberry.Private[list[str]]
     parts: strawberry.Private[list[dict[str, Any]]]
-    linked_objects: strawberry.Private[list[dict[str, Any]]]
     last_tries: strawberry.Private[list[dict[str, Any]]]
     refused_recipients: strawberry.Private[list[dict[str, Any]]]
 
@@ -189,12 +189,10 @@ class Email(relay.Node, FromModel):
             for p in self.parts
         ]
 
-    @strawberry.field(name="linkedObjects")
-    def linked_objects_(self) -> list[LinkedObject]:
-        return [
-            LinkedObject(type=o["type"], id=o["id"], auto_linked=o.get("autoLinked", False))
-            for o in self.linked_objects
-        ]
+    @strawberry.field(description="External objects the email is linked to.")
+    async def linked_objects(self, info: Info) -> list[LinkedObject]:
+        rows = await info.context.loaders.many_by(EmailLinkedObject, "email_id").load(self.id)
+        return [LinkedObject(type=r.type, id=r.object_id, auto_linked=r.auto_linked) for r in rows]
 
     @strawberry.field(name="lastTries", description="The last three delivery attempts.")
     def last_tries_(self) -> list[DeliveryTry]:

@@ -6,6 +6,7 @@ import strawberry
 from strawberry import relay
 
 from app.graphql.context import Info
+from app.graphql.enums import TemplateTypeEnum
 from app.graphql.types.common import FromModel
 from app.graphql.types.inboxes import Queue, load_queue
 
@@ -20,6 +21,7 @@ class EmailTemplateStats:
 class EmailTemplate(relay.Node, FromModel):
     id: relay.NodeID[int]
     name: str
+    type: TemplateTypeEnum  # type: ignore[valid-type]
     subject: str
     message: str = strawberry.field(description="HTML (safe subset) with placeholders.")
     created_at: datetime

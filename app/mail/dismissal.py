@@ -1,0 +1,161 @@
+"""dismissEmail: DISMISSED status, optional annotation rejection and sender notice.
+
+Idempotent by construction: the job changes the email only if it is not DISMISSED
+yet (one conditional update inside the transaction); a second dismiss, or a re-run
+of the same job, changes nothing and sends nothing.
+"""
+
+import logging
+from html import escape as html_escape
+from datetime import UTC, datetime
+from email.utils import make_msgid
+from typing import Any
+
+from arq.connections import ArqRedis
+from tortoise.transactions import in_transaction
+
+from app.accounts.models import User
+from app.documents.models import Annotation, AnnotationStatus
+from app.errors import ErrorCode, InvalidInput
+from app.mail.models import (
+    DeliveryStatus,
+    Email,
+    EmailLabel,
+    EmailStatus,
+    EmailTemplate,
+    EmailThread,
+    EmailType,
+    Label,
+    TemplateType,
+    ThreadMatchMethod,
+)
+from app.mail.placeholders import build_context
+from app.mail.rendering import render
+from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
+from app.mail.service import NewEmail, get_email, record_email
+from app.mail.subjects import reply_subject
+from app.settings import get_settings
+from app.tasks import lifecycle
+from app.tasks.models import Task, TaskKind
+from app.tasks.queue import enqueue_task
+
+log = logging.getLogger("mailroom.dismiss")
+MAX_REASON = 2000
+# Annotations already finished with are left as they are.
+NOT_REJECTABLE = [AnnotationStatus.DELETED, AnnotationStatus.PURGED, AnnotationStatus.EXPORTED]
+
+
+async def request_dismiss(redis: ArqRedis, *, organization_id: int, user: User, email_id: int,
+                          reject_annotations: bool, notify_sender: bool,
+                          reason: str | None) -> Task:
+    email = await get_email(organization_id=organization_id, email_id=email_id)
+    if reason is not None and len(reason) > MAX_REASON:
+        raise InvalidInput(f"reason is at most {MAX_REASON} characters.", field="reason")
+    if notify_sender and not (email.type is EmailType.INCOMING and email.from_address):
+        raise InvalidInput("Only an incoming email with a sender can be answered.",
+                           field="notifySender")
+    task = await Task.create(
+        organization_id=organization_id, kind=TaskKind.DISMISS_EMAIL, creator_id=user.id,
+        email_id=email.id,
+        payload={"reject_annotations": reject_annotations, "notify_sender": notify_sender,
+                 "reason": reason or ""},
+    )
+    await enqueue_task(redis, task)
+    return task
+
+
+async def dismiss_email_job(ctx: dict[str, Any], task_id: str) -> str:
+    task = await lifecycle.claim(task_id)
+    if task is None:
+        return "skipped"
+    email = await Email.get_or_none(id=task.email_id) if task.email_id else None
+    if email is None:
+        await lifecycle.fail(task, ErrorCode.NOT_FOUND, "The email no longer exists.")
+        return "failed"
+    async with in_transaction():
+        changed = await Email.filter(id=email.id).exclude(status=EmailStatus.DISMISSED).update(
+            status=EmailStatus.DISMISSED, dismissed_at=datetime.now(UTC),
+            dismissed_by_id=task.creator_id,
+        )
+        notice = None
+        if changed:
+            if task.payload.get("reject_annotations"):
+                await _reject_annotations(email)
+            if task.payload.get("notify_sender"):
+                notice = await _queue_rejection_notice(email, task)
+    await lifecycle.succeed(task, email_id=email.id)
+    if notice is not None and "redis" in ctx:
+        await enqueue_task(ctx["redis"], notice)
+    log.info("dismissed" if changed else "already dismissed",
+             extra={"fields": {"task": task_id, "email": email.id}})
+    return "dismissed" if changed else "unchanged"
+
+
+async def _reject_annotations(email: Email) -> None:
+    await Annotation.filter(email_id=email.id).exclude(status__in=NOT_REJECTABLE).update(
+        status=AnnotationStatus.REJECTED, modified_at=datetime.now(UTC)
+    )
+    if not await EmailLabel.exists(email_id=email.id, label=Label.REJECTED):
+        await EmailLabel.create(email_id=email.id, label=Label.REJECTED)
+
+
+async def _queue_rejection_notice(email: Email, task: Task) -> Task:
+    """A REJECTION reply to the sender in the thread, from the organization's
+    REJECTION template when it has one."""
+    from app.accounts.models import Organization
+    from app.inboxes.models import Inbox
+
+    template = await EmailTemplate.filter(
+        organization_id=email.organization_id, type=TemplateType.REJECTION
+    ).order_by("-id").first()
+    user = await User.get_or_none(id=task.creator_id) if task.creator_id else None
+    context = build_context(
+        organization=await Organization.get(id=email.organization_id),
+        user=user or User(full_name="", email=""), parent=email, first_recipient=None,
+        annotations=[], custom={"reason": task.payload.get("reason", "")},
+    )
+    if template is not None:
+        subject = render(template.subject or reply_subject(email.subject), context,
+                         html=False, field="template")
+        html = sanitize_html(render(template.message, context, html=True, field="template"),
+                             cid_url={})
+        await EmailTemplate.filter(id=template.id).update(
+            times_used=template.times_used + 1, last_used_at=datetime.now(UTC)
+        )
+    else:
+        subject = reply_subject(email.subject)
+        reason = task.payload.get("reason", "")
+        html = "<p>Your message was reviewed and rejected.</p>" + (
+            f"<p>Reason: {html_escape(reason)}</p>" if reason else ""
+        )
+    inbox = await Inbox.get_or_none(id=email.inbox_id) if email.inbox_id else None
+    sender = inbox.email if inbox else email.to[0]["email"] if email.to else ""
+    thread = await EmailThread.get(id=email.email_thread_id)
+    text = text_from_html(html)
+    limit = get_settings().body_max_bytes
+    reply = await record_email(
+        NewEmail(
+            organization_id=email.organization_id, queue_id=email.queue_id,
+            type=EmailType.OUTGOING, subject=" ".join(subject.split()),
+            from_address=sender, from_name=inbox.name if inbox else "",
+            to=[{"email": email.from_address, "name": email.from_name}],
+            labels=[Label.REJECTION],
+            extra={
+                "parent_id": email.id, "thread_match_email_id": email.id,
+                "creator_id": task.creator_id,
+                "message_id": make_msgid(domain=sender.rpartition("@")[2] or "localhost"),
+                "in_reply_to": [email.message_id] if email.message_id else [],
+                "references": [*email.references, email.message_id]
+                if email.message_id else list(email.references),
+                "body_text_plain": truncate_utf8(text, limit)[0],
+                "body_text_html": truncate_utf8(html, limit)[0],
+                "delivery_status": DeliveryStatus.QUEUED, "unread": False,
+            },
+        ),
+        thread=thread,
+        match_method=ThreadMatchMethod.IN_REPLY_TO,
+    )
+    return await Task.create(
+        organization_id=email.organization_id, kind=TaskKind.SEND_EMAIL,
+        creator_id=task.creator_id, email_id=reply.id, payload={"html": html, "text": text},
+    )
