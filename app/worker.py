@@ -1,4 +1,4 @@
-"""arq worker settings: `mailroom worker` runs these; `mailroom dev` runs one in-process."""
+"""arq worker settings: `mailroom worker` runs them; `mailroom dev` runs one inline."""
 
 from typing import Any
 
@@ -34,7 +34,12 @@ def queue_name() -> str:
 
 def worker_options() -> dict[str, Any]:
     return {
-        "functions": [import_email_job, send_email_job, dismiss_email_job, attach_email_job],
+        "functions": [
+            import_email_job,
+            send_email_job,
+            dismiss_email_job,
+            attach_email_job,
+        ],
         "cron_jobs": [cron(reconcile_tasks, second={0, 30}, run_at_startup=True)],
         "on_startup": startup,
         "on_shutdown": shutdown,

@@ -36,17 +36,26 @@ async def _seed(organization_id: int, count: int) -> None:
 
     queue = await Queue.create(organization_id=organization_id, name="bench")
     for i in range(count):
-        email = await record_email(NewEmail(
-            organization_id=organization_id, queue_id=queue.id, type=EmailType.INCOMING,
-            subject=f"Invoice {i}", from_address=f"s{i % 7}@example.com",
-            labels=[Label.REPLY] if i % 3 else [],
-        ))
+        email = await record_email(
+            NewEmail(
+                organization_id=organization_id,
+                queue_id=queue.id,
+                type=EmailType.INCOMING,
+                subject=f"Invoice {i}",
+                from_address=f"s{i % 7}@example.com",
+                labels=[Label.REPLY] if i % 3 else [],
+            )
+        )
         doc = await Document.create(
             organization_id=organization_id, email=email, original_file_name=f"{i}.pdf"
         )
         await Annotation.create(
-            organization_id=organization_id, queue=queue, document=doc, email=email,
-            email_thread_id=email.email_thread_id, status="TO_REVIEW",
+            organization_id=organization_id,
+            queue=queue,
+            document=doc,
+            email=email,
+            email_thread_id=email.email_thread_id,
+            status="TO_REVIEW",
         )
 
 
@@ -77,14 +86,17 @@ async def run() -> list[tuple[str, float, str, bool]]:
     timings: dict[int, float] = {}
     statements: dict[int, int] = {}
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://bench"
+    ) as client:
         for n in (10, 100):
             samples = []
             for _ in range(15):
                 counter.n = 0
                 start = time.perf_counter()
                 response = await client.post(
-                    "/graphql", json={"query": QUERY, "variables": {"n": n}},
+                    "/graphql",
+                    json={"query": QUERY, "variables": {"n": n}},
                     headers={"Authorization": f"Bearer {token}"},
                 )
                 samples.append(time.perf_counter() - start)

@@ -10,7 +10,6 @@ from app.accounts.tokens import hash_token, new_token
 from app.errors import Conflict, NotFound
 from app.mail.addresses import normalize_address
 
-
 # lastUsedAt is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -63,7 +62,9 @@ async def create_organization(
     async with in_transaction():
         org = await Organization.create(name=name, send_limit=send_limit)
         user = await create_user(
-            organization_id=org.id, email=admin_email, full_name=admin_name,
+            organization_id=org.id,
+            email=admin_email,
+            full_name=admin_name,
             role=Role.ADMIN,
         )
         _, token = await create_token(user=user, name="initial")
@@ -78,7 +79,9 @@ async def token_for_email(*, email: str, name: str = "") -> str:
     return token
 
 
-async def revoke_token(*, token_id: int, organization_id: int | None = None) -> ApiToken:
+async def revoke_token(
+    *, token_id: int, organization_id: int | None = None
+) -> ApiToken:
     query = ApiToken.filter(id=token_id)
     if organization_id is not None:
         query = query.filter(organization_id=organization_id)

@@ -57,7 +57,10 @@ class Annotation(Model):
         "models.Queue", related_name="annotations", on_delete=fields.CASCADE
     )
     document = fields.ForeignKeyField(
-        "models.Document", related_name="annotations", null=True, on_delete=fields.SET_NULL
+        "models.Document",
+        related_name="annotations",
+        null=True,
+        on_delete=fields.SET_NULL,
     )
     email = fields.ForeignKeyField(
         "models.Email", related_name="annotations", null=True, on_delete=fields.SET_NULL
@@ -69,7 +72,9 @@ class Annotation(Model):
         on_delete=fields.SET_NULL,
     )
     assignee = fields.ForeignKeyField(
-        "models.User", related_name="assigned_annotations", null=True,
+        "models.User",
+        related_name="assigned_annotations",
+        null=True,
         on_delete=fields.SET_NULL,
     )
     status = fields.CharEnumField(

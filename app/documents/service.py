@@ -17,7 +17,9 @@ async def update_annotation(
     clear_assignee: bool = False,
     metadata: dict[str, Any] | None = None,
 ) -> Annotation:
-    annotation = await Annotation.get_or_none(id=annotation_id, organization_id=organization_id)
+    annotation = await Annotation.get_or_none(
+        id=annotation_id, organization_id=organization_id
+    )
     if annotation is None:
         raise NotFound("No such annotation.", field="id")
     if status is AnnotationStatus.IMPORTING:
@@ -29,7 +31,9 @@ async def update_annotation(
     if clear_assignee:
         annotation.assignee_id = None
     elif assignee_id is not None:
-        if not await User.filter(id=assignee_id, organization_id=organization_id).exists():
+        if not await User.filter(
+            id=assignee_id, organization_id=organization_id
+        ).exists():
             raise NotFound("No such user.", field="assignee")
         annotation.assignee_id = assignee_id
     await annotation.save()

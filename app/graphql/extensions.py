@@ -32,7 +32,8 @@ class CodedErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         log.error(
-            "unexpected error in %s", ".".join(map(str, error.path or [])),
+            "unexpected error in %s",
+            ".".join(map(str, error.path or [])),
             exc_info=error.original_error,
         )
         masked = super().anonymise_error(error)
@@ -72,13 +73,17 @@ class RejectNulCharacters(SchemaExtension):
     no legitimate value needs it. Mutations answer InputError (every mutation's
     result is a union with it); other fields a BAD_REQUEST error."""
 
-    def resolve(self, _next: Callable, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+    def resolve(
+        self, _next: Callable, root: Any, info: Any, *args: Any, **kwargs: Any
+    ) -> Any:
         path = _nul_path(kwargs) if kwargs else None
         if path is None:
             return _next(root, info, *args, **kwargs)
         # The field a client would fix: the key inside `input`, else the argument.
         field = path[1] if path[0] == "input" and len(path) > 1 else path[0]
-        error = InvalidInput("Text may not contain NUL (U+0000) characters.", field=field)
+        error = InvalidInput(
+            "Text may not contain NUL (U+0000) characters.", field=field
+        )
         if info.parent_type.name == "Mutation":
             return InputError.from_exception(error)
         raise error

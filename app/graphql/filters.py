@@ -32,7 +32,9 @@ def _one(value: strawberry.ID | None, type_name: str) -> tuple[int | None, bool]
 @strawberry.input
 class LinkedObjectFilter:
     type: str
-    id: str | None = strawberry.field(default=None, description="Any id of the type if null.")
+    id: str | None = strawberry.field(
+        default=None, description="Any id of the type if null."
+    )
 
 
 @strawberry.input(description="All conditions are combined with AND.")
@@ -54,9 +56,12 @@ class EmailFilter:
     sender_or_recipient: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
-    subject: str | None = strawberry.field(default=None, description="Subject contains.")
+    subject: str | None = strawberry.field(
+        default=None, description="Subject contains."
+    )
     search: str | None = strawberry.field(
-        default=None, description="Subject, addresses, sender name and plain body contain."
+        default=None,
+        description="Subject, addresses, sender name and plain body contain.",
     )
     has_documents: bool | None = None
     delivery_status: list[DeliveryStatusEnum] | None = None  # type: ignore[valid-type]

@@ -15,7 +15,7 @@ def encode(type_name: str, pk: object) -> str:
 
 
 def decode(value: str, type_name: str) -> int | uuid.UUID | None:
-    """The primary key inside a global id of the given type, or None if it is not one."""
+    """The primary key in a global id of this type, or None if it is not one."""
     try:
         gid = GlobalID.from_id(value)
     except (GlobalIDValueError, ValueError, TypeError):

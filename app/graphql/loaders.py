@@ -31,7 +31,9 @@ class Loaders:
         self.organization_id = organization_id
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
 
-    def _get(self, key: Hashable, load: Callable[[list[Any]], Any]) -> DataLoader[Any, Any]:
+    def _get(
+        self, key: Hashable, load: Callable[[list[Any]], Any]
+    ) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)
         if loader is None:
             loader = self._loaders[key] = DataLoader(load_fn=load)
@@ -60,7 +62,9 @@ class Loaders:
         """Lists of model rows whose `fk` column is each key."""
 
         async def load(keys: list[int]) -> list[list[Any]]:
-            rows = await self._scoped(model).filter(**{f"{fk}__in": keys}).order_by(*order)
+            rows = (
+                await self._scoped(model).filter(**{f"{fk}__in": keys}).order_by(*order)
+            )
             grouped: dict[int, list[Any]] = defaultdict(list)
             for row in rows:
                 grouped[getattr(row, fk)].append(row)
@@ -86,7 +90,9 @@ class Loaders:
         return self._get(("through", through, key_col), load)
 
     def related_annotations_by_email(self) -> DataLoader[int, list[Annotation]]:
-        return self._through(EmailRelatedAnnotation, "email_id", Annotation, "annotation_id")
+        return self._through(
+            EmailRelatedAnnotation, "email_id", Annotation, "annotation_id"
+        )
 
     def related_documents_by_email(self) -> DataLoader[int, list[Document]]:
         return self._through(EmailRelatedDocument, "email_id", Document, "document_id")
@@ -96,7 +102,9 @@ class Loaders:
 
     def labels_by_email(self) -> DataLoader[int, list[Label]]:
         async def load(keys: list[int]) -> list[list[Label]]:
-            pairs = await EmailLabel.filter(email_id__in=keys).values_list("email_id", "label")
+            pairs = await EmailLabel.filter(email_id__in=keys).values_list(
+                "email_id", "label"
+            )
             return _labels_grouped(pairs, keys)
 
         return self._get("labels_by_email", load)

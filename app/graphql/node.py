@@ -40,7 +40,7 @@ NODE_TYPES: dict[str, tuple[Any, Any]] = {
 
 
 async def load_node(info: Info, global_id: str, type_name: str | None = None) -> Any:
-    """The object behind a global id (of `type_name`, if given), scoped to the caller."""
+    """The object behind a global id (of `type_name`, if given), if the caller's."""
     try:
         gid = relay.GlobalID.from_id(global_id)
     except Exception:

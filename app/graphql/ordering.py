@@ -15,5 +15,7 @@ class EmailOrderField(StrEnum):
 EMAIL_ORDERINGS: dict[EmailOrderField, list[SortKey]] = {
     EmailOrderField.CREATED_AT: [SortKey("created_at", datetime)],
     EmailOrderField.SUBJECT: [SortKey("subject", str)],
-    EmailOrderField.LAST_THREAD_EMAIL: [SortKey("last_thread_email_created_at", datetime)],
+    EmailOrderField.LAST_THREAD_EMAIL: [
+        SortKey("last_thread_email_created_at", datetime)
+    ],
 }

@@ -48,7 +48,9 @@ class Connection(Generic[NodeT]):
     async def total_count(self) -> int:
         return await self._count()
 
-    @strawberry.field(description="The nodes of the edges, for clients not needing cursors.")
+    @strawberry.field(
+        description="The nodes of the edges, for clients not needing cursors."
+    )
     def nodes(self) -> list[NodeT]:
         return [edge.node for edge in self.edges]
 
@@ -71,7 +73,11 @@ class PageArgs:
 
 def encode_cursor(values: Sequence[Any]) -> str:
     plain = [
-        v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, uuid.UUID) else v
+        v.isoformat()
+        if isinstance(v, datetime)
+        else str(v)
+        if isinstance(v, uuid.UUID)
+        else v
         for v in values
     ]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode()
@@ -148,11 +154,13 @@ async def paginate(
     if args.after is not None:
         query = query.filter(_seek(keys, decode_cursor(args.after, keys), descending))
     if args.before is not None:
-        query = query.filter(_seek(keys, decode_cursor(args.before, keys), not descending))
+        query = query.filter(
+            _seek(keys, decode_cursor(args.before, keys), not descending)
+        )
     prefix = "-" if forward_desc else ""
-    rows: list[Model] = await query.order_by(
-        *(prefix + k.column for k in keys)
-    ).limit(size + 1)
+    rows: list[Model] = await query.order_by(*(prefix + k.column for k in keys)).limit(
+        size + 1
+    )
     has_more = len(rows) > size
     rows = rows[:size]
     if backward:

@@ -44,7 +44,11 @@ async def _newest_first(
     query: QuerySet, to_node, args: PageArgs, id_kind: type = int
 ) -> Connection:
     return await paginate(
-        query, keys=BY_CREATION, descending=True, args=args, to_node=to_node,
+        query,
+        keys=BY_CREATION,
+        descending=True,
+        args=args,
+        to_node=to_node,
         id_kind=id_kind,
     )
 
@@ -55,8 +59,12 @@ class Query:
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return await load_node(info, id)
 
-    @strawberry.field(description="Objects by global id, in order; null where not yours.")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+    @strawberry.field(
+        description="Objects by global id, in order; null where not yours."
+    )
+    async def nodes(
+        self, info: Info, ids: list[strawberry.ID]
+    ) -> list[relay.Node | None]:
         return [await load_node(info, i) for i in ids]
 
     @strawberry.field(description="The user the token belongs to.")
@@ -130,7 +138,9 @@ class Query:
         query = (filter or DocumentFilter()).apply(
             DocumentModel.filter(organization_id=info.context.organization_id)
         )
-        return await _newest_first(query, Document.from_model, PageArgs(first, after, last, before))
+        return await _newest_first(
+            query, Document.from_model, PageArgs(first, after, last, before)
+        )
 
     @strawberry.field
     async def annotation(self, info: Info, id: strawberry.ID) -> Annotation | None:
@@ -184,7 +194,9 @@ class Query:
         before: str | None = None,
     ) -> Connection[Queue]:
         query = QueueModel.filter(organization_id=info.context.organization_id)
-        return await _newest_first(query, Queue.from_model, PageArgs(first, after, last, before))
+        return await _newest_first(
+            query, Queue.from_model, PageArgs(first, after, last, before)
+        )
 
     @strawberry.field
     async def inboxes(
@@ -199,7 +211,9 @@ class Query:
         query = InboxModel.filter(organization_id=info.context.organization_id)
         if queue is not None:
             query = query.filter(queue_id__in=ids.decode_many([queue], "Queue"))
-        return await _newest_first(query, Inbox.from_model, PageArgs(first, after, last, before))
+        return await _newest_first(
+            query, Inbox.from_model, PageArgs(first, after, last, before)
+        )
 
     @strawberry.field
     async def email_templates(

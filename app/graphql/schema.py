@@ -26,7 +26,16 @@ from app.settings import Settings, get_settings
 
 Mutation = merge_types(
     "Mutation",
-    (ImportMutations, SendingMutations, TriageMutations, AdminMutations, EmailMutations, AnnotationMutations, TemplateMutations, TaskMutations),
+    (
+        ImportMutations,
+        SendingMutations,
+        TriageMutations,
+        AdminMutations,
+        EmailMutations,
+        AnnotationMutations,
+        TemplateMutations,
+        TaskMutations,
+    ),
 )
 
 
@@ -47,7 +56,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         types=[gql_type for _, gql_type in NODE_TYPES.values()],
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=not settings.graphql_introspection),
+        config=StrawberryConfig(
+            disable_field_suggestions=not settings.graphql_introspection
+        ),
     )
 
 

@@ -15,7 +15,6 @@ from app.http.auth import viewer_for
 from app.http.errors import json_error
 from app.mail.models import Email
 
-
 INLINE_IMAGE_TYPES = frozenset(
     {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
 )
@@ -89,5 +88,10 @@ async def email_part_content(request: Request) -> Response:
     if media_type in INLINE_IMAGE_TYPES:
         return FileResponse(store.path(key), media_type=media_type, headers=headers)
     # Anything else (an SVG can carry script) is a download, never rendered inline.
-    return FileResponse(store.path(key), media_type=media_type, headers=headers,
-                        filename=f"part-{part_id}", content_disposition_type="attachment")
+    return FileResponse(
+        store.path(key),
+        media_type=media_type,
+        headers=headers,
+        filename=f"part-{part_id}",
+        content_disposition_type="attachment",
+    )

@@ -9,5 +9,8 @@ def json_error(exc: MailroomError, status: int) -> JSONResponse:
     headers = {}
     if "retryAfter" in exc.extensions:
         headers["Retry-After"] = str(exc.extensions["retryAfter"])
-    body = {"data": None, "errors": [{"message": exc.message, "extensions": exc.extensions}]}
+    body = {
+        "data": None,
+        "errors": [{"message": exc.message, "extensions": exc.extensions}],
+    }
     return JSONResponse(body, status_code=status, headers=headers)

@@ -2,10 +2,10 @@
 
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from cross_web import HTTPException
 from strawberry.asgi import GraphQL
 
 from app.errors import AuthenticationFailed, ErrorCode, MailroomError
@@ -14,8 +14,11 @@ from app.http.auth import viewer_for
 from app.http.errors import json_error
 from app.http.ratelimit import check_rate_limit
 
-
-PREFLIGHT_HEADERS = ("graphql-preflight", "apollo-require-preflight", "x-requested-with")
+PREFLIGHT_HEADERS = (
+    "graphql-preflight",
+    "apollo-require-preflight",
+    "x-requested-with",
+)
 
 
 def _unsafe_multipart(request: Request) -> bool:

@@ -23,7 +23,9 @@ async def _check(probe) -> bool:
 
 
 async def readyz(request: Request) -> Response:
-    database = await _check(lambda: connections.get("default").execute_query("SELECT 1"))
+    database = await _check(
+        lambda: connections.get("default").execute_query("SELECT 1")
+    )
     redis = await _check(request.app.state.redis.ping)
     ready = database and redis
     body = {

@@ -20,4 +20,6 @@ async def check_rate_limit(redis: Redis, token_id: int) -> None:
         pipe.expire(key, WINDOW_SECONDS * 2)
         count, _ = await pipe.execute()
     if count > settings.rate_limit_per_minute:
-        raise RateLimited(retry_after=WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS)
+        raise RateLimited(
+            retry_after=WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
+        )

@@ -7,7 +7,9 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.inboxes.models import Inbox, Queue
 from app.mail.addresses import normalize_address
 
-_MIME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/(\*|[a-z0-9][a-z0-9!#$&^_.+-]*)$")
+_MIME_PATTERN = re.compile(
+    r"^[a-z0-9][a-z0-9!#$&^_.+-]*/(\*|[a-z0-9][a-z0-9!#$&^_.+-]*)$"
+)
 
 
 def _name(value: str, *, field: str = "name") -> str:
@@ -17,7 +19,9 @@ def _name(value: str, *, field: str = "name") -> str:
     return name
 
 
-async def get_queue(*, organization_id: int, queue_id: int, field: str = "queue") -> Queue:
+async def get_queue(
+    *, organization_id: int, queue_id: int, field: str = "queue"
+) -> Queue:
     queue = await Queue.get_or_none(id=queue_id, organization_id=organization_id)
     if queue is None:
         raise NotFound("No such queue.", field=field)
@@ -28,8 +32,12 @@ async def create_queue(*, organization_id: int, name: str) -> Queue:
     return await Queue.create(organization_id=organization_id, name=_name(name))
 
 
-async def update_queue(*, organization_id: int, queue_id: int, name: str | None) -> Queue:
-    queue = await get_queue(organization_id=organization_id, queue_id=queue_id, field="id")
+async def update_queue(
+    *, organization_id: int, queue_id: int, name: str | None
+) -> Queue:
+    queue = await get_queue(
+        organization_id=organization_id, queue_id=queue_id, field="id"
+    )
     if name is not None:
         queue.name = _name(name)
         await queue.save()
@@ -43,7 +51,9 @@ def _inbox_settings(values: dict[str, Any]) -> dict[str, Any]:
         cleaned = [t.strip().lower() for t in types]
         bad = [t for t in cleaned if not _MIME_PATTERN.match(t)]
         if bad:
-            raise InvalidInput(f"Not a MIME type: {bad[0]!r}.", field="acceptedMimeTypes")
+            raise InvalidInput(
+                f"Not a MIME type: {bad[0]!r}.", field="acceptedMimeTypes"
+            )
         out["accepted_mime_types"] = list(dict.fromkeys(cleaned))
     if (size := values.get("min_image_bytes")) is not None:
         if size < 0:
@@ -53,7 +63,8 @@ def _inbox_settings(values: dict[str, Any]) -> dict[str, Any]:
         cleaned = [p.strip().lower() for p in patterns]
         if any(not p or len(p) > 320 for p in cleaned):
             raise InvalidInput(
-                "Sender patterns must be 1 to 320 characters.", field="allowedSenderPatterns"
+                "Sender patterns must be 1 to 320 characters.",
+                field="allowedSenderPatterns",
             )
         out["allowed_sender_patterns"] = cleaned
     if (reject := values.get("reject_without_documents")) is not None:
@@ -71,7 +82,9 @@ async def create_inbox(
     values = _inbox_settings(settings)
     if await Inbox.filter(email=address).exists():
         raise Conflict(f"The address {address} is taken.", field="email")
-    return await Inbox.create(organization_id=organization_id, queue=queue, email=address, **values)
+    return await Inbox.create(
+        organization_id=organization_id, queue=queue, email=address, **values
+    )
 
 
 async def update_inbox(

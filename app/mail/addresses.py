@@ -1,7 +1,7 @@
 """Email address parsing and validation (pure, standard library only)."""
 
-from email.headerregistry import Address
 from email.errors import HeaderParseError
+from email.headerregistry import Address
 
 from app.errors import InvalidInput
 

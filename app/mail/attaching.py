@@ -40,7 +40,8 @@ class AttachPlan:
 
     def payload(self) -> dict[str, Any]:
         return {
-            "annotation_ids": self.annotation_ids, "document_ids": self.document_ids,
+            "annotation_ids": self.annotation_ids,
+            "document_ids": self.document_ids,
             "thread_id": self.thread_id,
             "linked_object": list(self.linked_object) if self.linked_object else None,
         }
@@ -48,14 +49,20 @@ class AttachPlan:
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> "AttachPlan":
         link = payload.get("linked_object")
-        return cls(payload.get("annotation_ids", []), payload.get("document_ids", []),
-                   payload.get("thread_id"), tuple(link) if link else None)
+        return cls(
+            payload.get("annotation_ids", []),
+            payload.get("document_ids", []),
+            payload.get("thread_id"),
+            tuple(link) if link else None,
+        )
 
 
 async def _check(email: Email, plan: AttachPlan) -> None:
     org = email.organization_id
-    for model, ids, name in ((Annotation, plan.annotation_ids, "annotations"),
-                             (Document, plan.document_ids, "documents")):
+    for model, ids, name in (
+        (Annotation, plan.annotation_ids, "annotations"),
+        (Document, plan.document_ids, "documents"),
+    ):
         found = await model.filter(id__in=ids, organization_id=org).count()
         if found != len(set(ids)):
             raise NotFound(f"Some {name} do not exist.", field=name)
@@ -68,19 +75,32 @@ async def _check(email: Email, plan: AttachPlan) -> None:
     if plan.linked_object is not None:
         kind, object_id = plan.linked_object
         if not (0 < len(kind) <= 100 and 0 < len(object_id) <= 200):
-            raise InvalidInput("linkedObject type and id must be 1-100 and 1-200 characters.",
-                               field="linkedObject")
-    if not (plan.annotation_ids or plan.document_ids or plan.thread_id or plan.linked_object):
+            raise InvalidInput(
+                "linkedObject type and id must be 1-100 and 1-200 characters.",
+                field="linkedObject",
+            )
+    if not (
+        plan.annotation_ids or plan.document_ids or plan.thread_id or plan.linked_object
+    ):
         raise InvalidInput("Nothing to attach.", field="id")
 
 
-async def request_attach(redis: ArqRedis, *, organization_id: int, user: User, email_id: int,
-                         plan: AttachPlan) -> Task:
+async def request_attach(
+    redis: ArqRedis,
+    *,
+    organization_id: int,
+    user: User,
+    email_id: int,
+    plan: AttachPlan,
+) -> Task:
     email = await get_email(organization_id=organization_id, email_id=email_id)
     await _check(email, plan)
     task = await Task.create(
-        organization_id=organization_id, kind=TaskKind.ATTACH_EMAIL, creator_id=user.id,
-        email_id=email.id, payload=plan.payload(),
+        organization_id=organization_id,
+        kind=TaskKind.ATTACH_EMAIL,
+        creator_id=user.id,
+        email_id=email.id,
+        payload=plan.payload(),
     )
     await enqueue_task(redis, task)
     return task
@@ -111,25 +131,39 @@ async def _apply(email: Email, plan: AttachPlan) -> None:
     if plan.thread_id is not None and plan.thread_id != email.email_thread_id:
         await move_subtree(email, await EmailThread.get(id=plan.thread_id))
         email = await Email.get(id=email.id)
-    have = set(await EmailRelatedAnnotation.filter(email_id=email.id)
-               .values_list("annotation_id", flat=True))
-    await EmailRelatedAnnotation.bulk_create([
-        EmailRelatedAnnotation(email_id=email.id, annotation_id=a)
-        for a in dict.fromkeys(plan.annotation_ids) if a not in have
-    ])
+    have = set(
+        await EmailRelatedAnnotation.filter(email_id=email.id).values_list(
+            "annotation_id", flat=True
+        )
+    )
+    await EmailRelatedAnnotation.bulk_create(
+        [
+            EmailRelatedAnnotation(email_id=email.id, annotation_id=a)
+            for a in dict.fromkeys(plan.annotation_ids)
+            if a not in have
+        ]
+    )
     # An annotation with no thread joins the email's.
     await Annotation.filter(id__in=plan.annotation_ids, email_thread_id=None).update(
         email_thread_id=email.email_thread_id
     )
-    have = set(await EmailRelatedDocument.filter(email_id=email.id)
-               .values_list("document_id", flat=True))
-    await EmailRelatedDocument.bulk_create([
-        EmailRelatedDocument(email_id=email.id, document_id=d)
-        for d in dict.fromkeys(plan.document_ids) if d not in have
-    ])
+    have = set(
+        await EmailRelatedDocument.filter(email_id=email.id).values_list(
+            "document_id", flat=True
+        )
+    )
+    await EmailRelatedDocument.bulk_create(
+        [
+            EmailRelatedDocument(email_id=email.id, document_id=d)
+            for d in dict.fromkeys(plan.document_ids)
+            if d not in have
+        ]
+    )
     if plan.linked_object is not None:
         kind, object_id = plan.linked_object
         await EmailLinkedObject.get_or_create(
-            email_id=email.id, type=kind, object_id=object_id,
+            email_id=email.id,
+            type=kind,
+            object_id=object_id,
             defaults={"auto_linked": False},
         )

@@ -30,7 +30,9 @@ def sanitize_html(source: str, *, cid_url: dict[str, str]) -> str:
         return url if url is not None else match.group(0)
 
     def keep(tag: str, attribute: str, value: str) -> str | None:
-        if attribute in ("src", "srcset", "background") and not value.startswith(ours or ("\0",)):
+        if attribute in ("src", "srcset", "background") and not value.startswith(
+            ours or ("\0",)
+        ):
             return None
         return value
 
@@ -45,7 +47,9 @@ def sanitize_html(source: str, *, cid_url: dict[str, str]) -> str:
 def text_from_html(source: str) -> str:
     """Readable plain text of an HTML body (used when a message has no text part)."""
     marked = _BLOCK_END.sub("\n", source)
-    stripped = nh3.clean(marked, tags=set(), clean_content_tags={"script", "style", "head"})
+    stripped = nh3.clean(
+        marked, tags=set(), clean_content_tags={"script", "style", "head"}
+    )
     text = html.unescape(stripped)
     lines = [_WHITESPACE_RUNS.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

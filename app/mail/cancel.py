@@ -17,8 +17,10 @@ async def cancel_email(*, organization_id: int, email_id: int) -> Email:
     email = await Email.get(id=email.id)
     if not changed and email.delivery_status is not DeliveryStatus.CANCELLED:
         state = email.delivery_status.value if email.delivery_status else "not outgoing"
-        raise Conflict(f"The email is {state}; only QUEUED or SCHEDULED can be cancelled.",
-                       field="id")
+        raise Conflict(
+            f"The email is {state}; only QUEUED or SCHEDULED can be cancelled.",
+            field="id",
+        )
     await Task.filter(
         email_id=email.id, kind=TaskKind.SEND_EMAIL, status=TaskStatus.QUEUED
     ).update(status=TaskStatus.CANCELLED, finished_at=datetime.now(UTC))

@@ -1,9 +1,9 @@
 """Build the RFC 822 message of an outgoing Email (pure but for reading blobs)."""
 
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import UTC, datetime
 
 from app.blobs import FileBlobStore
 from app.documents.models import Document
@@ -15,8 +15,14 @@ def _address(item: dict[str, str]) -> Address:
     return Address(display_name=item.get("name") or "", username=local, domain=domain)
 
 
-def compose(email: Email, *, html: str, text: str, attachments: list[Document],
-            store: FileBlobStore) -> EmailMessage:
+def compose(
+    email: Email,
+    *,
+    html: str,
+    text: str,
+    attachments: list[Document],
+    store: FileBlobStore,
+) -> EmailMessage:
     """The message as sent: Bcc recipients are envelope-only, never a header."""
     msg = EmailMessage()
     msg["From"] = _address({"email": email.from_address, "name": email.from_name})
@@ -39,8 +45,10 @@ def compose(email: Email, *, html: str, text: str, attachments: list[Document],
     for document in attachments:
         maintype, _, subtype = document.mime_type.partition("/")
         msg.add_attachment(
-            store.get(document.blob_key), maintype=maintype or "application",
-            subtype=subtype or "octet-stream", filename=document.original_file_name,
+            store.get(document.blob_key),
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=document.original_file_name,
         )
     return msg
 

@@ -28,7 +28,11 @@ PENDING = (DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED)
 
 
 def _try(status: str, detail: str) -> dict[str, str]:
-    return {"at": datetime.now(UTC).isoformat(), "status": status, "detail": detail[:500]}
+    return {
+        "at": datetime.now(UTC).isoformat(),
+        "status": status,
+        "detail": detail[:500],
+    }
 
 
 def _last_three(email: Email, entry: dict[str, str]) -> list[dict[str, str]]:
@@ -63,44 +67,67 @@ async def _settle_without_sending(task: Task, email: Email) -> str | None:
         await lifecycle.cancelled(task)
         return "cancelled"
     if status in (DeliveryStatus.FAILED, DeliveryStatus.EXPIRED):
-        await lifecycle.fail(task, ErrorCode.CONFLICT, f"The email is {status.value}.",
-                             email_id=email.id)
+        await lifecycle.fail(
+            task, ErrorCode.CONFLICT, f"The email is {status.value}.", email_id=email.id
+        )
         return "failed"
     if status is DeliveryStatus.SENDING:
-        entry = _try("UNKNOWN", "delivery was interrupted; not retried to never send twice")
+        entry = _try(
+            "UNKNOWN", "delivery was interrupted; not retried to never send twice"
+        )
         await Email.filter(id=email.id, delivery_status=DeliveryStatus.SENDING).update(
-            delivery_status=DeliveryStatus.FAILED, failed_at=datetime.now(UTC),
+            delivery_status=DeliveryStatus.FAILED,
+            failed_at=datetime.now(UTC),
             last_tries=_last_three(email, entry),
         )
-        await lifecycle.fail(task, ErrorCode.CONFLICT,
-                             "Delivery was interrupted; the email is not sent again.",
-                             email_id=email.id)
+        await lifecycle.fail(
+            task,
+            ErrorCode.CONFLICT,
+            "Delivery was interrupted; the email is not sent again.",
+            email_id=email.id,
+        )
         return "failed"
     if email.send_before is not None and datetime.now(UTC) >= email.send_before:
         await Email.filter(id=email.id, delivery_status__in=PENDING).update(
             delivery_status=DeliveryStatus.EXPIRED, failed_at=datetime.now(UTC)
         )
-        await lifecycle.fail(task, ErrorCode.CONFLICT, "sendBefore passed before delivery.",
-                             email_id=email.id)
+        await lifecycle.fail(
+            task,
+            ErrorCode.CONFLICT,
+            "sendBefore passed before delivery.",
+            email_id=email.id,
+        )
         return "expired"
     return None
 
 
 async def _send(task: Task, email: Email) -> str:
     store = blob_store()
-    documents = await Document.filter(id__in=task.payload.get("attach_document_ids", []))
-    message = compose(email, html=task.payload.get("html", ""),
-                      text=task.payload.get("text", ""), attachments=documents, store=store)
+    documents = await Document.filter(
+        id__in=task.payload.get("attach_document_ids", [])
+    )
+    message = compose(
+        email,
+        html=task.payload.get("html", ""),
+        text=task.payload.get("text", ""),
+        attachments=documents,
+        store=store,
+    )
     raw_key = store.put(bytes(message))
     claimed = await Email.filter(id=email.id, delivery_status__in=PENDING).update(
-        delivery_status=DeliveryStatus.SENDING, try_count=F("try_count") + 1,
+        delivery_status=DeliveryStatus.SENDING,
+        try_count=F("try_count") + 1,
         raw_blob_key=raw_key,
     )
     if not claimed:  # cancelled (or expired) between our read and now
-        return await _settle_without_sending(task, await Email.get(id=email.id)) or "skipped"
+        return (
+            await _settle_without_sending(task, await Email.get(id=email.id))
+            or "skipped"
+        )
     email = await Email.get(id=email.id)
-    result = await deliver(message, sender=email.from_address,
-                           recipients=envelope_recipients(email))
+    result = await deliver(
+        message, sender=email.from_address, recipients=envelope_recipients(email)
+    )
     return await _record(task, email, result)
 
 
@@ -118,7 +145,9 @@ async def _record(task: Task, email: Email, result: DeliveryResult) -> str:
         log.info("sent", extra={"fields": fields})
         return "sent"
     if result.temporary and email.try_count < settings.send_max_tries:
-        await Email.filter(id=email.id).update(delivery_status=DeliveryStatus.QUEUED, **update)
+        await Email.filter(id=email.id).update(
+            delivery_status=DeliveryStatus.QUEUED, **update
+        )
         await lifecycle.requeue(task)
         delay = settings.send_retry_base_seconds * 2 ** (email.try_count - 1)
         log.info("retrying", extra={"fields": {**fields, "in_s": delay}})
@@ -127,7 +156,11 @@ async def _record(task: Task, email: Email, result: DeliveryResult) -> str:
         delivery_status=DeliveryStatus.FAILED, failed_at=now, **update
     )
     code = ErrorCode.SERVICE_UNAVAILABLE if result.temporary else ErrorCode.BAD_REQUEST
-    await lifecycle.fail(task, code, f"Delivery failed: {result.status} {result.detail}",
-                         email_id=email.id)
+    await lifecycle.fail(
+        task,
+        code,
+        f"Delivery failed: {result.status} {result.detail}",
+        email_id=email.id,
+    )
     log.info("send failed", extra={"fields": fields})
     return "failed"

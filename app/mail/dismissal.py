@@ -6,9 +6,9 @@ of the same job, changes nothing and sends nothing.
 """
 
 import logging
-from html import escape as html_escape
 from datetime import UTC, datetime
 from email.utils import make_msgid
+from html import escape as html_escape
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from app.accounts.models import User
 from app.documents.models import Annotation, AnnotationStatus
 from app.errors import ErrorCode, InvalidInput
+from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
 from app.mail.models import (
     DeliveryStatus,
     Email,
@@ -31,7 +32,6 @@ from app.mail.models import (
 )
 from app.mail.placeholders import build_context
 from app.mail.rendering import render
-from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
 from app.mail.service import NewEmail, get_email, record_email
 from app.mail.subjects import reply_subject
 from app.settings import get_settings
@@ -42,23 +42,43 @@ from app.tasks.queue import enqueue_task
 log = logging.getLogger("mailroom.dismiss")
 MAX_REASON = 2000
 # Annotations already finished with are left as they are.
-NOT_REJECTABLE = [AnnotationStatus.DELETED, AnnotationStatus.PURGED, AnnotationStatus.EXPORTED]
+NOT_REJECTABLE = [
+    AnnotationStatus.DELETED,
+    AnnotationStatus.PURGED,
+    AnnotationStatus.EXPORTED,
+]
 
 
-async def request_dismiss(redis: ArqRedis, *, organization_id: int, user: User, email_id: int,
-                          reject_annotations: bool, notify_sender: bool,
-                          reason: str | None) -> Task:
+async def request_dismiss(
+    redis: ArqRedis,
+    *,
+    organization_id: int,
+    user: User,
+    email_id: int,
+    reject_annotations: bool,
+    notify_sender: bool,
+    reason: str | None,
+) -> Task:
     email = await get_email(organization_id=organization_id, email_id=email_id)
     if reason is not None and len(reason) > MAX_REASON:
-        raise InvalidInput(f"reason is at most {MAX_REASON} characters.", field="reason")
+        raise InvalidInput(
+            f"reason is at most {MAX_REASON} characters.", field="reason"
+        )
     if notify_sender and not (email.type is EmailType.INCOMING and email.from_address):
-        raise InvalidInput("Only an incoming email with a sender can be answered.",
-                           field="notifySender")
+        raise InvalidInput(
+            "Only an incoming email with a sender can be answered.",
+            field="notifySender",
+        )
     task = await Task.create(
-        organization_id=organization_id, kind=TaskKind.DISMISS_EMAIL, creator_id=user.id,
+        organization_id=organization_id,
+        kind=TaskKind.DISMISS_EMAIL,
+        creator_id=user.id,
         email_id=email.id,
-        payload={"reject_annotations": reject_annotations, "notify_sender": notify_sender,
-                 "reason": reason or ""},
+        payload={
+            "reject_annotations": reject_annotations,
+            "notify_sender": notify_sender,
+            "reason": reason or "",
+        },
     )
     await enqueue_task(redis, task)
     return task
@@ -73,9 +93,14 @@ async def dismiss_email_job(ctx: dict[str, Any], task_id: str) -> str:
         await lifecycle.fail(task, ErrorCode.NOT_FOUND, "The email no longer exists.")
         return "failed"
     async with in_transaction():
-        changed = await Email.filter(id=email.id).exclude(status=EmailStatus.DISMISSED).update(
-            status=EmailStatus.DISMISSED, dismissed_at=datetime.now(UTC),
-            dismissed_by_id=task.creator_id,
+        changed = (
+            await Email.filter(id=email.id)
+            .exclude(status=EmailStatus.DISMISSED)
+            .update(
+                status=EmailStatus.DISMISSED,
+                dismissed_at=datetime.now(UTC),
+                dismissed_by_id=task.creator_id,
+            )
         )
         notice = None
         if changed:
@@ -86,14 +111,18 @@ async def dismiss_email_job(ctx: dict[str, Any], task_id: str) -> str:
     await lifecycle.succeed(task, email_id=email.id)
     if notice is not None and "redis" in ctx:
         await enqueue_task(ctx["redis"], notice)
-    log.info("dismissed" if changed else "already dismissed",
-             extra={"fields": {"task": task_id, "email": email.id}})
+    log.info(
+        "dismissed" if changed else "already dismissed",
+        extra={"fields": {"task": task_id, "email": email.id}},
+    )
     return "dismissed" if changed else "unchanged"
 
 
 async def _reject_annotations(email: Email) -> None:
-    await Annotation.filter(email_id=email.id).exclude(status__in=NOT_REJECTABLE).update(
-        status=AnnotationStatus.REJECTED, modified_at=datetime.now(UTC)
+    await (
+        Annotation.filter(email_id=email.id)
+        .exclude(status__in=NOT_REJECTABLE)
+        .update(status=AnnotationStatus.REJECTED, modified_at=datetime.now(UTC))
     )
     if not await EmailLabel.exists(email_id=email.id, label=Label.REJECTED):
         await EmailLabel.create(email_id=email.id, label=Label.REJECTED)
@@ -105,20 +134,32 @@ async def _queue_rejection_notice(email: Email, task: Task) -> Task:
     from app.accounts.models import Organization
     from app.inboxes.models import Inbox
 
-    template = await EmailTemplate.filter(
-        organization_id=email.organization_id, type=TemplateType.REJECTION
-    ).order_by("-id").first()
+    template = (
+        await EmailTemplate.filter(
+            organization_id=email.organization_id, type=TemplateType.REJECTION
+        )
+        .order_by("-id")
+        .first()
+    )
     user = await User.get_or_none(id=task.creator_id) if task.creator_id else None
     context = build_context(
         organization=await Organization.get(id=email.organization_id),
-        user=user or User(full_name="", email=""), parent=email, first_recipient=None,
-        annotations=[], custom={"reason": task.payload.get("reason", "")},
+        user=user or User(full_name="", email=""),
+        parent=email,
+        first_recipient=None,
+        annotations=[],
+        custom={"reason": task.payload.get("reason", "")},
     )
     if template is not None:
-        subject = render(template.subject or reply_subject(email.subject), context,
-                         html=False, field="template")
-        html = sanitize_html(render(template.message, context, html=True, field="template"),
-                             cid_url={})
+        subject = render(
+            template.subject or reply_subject(email.subject),
+            context,
+            html=False,
+            field="template",
+        )
+        html = sanitize_html(
+            render(template.message, context, html=True, field="template"), cid_url={}
+        )
         await EmailTemplate.filter(id=template.id).update(
             times_used=template.times_used + 1, last_used_at=datetime.now(UTC)
         )
@@ -135,27 +176,38 @@ async def _queue_rejection_notice(email: Email, task: Task) -> Task:
     limit = get_settings().body_max_bytes
     reply = await record_email(
         NewEmail(
-            organization_id=email.organization_id, queue_id=email.queue_id,
-            type=EmailType.OUTGOING, subject=" ".join(subject.split()),
-            from_address=sender, from_name=inbox.name if inbox else "",
+            organization_id=email.organization_id,
+            queue_id=email.queue_id,
+            type=EmailType.OUTGOING,
+            subject=" ".join(subject.split()),
+            from_address=sender,
+            from_name=inbox.name if inbox else "",
             to=[{"email": email.from_address, "name": email.from_name}],
             labels=[Label.REJECTION],
             extra={
-                "parent_id": email.id, "thread_match_email_id": email.id,
+                "parent_id": email.id,
+                "thread_match_email_id": email.id,
                 "creator_id": task.creator_id,
-                "message_id": make_msgid(domain=sender.rpartition("@")[2] or "localhost"),
+                "message_id": make_msgid(
+                    domain=sender.rpartition("@")[2] or "localhost"
+                ),
                 "in_reply_to": [email.message_id] if email.message_id else [],
                 "references": [*email.references, email.message_id]
-                if email.message_id else list(email.references),
+                if email.message_id
+                else list(email.references),
                 "body_text_plain": truncate_utf8(text, limit)[0],
                 "body_text_html": truncate_utf8(html, limit)[0],
-                "delivery_status": DeliveryStatus.QUEUED, "unread": False,
+                "delivery_status": DeliveryStatus.QUEUED,
+                "unread": False,
             },
         ),
         thread=thread,
         match_method=ThreadMatchMethod.IN_REPLY_TO,
     )
     return await Task.create(
-        organization_id=email.organization_id, kind=TaskKind.SEND_EMAIL,
-        creator_id=task.creator_id, email_id=reply.id, payload={"html": html, "text": text},
+        organization_id=email.organization_id,
+        kind=TaskKind.SEND_EMAIL,
+        creator_id=task.creator_id,
+        email_id=reply.id,
+        payload={"html": html, "text": text},
     )

@@ -80,7 +80,9 @@ def filter_emails(organization_id: int, spec: EmailFilterSpec) -> QuerySet[Email
         query = query.filter(_with_participant(spec.to_address, RECIPIENT_ROLES))
     if spec.sender_or_recipient is not None:
         query = query.filter(
-            _with_participant(spec.sender_or_recipient, [ParticipantRole.FROM, *RECIPIENT_ROLES])
+            _with_participant(
+                spec.sender_or_recipient, [ParticipantRole.FROM, *RECIPIENT_ROLES]
+            )
         )
     if spec.linked_object is not None:
         kind, object_id = spec.linked_object
@@ -89,7 +91,11 @@ def filter_emails(organization_id: int, spec: EmailFilterSpec) -> QuerySet[Email
             links = links.filter(object_id=object_id)
         query = query.filter(id__in=Subquery(links.values("email_id")))
     if spec.has_documents is not None:
-        with_docs = Q(id__in=Subquery(Document.filter(email_id__not_isnull=True).values("email_id")))
+        with_docs = Q(
+            id__in=Subquery(
+                Document.filter(email_id__not_isnull=True).values("email_id")
+            )
+        )
         query = query.filter(with_docs if spec.has_documents else ~with_docs)
     if spec.search and spec.search.strip():
         query = query.filter(search_text__contains=spec.search.strip().casefold())
@@ -97,7 +103,7 @@ def filter_emails(organization_id: int, spec: EmailFilterSpec) -> QuerySet[Email
 
 
 def _utc(moment: datetime | None) -> datetime | None:
-    """Times without an offset are UTC; all are compared in UTC (SQLite compares text)."""
+    """Times without an offset are UTC; all compare in UTC (SQLite compares text)."""
     if moment is None:
         return None
     if moment.tzinfo is None:

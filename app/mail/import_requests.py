@@ -26,7 +26,8 @@ def check_size(size: int) -> None:
     if size > limit:
         raise InvalidInput(
             f"The message is {size} bytes; the limit is {limit}.",
-            field="rawMessage", code=ErrorCode.PAYLOAD_TOO_LARGE,
+            field="rawMessage",
+            code=ErrorCode.PAYLOAD_TOO_LARGE,
         )
 
 
@@ -38,7 +39,8 @@ def check_values(values: Any) -> dict[str, Any]:
     bad = [k for k in values if not k.startswith(VALUES_PREFIX) or k == VALUES_PREFIX]
     if bad:
         raise InvalidInput(
-            f"values keys must start with {VALUES_PREFIX!r}: {bad[0]!r}.", field="values"
+            f"values keys must start with {VALUES_PREFIX!r}: {bad[0]!r}.",
+            field="values",
         )
     return values
 
@@ -46,7 +48,9 @@ def check_values(values: Any) -> dict[str, Any]:
 async def find_inbox(organization_id: int | None, recipient: str) -> Inbox:
     """The inbox for an address; of this organization when one is given."""
     inbox = await inbox_for_recipient(recipient)
-    if inbox is None or (organization_id is not None and inbox.organization_id != organization_id):
+    if inbox is None or (
+        organization_id is not None and inbox.organization_id != organization_id
+    ):
         raise NotFound(f"No inbox receives mail for {recipient!r}.", field="recipient")
     return inbox
 
@@ -67,11 +71,14 @@ async def request_import(
     metadata = check_metadata(metadata if metadata is not None else {})
     values = check_values(values)
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
-        raise InvalidInput("idempotencyKey must be 1 to 200 characters.", field="idempotencyKey")
+        raise InvalidInput(
+            "idempotencyKey must be 1 to 200 characters.", field="idempotencyKey"
+        )
     inbox = await find_inbox(organization_id, recipient)
     if idempotency_key:
         earlier = await Task.get_or_none(
-            organization_id=inbox.organization_id, kind=TaskKind.IMPORT_EMAIL,
+            organization_id=inbox.organization_id,
+            kind=TaskKind.IMPORT_EMAIL,
             idempotency_key=idempotency_key,
         )
         if earlier is not None:
@@ -83,8 +90,11 @@ async def request_import(
         creator_id=creator_id,
         idempotency_key=idempotency_key,
         payload={
-            "inbox_id": inbox.id, "raw_blob_key": key, "metadata": metadata,
-            "values": values, "source": source,
+            "inbox_id": inbox.id,
+            "raw_blob_key": key,
+            "metadata": metadata,
+            "values": values,
+            "source": source,
         },
     )
     await enqueue_task(redis, task)

@@ -29,10 +29,10 @@ from app.mail.service import NewEmail, record_email
 from app.mail.sniffing import matches_accepted, sniff_mime_type
 from app.mail.threads import match_thread, record_references, relink_waiting_children
 from app.settings import get_settings
-from app.urls import email_part_url
 from app.tasks import lifecycle
 from app.tasks.models import Task
 from app.tasks.queue import enqueue_task
+from app.urls import email_part_url
 
 log = logging.getLogger("mailroom.import")
 
@@ -62,11 +62,15 @@ async def import_email_job(ctx: dict[str, Any], task_id: str) -> str:
         email, follow_ups = await import_task(task)
     except ImportFailed as exc:
         await lifecycle.fail(task, exc.code, exc.message)
-        log.info("import failed", extra={"fields": {"task": task_id, "code": exc.code.value}})
+        log.info(
+            "import failed", extra={"fields": {"task": task_id, "code": exc.code.value}}
+        )
         return "failed"
     except Exception:
         log.exception("import crashed", extra={"fields": {"task": task_id}})
-        await lifecycle.fail(task, ErrorCode.INTERNAL_ERROR, "The import failed unexpectedly.")
+        await lifecycle.fail(
+            task, ErrorCode.INTERNAL_ERROR, "The import failed unexpectedly."
+        )
         return "failed"
     await lifecycle.succeed(task, email_id=email.id)
     if "redis" in ctx:  # without it the reconciler enqueues them a little later
@@ -79,7 +83,9 @@ async def import_email_job(ctx: dict[str, Any], task_id: str) -> str:
 async def import_task(task: Task) -> tuple[Email, list[Task]]:
     """The email for this task (new or already there) and tasks to enqueue after."""
     payload = task.payload
-    inbox = await Inbox.get_or_none(id=payload["inbox_id"], organization_id=task.organization_id)
+    inbox = await Inbox.get_or_none(
+        id=payload["inbox_id"], organization_id=task.organization_id
+    )
     if inbox is None:
         raise ImportFailed(ErrorCode.NOT_FOUND, "The inbox no longer exists.")
     store = blob_store()
@@ -90,7 +96,9 @@ async def import_task(task: Task) -> tuple[Email, list[Task]]:
     try:
         parsed = await parse_in_child(raw)
     except (ParseTimeout, ParseCrashed) as exc:
-        raise ImportFailed(ErrorCode.BAD_REQUEST, f"The message could not be parsed: {exc}.")
+        raise ImportFailed(
+            ErrorCode.BAD_REQUEST, f"The message could not be parsed: {exc}."
+        ) from None
     sha256 = hashlib.sha256(raw).hexdigest()
     dedupe_key = parsed.message_id or f"sha256:{sha256}"
     existing = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
@@ -102,8 +110,15 @@ async def import_task(task: Task) -> tuple[Email, list[Task]]:
         if item.outcome in (PartOutcome.DOCUMENT, PartOutcome.FILTERED_INLINE):
             item.blob_key = store.put(item.attachment.data)
     try:
-        return await _store(task, inbox, parsed, extracted, raw_sha256=sha256,
-                            size=len(raw), dedupe_key=dedupe_key)
+        return await _store(
+            task,
+            inbox,
+            parsed,
+            extracted,
+            raw_sha256=sha256,
+            size=len(raw),
+            dedupe_key=dedupe_key,
+        )
     except IntegrityError:
         # A concurrent run of the same message committed first.
         winner = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
@@ -126,7 +141,11 @@ def _classify(attachment: Attachment, parsed: ParsedMessage, inbox: Inbox) -> Ex
         attachment.data, declared=attachment.declared_type, filename=attachment.filename
     )
     is_image = mime.startswith("image/")
-    if is_image and attachment.content_id and attachment.content_id.lower() in parsed.html_cids:
+    if (
+        is_image
+        and attachment.content_id
+        and attachment.content_id.lower() in parsed.html_cids
+    ):
         outcome = PartOutcome.FILTERED_INLINE
     elif is_image and len(attachment.data) < inbox.min_image_bytes:
         outcome = PartOutcome.FILTERED_SMALL_IMAGE
@@ -137,38 +156,69 @@ def _classify(attachment: Attachment, parsed: ParsedMessage, inbox: Inbox) -> Ex
     return Extracted(attachment, outcome, mime)
 
 
-async def _store(task: Task, inbox: Inbox, parsed: ParsedMessage, extracted: list[Extracted],
-                 *, raw_sha256: str, size: int, dedupe_key: str) -> tuple[Email, list[Task]]:
+async def _store(
+    task: Task,
+    inbox: Inbox,
+    parsed: ParsedMessage,
+    extracted: list[Extracted],
+    *,
+    raw_sha256: str,
+    size: int,
+    dedupe_key: str,
+) -> tuple[Email, list[Task]]:
     settings = get_settings()
     now = datetime.now(UTC)
     payload = task.payload
     text = parsed.text or text_from_html(parsed.html)
     text, text_cut = truncate_utf8(text, settings.body_max_bytes)
-    participants = {parsed.from_address, *(a["email"] for a in parsed.to + parsed.cc)} - {""}
+    participants = {
+        parsed.from_address,
+        *(a["email"] for a in parsed.to + parsed.cc),
+    } - {""}
     async with in_transaction():
         match = await match_thread(
-            organization_id=inbox.organization_id, queue_id=inbox.queue_id,
-            in_reply_to=parsed.in_reply_to, references=parsed.references,
-            subject=parsed.subject, participants=participants, now=now,
+            organization_id=inbox.organization_id,
+            queue_id=inbox.queue_id,
+            in_reply_to=parsed.in_reply_to,
+            references=parsed.references,
+            subject=parsed.subject,
+            participants=participants,
+            now=now,
         )
         email = await record_email(
             NewEmail(
-                organization_id=inbox.organization_id, queue_id=inbox.queue_id,
-                type=EmailType.INCOMING, subject=parsed.subject[:998],
-                from_address=parsed.from_address, from_name=parsed.from_name[:200],
-                to=parsed.to, cc=parsed.cc, created_at=now,
+                organization_id=inbox.organization_id,
+                queue_id=inbox.queue_id,
+                type=EmailType.INCOMING,
+                subject=parsed.subject[:998],
+                from_address=parsed.from_address,
+                from_name=parsed.from_name[:200],
+                to=parsed.to,
+                cc=parsed.cc,
+                created_at=now,
                 extra={
-                    "inbox_id": inbox.id, "creator_id": task.creator_id,
-                    "message_id": parsed.message_id[:998], "in_reply_to": parsed.in_reply_to,
-                    "references": parsed.references, "raw_blob_key": payload["raw_blob_key"],
-                    "raw_sha256": raw_sha256, "raw_size": size, "dedupe_key": dedupe_key,
-                    "body_text_plain": text, "metadata": payload.get("metadata") or {},
+                    "inbox_id": inbox.id,
+                    "creator_id": task.creator_id,
+                    "message_id": parsed.message_id[:998],
+                    "in_reply_to": parsed.in_reply_to,
+                    "references": parsed.references,
+                    "raw_blob_key": payload["raw_blob_key"],
+                    "raw_sha256": raw_sha256,
+                    "raw_size": size,
+                    "dedupe_key": dedupe_key,
+                    "body_text_plain": text,
+                    "metadata": payload.get("metadata") or {},
                     "parse_defects": parsed.defects,
                     "parent_id": match.parent.id if match.parent else None,
-                    "thread_match_email_id": match.matched.id if match.matched else None,
+                    "thread_match_email_id": match.matched.id
+                    if match.matched
+                    else None,
                     "filtered_out_document_count": sum(
-                        e.outcome in (PartOutcome.FILTERED_INLINE,
-                                      PartOutcome.FILTERED_SMALL_IMAGE)
+                        e.outcome
+                        in (
+                            PartOutcome.FILTERED_INLINE,
+                            PartOutcome.FILTERED_SMALL_IMAGE,
+                        )
                         for e in extracted
                     ),
                 },
@@ -194,8 +244,9 @@ async def _store(task: Task, inbox: Inbox, parsed: ParsedMessage, extracted: lis
     return email, follow_ups
 
 
-async def _documents(email: Email, inbox: Inbox, extracted: list[Extracted],
-                     payload: dict[str, Any]) -> dict[str, Document]:
+async def _documents(
+    email: Email, inbox: Inbox, extracted: list[Extracted], payload: dict[str, Any]
+) -> dict[str, Document]:
     """One Document and one Annotation per accepted attachment, by part id."""
     documents: dict[str, Document] = {}
     for item in extracted:
@@ -203,25 +254,33 @@ async def _documents(email: Email, inbox: Inbox, extracted: list[Extracted],
             continue
         data = item.attachment.data
         document = await Document.create(
-            organization_id=email.organization_id, email=email,
-            original_file_name=item.attachment.filename, mime_type=item.mime_type,
-            size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+            organization_id=email.organization_id,
+            email=email,
+            original_file_name=item.attachment.filename,
+            mime_type=item.mime_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
             blob_key=item.blob_key or "",
         )
         # The annotation is visible only once this transaction commits, so it is
         # written ready for review (IMPORTING is never observable).
         await Annotation.create(
-            organization_id=email.organization_id, queue_id=inbox.queue_id,
-            document=document, email=email, email_thread_id=email.email_thread_id,
-            status=AnnotationStatus.TO_REVIEW, metadata=payload.get("metadata") or {},
+            organization_id=email.organization_id,
+            queue_id=inbox.queue_id,
+            document=document,
+            email=email,
+            email_thread_id=email.email_thread_id,
+            status=AnnotationStatus.TO_REVIEW,
+            metadata=payload.get("metadata") or {},
             values=payload.get("values") or {},
         )
         documents[item.attachment.part_id] = document
     return documents
 
 
-def _finish_parts(parsed: ParsedMessage, extracted: list[Extracted],
-                  documents: dict[str, Document]) -> None:
+def _finish_parts(
+    parsed: ParsedMessage, extracted: list[Extracted], documents: dict[str, Document]
+) -> None:
     by_part = {e.attachment.part_id: e for e in extracted}
     for part in parsed.parts:
         item = by_part.get(part["partId"])

@@ -98,10 +98,16 @@ class Email(Model):
         "models.Email", related_name="children", null=True, on_delete=fields.SET_NULL
     )
     email_thread = fields.ForeignKeyField(
-        "models.EmailThread", related_name="emails", null=True, on_delete=fields.SET_NULL
+        "models.EmailThread",
+        related_name="emails",
+        null=True,
+        on_delete=fields.SET_NULL,
     )
     creator = fields.ForeignKeyField(
-        "models.User", related_name="created_emails", null=True, on_delete=fields.SET_NULL
+        "models.User",
+        related_name="created_emails",
+        null=True,
+        on_delete=fields.SET_NULL,
     )
     created_at = fields.DatetimeField()
     # Copy of the thread's last_email_created_at, so LAST_THREAD_EMAIL order is indexed.
@@ -308,11 +314,16 @@ class EmailTemplate(Model):
         "models.Organization", related_name="email_templates", on_delete=fields.CASCADE
     )
     queue = fields.ForeignKeyField(
-        "models.Queue", related_name="email_templates", null=True, on_delete=fields.CASCADE
+        "models.Queue",
+        related_name="email_templates",
+        null=True,
+        on_delete=fields.CASCADE,
     )
     name = fields.CharField(max_length=200)
     # REJECTION / AUTOMATIC_REJECTION templates are used for the notices Mailroom sends.
-    type = fields.CharEnumField(TemplateType, max_length=32, default=TemplateType.CUSTOM)
+    type = fields.CharEnumField(
+        TemplateType, max_length=32, default=TemplateType.CUSTOM
+    )
     subject = fields.CharField(max_length=998, default="")
     message = fields.TextField(default="")
     times_used = fields.IntField(default=0)

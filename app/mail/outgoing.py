@@ -69,14 +69,16 @@ class SendRequest:
 async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
     if req.idempotency_key:
         earlier = await Task.get_or_none(
-            organization_id=req.organization_id, kind=TaskKind.SEND_EMAIL,
+            organization_id=req.organization_id,
+            kind=TaskKind.SEND_EMAIL,
             idempotency_key=req.idempotency_key,
         )
         if earlier is not None:
             return earlier
     settings = get_settings()
     recipients = clean_recipients(
-        {"to": req.to, "cc": req.cc, "bcc": req.bcc}, max_recipients=settings.max_recipients
+        {"to": req.to, "cc": req.cc, "bcc": req.bcc},
+        max_recipients=settings.max_recipients,
     )
     headers = clean_headers(req.headers)
     send_at, send_before = _schedule(req.send_at, req.send_before)
@@ -84,52 +86,95 @@ async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
     parent = await _one(Email, req.organization_id, req.parent_email_id, "parentEmail")
     queue_id = req.queue_id or (parent.queue_id if parent else None)
     if queue_id is None:
-        raise InvalidInput("Give a queue (or a parentEmail to reply to).", field="queue")
+        raise InvalidInput(
+            "Give a queue (or a parentEmail to reply to).", field="queue"
+        )
     await _check_queue(req.organization_id, queue_id)
-    template = await _one(EmailTemplate, req.organization_id, req.template_id, "emailTemplate")
-    related = await _many(Annotation, req.organization_id, req.related_annotation_ids,
-                          "relatedAnnotations")
-    related_docs = await _many(Document, req.organization_id, req.related_document_ids,
-                               "relatedDocuments")
-    attach = await _many(Document, req.organization_id, req.attach_document_ids,
-                         "attachDocuments")
+    template = await _one(
+        EmailTemplate, req.organization_id, req.template_id, "emailTemplate"
+    )
+    related = await _many(
+        Annotation,
+        req.organization_id,
+        req.related_annotation_ids,
+        "relatedAnnotations",
+    )
+    related_docs = await _many(
+        Document, req.organization_id, req.related_document_ids, "relatedDocuments"
+    )
+    attach = await _many(
+        Document, req.organization_id, req.attach_document_ids, "attachDocuments"
+    )
     forwarding = Label.FORWARDED in req.labels
     if forwarding and parent is None:
         raise InvalidInput("A forward needs a parentEmail.", field="labels")
     if forwarding and parent is not None:
-        attach += [d for d in await Document.filter(email_id=parent.id) if d not in attach]
+        attach += [
+            d for d in await Document.filter(email_id=parent.id) if d not in attach
+        ]
     organization = await Organization.get(id=req.organization_id)
     context = build_context(
-        organization=organization, user=req.user, parent=parent,
-        first_recipient=next(iter(r.as_dict() for f in recipients.values() for r in f), None),
+        organization=organization,
+        user=req.user,
+        parent=parent,
+        first_recipient=next(
+            iter(r.as_dict() for f in recipients.values() for r in f), None
+        ),
         annotations=[await _annotation_context(a) for a in related],
         custom=custom,
     )
     subject, html = _render(custom, template, parent, forwarding, context)
     text = text_from_html(html)
-    labels = list(dict.fromkeys([
-        *req.labels, *([Label.REPLY] if parent and not forwarding else []),
-    ]))
+    labels = list(
+        dict.fromkeys(
+            [
+                *req.labels,
+                *([Label.REPLY] if parent and not forwarding else []),
+            ]
+        )
+    )
     sender = await _sender(queue_id)
     async with in_transaction():
         if organization.send_limit is not None:
             await Organization.select_for_update().get(id=organization.id)
             if await send_limit_left(organization) == 0:
                 raise InvalidInput(
-                    f"The organization's send limit ({organization.send_limit}) is used up.",
-                    field=None, code=ErrorCode.RATE_LIMITED,
+                    f"The send limit ({organization.send_limit}) is used up.",
+                    field=None,
+                    code=ErrorCode.RATE_LIMITED,
                 )
-        email = await _record(req, parent, queue_id, recipients, subject, html, text, labels,
-                              headers, send_at, send_before, sender)
-        await _relate(email, related, related_docs, req.reset_related_annotations_email_thread)
+        email = await _record(
+            req,
+            parent,
+            queue_id,
+            recipients,
+            subject,
+            html,
+            text,
+            labels,
+            headers,
+            send_at,
+            send_before,
+            sender,
+        )
+        await _relate(
+            email, related, related_docs, req.reset_related_annotations_email_thread
+        )
         if template is not None:
             await EmailTemplate.filter(id=template.id).update(
                 times_used=template.times_used + 1, last_used_at=datetime.now(UTC)
             )
         task = await Task.create(
-            organization_id=req.organization_id, kind=TaskKind.SEND_EMAIL,
-            creator_id=req.user.id, email_id=email.id, idempotency_key=req.idempotency_key,
-            payload={"html": html, "text": text, "attach_document_ids": [d.id for d in attach]},
+            organization_id=req.organization_id,
+            kind=TaskKind.SEND_EMAIL,
+            creator_id=req.user.id,
+            email_id=email.id,
+            idempotency_key=req.idempotency_key,
+            payload={
+                "html": html,
+                "text": text,
+                "attach_document_ids": [d.id for d in attach],
+            },
         )
     await enqueue_task(redis, task, defer_until=send_at)
     return task
@@ -151,7 +196,9 @@ def _schedule(send_at: datetime | None, send_before: datetime | None):
 def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return (
+        moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    )
 
 
 def _template_values(values: Any) -> dict[str, Any]:
@@ -164,33 +211,49 @@ def _template_values(values: Any) -> dict[str, Any]:
         )
     for key in ("subject", "message"):
         if key in values and not isinstance(values[key], str):
-            raise InvalidInput(f"templateValues.{key} must be a string.",
-                               field=f"templateValues.{key}")
+            raise InvalidInput(
+                f"templateValues.{key} must be a string.", field=f"templateValues.{key}"
+            )
     if not all(isinstance(k, str) and k.isidentifier() for k in values):
-        raise InvalidInput("templateValues keys must be identifiers.", field="templateValues")
+        raise InvalidInput(
+            "templateValues keys must be identifiers.", field="templateValues"
+        )
     return values
 
 
-def _render(custom: dict[str, Any], template: EmailTemplate | None, parent: Email | None,
-            forwarding: bool, context: dict[str, Any]) -> tuple[str, str]:
+def _render(
+    custom: dict[str, Any],
+    template: EmailTemplate | None,
+    parent: Email | None,
+    forwarding: bool,
+    context: dict[str, Any],
+) -> tuple[str, str]:
     subject_source = custom.get("subject", template.subject if template else None)
     message_source = custom.get("message", template.message if template else "")
     if subject_source is None:
         subject = ""
         if parent is not None:
-            subject = forward_subject(parent.subject) if forwarding else reply_subject(
-                parent.subject
+            subject = (
+                forward_subject(parent.subject)
+                if forwarding
+                else reply_subject(parent.subject)
             )
     else:
-        subject = render(subject_source, context, html=False, field="templateValues.subject")
+        subject = render(
+            subject_source, context, html=False, field="templateValues.subject"
+        )
     subject = no_newlines(subject, field="templateValues.subject").strip()
     if len(subject) > MAX_SUBJECT:
-        raise InvalidInput(f"The subject is over {MAX_SUBJECT} characters.",
-                           field="templateValues.subject")
+        raise InvalidInput(
+            f"The subject is over {MAX_SUBJECT} characters.",
+            field="templateValues.subject",
+        )
     html = render(message_source, context, html=True, field="templateValues.message")
     if len(html.encode()) > MAX_MESSAGE_BYTES:
-        raise InvalidInput(f"The message is over {MAX_MESSAGE_BYTES} bytes.",
-                           field="templateValues.message")
+        raise InvalidInput(
+            f"The message is over {MAX_MESSAGE_BYTES} bytes.",
+            field="templateValues.message",
+        )
     return subject, sanitize_html(html, cid_url={})
 
 
@@ -203,9 +266,14 @@ async def _one(model: Any, organization_id: int, pk: int | None, field: str) -> 
     return row
 
 
-async def _many(model: Any, organization_id: int, pks: list[int], field: str) -> list[Any]:
+async def _many(
+    model: Any, organization_id: int, pks: list[int], field: str
+) -> list[Any]:
     wanted = list(dict.fromkeys(pks))
-    rows = {r.id: r for r in await model.filter(id__in=wanted, organization_id=organization_id)}
+    rows = {
+        r.id: r
+        for r in await model.filter(id__in=wanted, organization_id=organization_id)
+    }
     if len(rows) != len(wanted):
         raise NotFound(f"Some {field} do not exist.", field=field)
     return [rows[pk] for pk in wanted]
@@ -218,8 +286,16 @@ async def _check_queue(organization_id: int, queue_id: int) -> None:
 
 
 async def _annotation_context(annotation: Annotation) -> dict[str, Any]:
-    document = await Document.get_or_none(id=annotation.document_id) if annotation.document_id else None
-    assignee = await User.get_or_none(id=annotation.assignee_id) if annotation.assignee_id else None
+    document = (
+        await Document.get_or_none(id=annotation.document_id)
+        if annotation.document_id
+        else None
+    )
+    assignee = (
+        await User.get_or_none(id=annotation.assignee_id)
+        if annotation.assignee_id
+        else None
+    )
     return annotation_values(annotation, document, assignee)
 
 
@@ -234,19 +310,39 @@ async def _sender(queue_id: int) -> dict[str, str]:
     return {"email": f"no-reply@{host}", "name": ""}
 
 
-async def _record(req: SendRequest, parent: Email | None, queue_id: int,
-                  recipients: dict[str, list[Any]], subject: str, html: str, text: str,
-                  labels: list[Label], headers: dict[str, str], send_at: datetime | None,
-                  send_before: datetime | None, sender: dict[str, str]) -> Email:
+async def _record(
+    req: SendRequest,
+    parent: Email | None,
+    queue_id: int,
+    recipients: dict[str, list[Any]],
+    subject: str,
+    html: str,
+    text: str,
+    labels: list[Label],
+    headers: dict[str, str],
+    send_at: datetime | None,
+    send_before: datetime | None,
+    sender: dict[str, str],
+) -> Email:
     limit = get_settings().body_max_bytes
     stored_text, text_cut = truncate_utf8(text, limit)
     stored_html, html_cut = truncate_utf8(html, limit)
-    thread = await EmailThread.get(id=parent.email_thread_id) if parent and parent.email_thread_id else None
-    references = [*parent.references, parent.message_id] if parent and parent.message_id else []
+    thread = (
+        await EmailThread.get(id=parent.email_thread_id)
+        if parent and parent.email_thread_id
+        else None
+    )
+    references = (
+        [*parent.references, parent.message_id] if parent and parent.message_id else []
+    )
     return await record_email(
         NewEmail(
-            organization_id=req.organization_id, queue_id=queue_id, type=EmailType.OUTGOING,
-            subject=subject, from_address=sender["email"], from_name=sender["name"],
+            organization_id=req.organization_id,
+            queue_id=queue_id,
+            type=EmailType.OUTGOING,
+            subject=subject,
+            from_address=sender["email"],
+            from_name=sender["name"],
             to=[r.as_dict() for r in recipients["to"]],
             cc=[r.as_dict() for r in recipients["cc"]],
             bcc=[r.as_dict() for r in recipients["bcc"]],
@@ -256,29 +352,47 @@ async def _record(req: SendRequest, parent: Email | None, queue_id: int,
                 "parent_id": parent.id if parent else None,
                 "thread_match_email_id": parent.id if parent else None,
                 "message_id": make_msgid(domain=sender["email"].rpartition("@")[2]),
-                "in_reply_to": [parent.message_id] if parent and parent.message_id else [],
+                "in_reply_to": [parent.message_id]
+                if parent and parent.message_id
+                else [],
                 "references": references,
-                "body_text_plain": stored_text, "body_text_html": stored_html,
+                "body_text_plain": stored_text,
+                "body_text_html": stored_html,
                 "body_truncated": text_cut or html_cut,
                 "headers": headers,
-                "delivery_status": DeliveryStatus.SCHEDULED if send_at else DeliveryStatus.QUEUED,
-                "send_at": send_at, "send_before": send_before, "unread": False,
+                "delivery_status": DeliveryStatus.SCHEDULED
+                if send_at
+                else DeliveryStatus.QUEUED,
+                "send_at": send_at,
+                "send_before": send_before,
+                "unread": False,
                 "idempotency_key": req.idempotency_key,
             },
         ),
         thread=thread,
-        match_method=ThreadMatchMethod.IN_REPLY_TO if thread else ThreadMatchMethod.NEW_THREAD,
+        match_method=ThreadMatchMethod.IN_REPLY_TO
+        if thread
+        else ThreadMatchMethod.NEW_THREAD,
     )
 
 
-async def _relate(email: Email, annotations: list[Annotation], documents: list[Document],
-                  reset_thread: bool) -> None:
+async def _relate(
+    email: Email,
+    annotations: list[Annotation],
+    documents: list[Document],
+    reset_thread: bool,
+) -> None:
     await EmailRelatedAnnotation.bulk_create(
-        [EmailRelatedAnnotation(email_id=email.id, annotation_id=a.id) for a in annotations]
+        [
+            EmailRelatedAnnotation(email_id=email.id, annotation_id=a.id)
+            for a in annotations
+        ]
     )
     await EmailRelatedDocument.bulk_create(
         [EmailRelatedDocument(email_id=email.id, document_id=d.id) for d in documents]
     )
     moving = [a.id for a in annotations if reset_thread or a.email_thread_id is None]
     if moving:
-        await Annotation.filter(id__in=moving).update(email_thread_id=email.email_thread_id)
+        await Annotation.filter(id__in=moving).update(
+            email_thread_id=email.email_thread_id
+        )

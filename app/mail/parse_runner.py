@@ -54,17 +54,21 @@ def _discard_pool() -> None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def parse_in_child(raw: bytes, timeout: float = PARSE_TIMEOUT_SECONDS) -> ParsedMessage:
+async def parse_in_child(
+    raw: bytes, limit_seconds: float = PARSE_TIMEOUT_SECONDS
+) -> ParsedMessage:
     loop = asyncio.get_running_loop()
     future = loop.run_in_executor(_get_pool(), parse_message, raw)
     try:
-        return await asyncio.wait_for(future, timeout)
+        return await asyncio.wait_for(future, limit_seconds)
     except TimeoutError:
         _discard_pool()
-        raise ParseTimeout(f"parsing took longer than {timeout:.0f} s") from None
+        raise ParseTimeout(f"parsing took longer than {limit_seconds:.0f} s") from None
     except (concurrent.futures.process.BrokenProcessPool, MemoryError) as exc:
         _discard_pool()
-        raise ParseCrashed(f"the parser ran out of resources ({type(exc).__name__})") from None
+        raise ParseCrashed(
+            f"the parser ran out of resources ({type(exc).__name__})"
+        ) from None
 
 
 def shutdown_parser() -> None:

@@ -84,7 +84,11 @@ class _Walker:
         except Exception as exc:
             self.defect(f"header {name}", exc)
             pairs = email.utils.getaddresses([str(v) for v in msg.get_all(name, [])])
-            found = [{"email": _clean(a).lower(), "name": _clean(n)} for n, a in pairs if "@" in a]
+            found = [
+                {"email": _clean(a).lower(), "name": _clean(n)}
+                for n, a in pairs
+                if "@" in a
+            ]
         return found
 
     def run(self, raw: bytes) -> ParsedMessage:
@@ -94,7 +98,9 @@ class _Walker:
             # The standard parser recurses once per multipart level.
             msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
             msg.set_payload("")
-            self.defect("message", "MIME structure nested too deeply; only headers read")
+            self.defect(
+                "message", "MIME structure nested too deeply; only headers read"
+            )
         r = self.result
         for defect in msg.defects:
             self.defect("message", type(defect).__name__)
@@ -113,13 +119,22 @@ class _Walker:
         r.html_cids = {c.strip("<>").lower() for c in _CID.findall(r.html)}
         return r
 
-    def walk(self, root: Message, root_id: str, *, depth: int, nested: int,
-             body_allowed: bool) -> None:
+    def walk(
+        self,
+        root: Message,
+        root_id: str,
+        *,
+        depth: int,
+        nested: int,
+        body_allowed: bool,
+    ) -> None:
         stack: list[tuple[Message, str, int]] = [(root, root_id, depth)]
         while stack:
             part, part_id, level = stack.pop()
             if len(self.result.parts) >= MAX_PARTS:
-                self.defect(part_id, f"more than {MAX_PARTS} parts; the rest was skipped")
+                self.defect(
+                    part_id, f"more than {MAX_PARTS} parts; the rest was skipped"
+                )
                 return
             if level > MAX_DEPTH:
                 self.defect(part_id, f"nested deeper than {MAX_DEPTH} levels; skipped")
@@ -135,8 +150,9 @@ class _Walker:
                 continue
             self.leaf(part, part_id, level, nested, body_allowed)
 
-    def leaf(self, part: Message, part_id: str, level: int, nested: int,
-             body_allowed: bool) -> None:
+    def leaf(
+        self, part: Message, part_id: str, level: int, nested: int, body_allowed: bool
+    ) -> None:
         ctype = part.get_content_type()
         disposition = part.get_content_disposition()
         filename = self._filename(part, part_id)
@@ -145,10 +161,18 @@ class _Walker:
             inner = part.get_payload()
             inner = inner[0] if isinstance(inner, list) and inner else inner
             if nested >= MAX_NESTED_MESSAGES:
-                self.defect(part_id, f"attached messages nested deeper than {MAX_NESTED_MESSAGES}")
+                self.defect(
+                    part_id,
+                    f"attached messages nested deeper than {MAX_NESTED_MESSAGES}",
+                )
             elif isinstance(inner, Message):
-                self.walk(inner, f"{part_id}.1", depth=level + 1, nested=nested + 1,
-                          body_allowed=False)
+                self.walk(
+                    inner,
+                    f"{part_id}.1",
+                    depth=level + 1,
+                    nested=nested + 1,
+                    body_allowed=False,
+                )
             return
         is_attachment = disposition == "attachment" or (
             filename is not None and ctype not in ("text/plain", "text/html")
@@ -168,7 +192,9 @@ class _Walker:
         content_id = record["contentId"]
         name = sanitize_filename(filename, f"attachment-{part_id}")
         record["filename"] = name if filename else None
-        self.result.attachments.append(Attachment(part_id, name, ctype, data, content_id))
+        self.result.attachments.append(
+            Attachment(part_id, name, ctype, data, content_id)
+        )
 
     def _filename(self, part: Message, part_id: str) -> str | None:
         try:
@@ -222,19 +248,30 @@ class _Walker:
                 raw_name = raw_name.decode("latin-1")
             name = sanitize_filename(raw_name, f"attachment-{sub_id}")
             payload = bytes(item.data or b"")
-            self.result.parts.append(_part_record(
-                sub_id, "application/octet-stream", "attachment", None, name, None,
-                len(payload), PartOutcome.DOCUMENT,
-            ))
+            self.result.parts.append(
+                _part_record(
+                    sub_id,
+                    "application/octet-stream",
+                    "attachment",
+                    None,
+                    name,
+                    None,
+                    len(payload),
+                    PartOutcome.DOCUMENT,
+                )
+            )
             self.result.attachments.append(
                 Attachment(sub_id, name, "application/octet-stream", payload, None)
             )
 
-    def record(self, part: Message, part_id: str, outcome: PartOutcome | None,
-               size: int = 0) -> dict[str, Any]:
+    def record(
+        self, part: Message, part_id: str, outcome: PartOutcome | None, size: int = 0
+    ) -> dict[str, Any]:
         try:
             content_id = part.get("Content-ID")
-            content_id = _clean(str(content_id)).strip().strip("<>") if content_id else None
+            content_id = (
+                _clean(str(content_id)).strip().strip("<>") if content_id else None
+            )
         except Exception:
             content_id = None
         try:
@@ -242,20 +279,39 @@ class _Walker:
         except Exception:
             charset = None
         entry = _part_record(
-            part_id, part.get_content_type(), part.get_content_disposition(), content_id,
-            self._filename(part, part_id), charset, size, outcome,
+            part_id,
+            part.get_content_type(),
+            part.get_content_disposition(),
+            content_id,
+            self._filename(part, part_id),
+            charset,
+            size,
+            outcome,
         )
         self.result.parts.append(entry)
         return entry
 
 
-def _part_record(part_id: str, ctype: str, disposition: str | None, content_id: str | None,
-                 filename: str | None, charset: str | None, size: int,
-                 outcome: PartOutcome | None) -> dict[str, Any]:
+def _part_record(
+    part_id: str,
+    ctype: str,
+    disposition: str | None,
+    content_id: str | None,
+    filename: str | None,
+    charset: str | None,
+    size: int,
+    outcome: PartOutcome | None,
+) -> dict[str, Any]:
     return {
-        "partId": part_id, "contentType": ctype, "disposition": disposition,
-        "contentId": content_id, "filename": filename, "charset": charset, "size": size,
-        "outcome": outcome.value if outcome else None, "documentId": None,
+        "partId": part_id,
+        "contentType": ctype,
+        "disposition": disposition,
+        "contentId": content_id,
+        "filename": filename,
+        "charset": charset,
+        "size": size,
+        "outcome": outcome.value if outcome else None,
+        "documentId": None,
     }
 
 

@@ -16,8 +16,9 @@ from app.urls import global_id
 VALUES_PREFIX = "emails_import:"
 
 
-def annotation_values(annotation: Annotation, document: Document | None,
-                      assignee: User | None) -> dict[str, Any]:
+def annotation_values(
+    annotation: Annotation, document: Document | None, assignee: User | None
+) -> dict[str, Any]:
     values = dict(annotation.values or {})
     content = {k.removeprefix(VALUES_PREFIX): v for k, v in values.items()}
     base = get_settings().public_url.rstrip("/")
@@ -25,7 +26,9 @@ def annotation_values(annotation: Annotation, document: Document | None,
         "id": annotation.id,
         "url": f"{base}/annotations/{global_id('Annotation', annotation.id)}",
         "assignee_email": assignee.email if assignee else "",
-        "document": {"original_file_name": document.original_file_name if document else ""},
+        "document": {
+            "original_file_name": document.original_file_name if document else ""
+        },
         "content": {"value": content},
         "status": annotation.status.value,
     }
@@ -41,7 +44,9 @@ def build_context(
     custom: dict[str, Any],
 ) -> dict[str, Any]:
     addressee = (
-        {"email": parent.from_address, "name": parent.from_name} if parent else first_recipient
+        {"email": parent.from_address, "name": parent.from_name}
+        if parent
+        else first_recipient
     ) or {"email": "", "name": ""}
     context: dict[str, Any] = {
         **custom,

@@ -8,11 +8,27 @@ from app.mail.addresses import normalize_address
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,76}$")
 # Headers Mailroom writes itself; a caller may not set or override them.
-RESERVED_HEADERS = frozenset({
-    "from", "to", "cc", "bcc", "subject", "message-id", "date", "in-reply-to",
-    "references", "mime-version", "content-type", "content-transfer-encoding",
-    "content-disposition", "sender", "reply-to-all", "return-path", "received",
-})
+RESERVED_HEADERS = frozenset(
+    {
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "subject",
+        "message-id",
+        "date",
+        "in-reply-to",
+        "references",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+        "content-disposition",
+        "sender",
+        "reply-to-all",
+        "return-path",
+        "received",
+    }
+)
 MAX_HEADERS = 20
 MAX_HEADER_VALUE = 998
 
@@ -45,7 +61,9 @@ def clean_recipients(
             email = normalize_address(address, field=field)
             no_newlines(name, field=field)
             if len(name) > 200:
-                raise InvalidInput("A recipient name is at most 200 characters.", field=field)
+                raise InvalidInput(
+                    "A recipient name is at most 200 characters.", field=field
+                )
             if email not in seen:
                 seen.add(email)
                 result[field].append(Recipient(email, name.strip()))
@@ -63,13 +81,16 @@ def clean_headers(headers: object) -> dict[str, str]:
         return {}
     if not isinstance(headers, dict) or len(headers) > MAX_HEADERS:
         raise InvalidInput(
-            f"headers must be an object of at most {MAX_HEADERS} names.", field="headers"
+            f"headers must be an object of at most {MAX_HEADERS} names.",
+            field="headers",
         )
     clean: dict[str, str] = {}
     for name, value in headers.items():
         if not _HEADER_NAME.match(name) or name.lower() in RESERVED_HEADERS:
             raise InvalidInput(f"Header {name!r} may not be set.", field="headers")
         if not isinstance(value, str) or len(value) > MAX_HEADER_VALUE:
-            raise InvalidInput(f"Header {name!r} needs a short string value.", field="headers")
+            raise InvalidInput(
+                f"Header {name!r} needs a short string value.", field="headers"
+            )
         clean[name] = no_newlines(value, field="headers")
     return clean

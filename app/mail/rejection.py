@@ -41,7 +41,8 @@ async def queue_automatic_rejection(incoming: Email, inbox: Inbox) -> Task:
                 "message_id": make_msgid(domain=inbox.email.rpartition("@")[2]),
                 "in_reply_to": [incoming.message_id] if incoming.message_id else [],
                 "references": [*incoming.references, incoming.message_id]
-                if incoming.message_id else list(incoming.references),
+                if incoming.message_id
+                else list(incoming.references),
                 "body_text_plain": NO_DOCUMENTS_TEXT,
                 "delivery_status": DeliveryStatus.QUEUED,
                 "unread": False,
@@ -52,6 +53,8 @@ async def queue_automatic_rejection(incoming: Email, inbox: Inbox) -> Task:
         match_method=ThreadMatchMethod.IN_REPLY_TO,
     )
     return await Task.create(
-        organization_id=incoming.organization_id, kind=TaskKind.SEND_EMAIL,
-        email_id=reply.id, payload={"html": "", "text": NO_DOCUMENTS_TEXT},
+        organization_id=incoming.organization_id,
+        kind=TaskKind.SEND_EMAIL,
+        email_id=reply.id,
+        payload={"html": "", "text": NO_DOCUMENTS_TEXT},
     )

@@ -34,14 +34,18 @@ _TEXT = _CappedSandbox(autoescape=False, undefined=ChainableUndefined)
 
 
 def render(source: str, context: dict[str, Any], *, html: bool, field: str) -> str:
-    """Render a subject (text) or message (HTML, values escaped); errors name `field`."""
+    """Render a subject (text) or message (HTML, values escaped); errors name field."""
     env = _HTML if html else _TEXT
     try:
         result = env.from_string(source).render(context)
     except (SecurityError, OverflowError) as exc:
-        raise InvalidInput(f"The template is not allowed: {exc}.", field=field) from None
+        raise InvalidInput(
+            f"The template is not allowed: {exc}.", field=field
+        ) from None
     except (TemplateError, ArithmeticError, TypeError, ValueError) as exc:
-        raise InvalidInput(f"The template does not render: {exc}.", field=field) from None
+        raise InvalidInput(
+            f"The template does not render: {exc}.", field=field
+        ) from None
     if len(result) > MAX_OUTPUT:
         raise InvalidInput("The rendered template is too large.", field=field)
     return result

@@ -91,7 +91,9 @@ async def record_email(
     ]
     if new.from_address:
         participants.append(
-            EmailParticipant(email=email, role=ParticipantRole.FROM, address=email.from_address)
+            EmailParticipant(
+                email=email, role=ParticipantRole.FROM, address=email.from_address
+            )
         )
     if participants:
         await EmailParticipant.bulk_create(participants)
@@ -129,7 +131,10 @@ async def set_labels(email: Email, labels: list[Label]) -> None:
     await EmailLabel.filter(email_id=email.id).delete()
     if labels:
         await EmailLabel.bulk_create(
-            [EmailLabel(email_id=email.id, label=label) for label in dict.fromkeys(labels)]
+            [
+                EmailLabel(email_id=email.id, label=label)
+                for label in dict.fromkeys(labels)
+            ]
         )
 
 

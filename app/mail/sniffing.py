@@ -31,9 +31,13 @@ def sniff_mime_type(data: bytes, *, declared: str, filename: str) -> str:
     """The type the bytes show; the header or extension only break ties between
     candidates, or decide when the bytes have no signature."""
     by_name = mimetypes.guess_type(filename)[0]
-    hints = [t for t in (declared.lower(), by_name) if t and t != "application/octet-stream"]
+    hints = [
+        t for t in (declared.lower(), by_name) if t and t != "application/octet-stream"
+    ]
     try:
-        candidates = [m.mime_type for m in puremagic.magic_string(data[:8192]) if m.mime_type]
+        candidates = [
+            m.mime_type for m in puremagic.magic_string(data[:8192]) if m.mime_type
+        ]
     except (puremagic.PureError, ValueError):
         candidates = []
     for hint in hints:
@@ -42,7 +46,9 @@ def sniff_mime_type(data: bytes, *, declared: str, filename: str) -> str:
     if candidates:
         return candidates[0]
     if _looks_textual(data):
-        textual = [h for h in hints if h.startswith("text/") or h.endswith(("json", "xml"))]
+        textual = [
+            h for h in hints if h.startswith("text/") or h.endswith(("json", "xml"))
+        ]
         return textual[0] if textual else "text/plain"
     return "application/octet-stream"
 

@@ -15,21 +15,32 @@ def _check(name: str | None, subject: str | None, message: str | None) -> None:
         if "\r" in subject or "\n" in subject:
             raise InvalidInput("Subject may not contain CR or LF.", field="subject")
         if len(subject) > MAX_SUBJECT:
-            raise InvalidInput(f"Subject is at most {MAX_SUBJECT} characters.", field="subject")
+            raise InvalidInput(
+                f"Subject is at most {MAX_SUBJECT} characters.", field="subject"
+            )
     if message is not None and len(message.encode()) > MAX_MESSAGE:
         raise InvalidInput(f"Message is at most {MAX_MESSAGE} bytes.", field="message")
 
 
 async def create_template(
-    *, organization_id: int, name: str, subject: str, message: str, queue_id: int | None,
+    *,
+    organization_id: int,
+    name: str,
+    subject: str,
+    message: str,
+    queue_id: int | None,
     type: TemplateType = TemplateType.CUSTOM,
 ) -> EmailTemplate:
     _check(name, subject, message)
     if queue_id is not None:
         await get_queue(organization_id=organization_id, queue_id=queue_id)
     return await EmailTemplate.create(
-        organization_id=organization_id, name=name.strip(), subject=subject,
-        message=message, queue_id=queue_id, type=type,
+        organization_id=organization_id,
+        name=name.strip(),
+        subject=subject,
+        message=message,
+        queue_id=queue_id,
+        type=type,
     )
 
 
@@ -41,7 +52,9 @@ async def update_template(
     subject: str | None = None,
     message: str | None = None,
 ) -> EmailTemplate:
-    template = await EmailTemplate.get_or_none(id=template_id, organization_id=organization_id)
+    template = await EmailTemplate.get_or_none(
+        id=template_id, organization_id=organization_id
+    )
     if template is None:
         raise NotFound("No such email template.", field="id")
     _check(name, subject, message)

@@ -55,7 +55,11 @@ async def match_thread(
             thread = await EmailThread.get(id=parent.email_thread_id)
             return ThreadMatch(thread, method, matched=parent, parent=parent)
     key = normalize_subject(subject)
-    inboxes = set(await Inbox.filter(organization_id=organization_id).values_list("email", flat=True))
+    inboxes = set(
+        await Inbox.filter(organization_id=organization_id).values_list(
+            "email", flat=True
+        )
+    )
     people = participants - inboxes
     if key and people:
         match = (
@@ -71,20 +75,30 @@ async def match_thread(
         )
         if match is not None:
             thread = await EmailThread.get(id=match.email.email_thread_id)
-            return ThreadMatch(thread, ThreadMatchMethod.SUBJECT_PARTICIPANTS, matched=match.email)
+            return ThreadMatch(
+                thread, ThreadMatchMethod.SUBJECT_PARTICIPANTS, matched=match.email
+            )
     return ThreadMatch(None, ThreadMatchMethod.NEW_THREAD)
 
 
-async def record_references(email: Email, in_reply_to: list[str], references: list[str]) -> None:
+async def record_references(
+    email: Email, in_reply_to: list[str], references: list[str]
+) -> None:
     rows = {m: True for m in in_reply_to}
     for m in references:
         rows.setdefault(m, False)
     if rows:
-        await EmailReference.bulk_create([
-            EmailReference(email_id=email.id, queue_id=email.queue_id, message_id=m,
-                           in_reply_to=is_reply)
-            for m, is_reply in rows.items()
-        ])
+        await EmailReference.bulk_create(
+            [
+                EmailReference(
+                    email_id=email.id,
+                    queue_id=email.queue_id,
+                    message_id=m,
+                    in_reply_to=is_reply,
+                )
+                for m, is_reply in rows.items()
+            ]
+        )
 
 
 async def relink_waiting_children(parent: Email) -> int:
@@ -99,18 +113,25 @@ async def relink_waiting_children(parent: Email) -> int:
     for ref in waiting:
         child = await Email.get(id=ref.email_id)
         weak = child.parent_id is None or (
-            ref.in_reply_to and child.thread_match_method is not ThreadMatchMethod.IN_REPLY_TO
+            ref.in_reply_to
+            and child.thread_match_method is not ThreadMatchMethod.IN_REPLY_TO
         )
         if not weak:
             continue
         child.parent_id = parent.id
         child.thread_match_email_id = parent.id
         child.thread_match_method = (
-            ThreadMatchMethod.IN_REPLY_TO if ref.in_reply_to else ThreadMatchMethod.REFERENCES
+            ThreadMatchMethod.IN_REPLY_TO
+            if ref.in_reply_to
+            else ThreadMatchMethod.REFERENCES
         )
-        await child.save(update_fields=["parent_id", "thread_match_email_id", "thread_match_method"])
+        await child.save(
+            update_fields=["parent_id", "thread_match_email_id", "thread_match_method"]
+        )
         if child.email_thread_id != parent.email_thread_id and child.email_thread_id:
-            await merge_threads(target_id=parent.email_thread_id, source_id=child.email_thread_id)
+            await merge_threads(
+                target_id=parent.email_thread_id, source_id=child.email_thread_id
+            )
         relinked += 1
     return relinked
 
@@ -148,7 +169,10 @@ async def descendants(email: Email) -> list[Email]:
     members = await Email.filter(email_thread_id=email.email_thread_id)
     children: dict[int, list[Email]] = {}
     for member in members:
-        for link in {member.parent_id, member.thread_match_email_id} - {None, member.id}:
+        for link in {member.parent_id, member.thread_match_email_id} - {
+            None,
+            member.id,
+        }:
             children.setdefault(link, []).append(member)
     found: dict[int, Email] = {email.id: email}
     stack = [email]
@@ -168,7 +192,8 @@ async def move_subtree(email: Email, target: EmailThread) -> None:
     await Email.filter(id__in=ids).update(email_thread_id=target.id)
     await Annotation.filter(email_id__in=ids).update(email_thread_id=target.id)
     await Email.filter(id=email.id).update(
-        thread_match_method=ThreadMatchMethod.MANUAL, thread_match_email_id=target.root_email_id
+        thread_match_method=ThreadMatchMethod.MANUAL,
+        thread_match_email_id=target.root_email_id,
     )
     await recompute_thread(target.id)
     if source_id is not None:
@@ -178,9 +203,12 @@ async def move_subtree(email: Email, target: EmailThread) -> None:
 async def split_thread(email: Email) -> EmailThread:
     """The email and its descendants become a new thread."""
     thread = await EmailThread.create(
-        organization_id=email.organization_id, queue_id=email.queue_id,
-        subject=email.subject, normalized_subject=normalize_subject(email.subject),
-        created_at=email.created_at, last_email_created_at=email.created_at,
+        organization_id=email.organization_id,
+        queue_id=email.queue_id,
+        subject=email.subject,
+        normalized_subject=normalize_subject(email.subject),
+        created_at=email.created_at,
+        last_email_created_at=email.created_at,
     )
     await move_subtree(email, thread)
     await Email.filter(id=email.id).update(thread_match_email_id=None)

@@ -26,18 +26,24 @@ class DeliveryResult:
     refused: list[dict[str, object]] = field(default_factory=list)
 
 
-async def deliver(message: EmailMessage, *, sender: str, recipients: list[str]) -> DeliveryResult:
+async def deliver(
+    message: EmailMessage, *, sender: str, recipients: list[str]
+) -> DeliveryResult:
     url = urlparse(get_settings().effective_mail_url)
     if url.scheme == "file":
         return _write_file(Path(unquote(url.path)), message)
     if url.scheme in ("smtp", "smtps"):
         return await _send_smtp(url, message, sender, recipients)
-    return DeliveryResult(False, "CONFIG", f"Unsupported MAIL_URL scheme {url.scheme!r}")
+    return DeliveryResult(
+        False, "CONFIG", f"Unsupported MAIL_URL scheme {url.scheme!r}"
+    )
 
 
 def _write_file(directory: Path, message: EmailMessage) -> DeliveryResult:
     directory.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", str(message["Message-ID"]).strip("<>")) + ".eml"
+    name = (
+        re.sub(r"[^A-Za-z0-9._-]", "_", str(message["Message-ID"]).strip("<>")) + ".eml"
+    )
     fd, tmp = tempfile.mkstemp(dir=directory)
     with os.fdopen(fd, "wb") as f:
         f.write(bytes(message))
@@ -45,8 +51,9 @@ def _write_file(directory: Path, message: EmailMessage) -> DeliveryResult:
     return DeliveryResult(True, "250", f"written to {directory / name}")
 
 
-async def _send_smtp(url, message: EmailMessage, sender: str,
-                     recipients: list[str]) -> DeliveryResult:
+async def _send_smtp(
+    url, message: EmailMessage, sender: str, recipients: list[str]
+) -> DeliveryResult:
     options = parse_qs(url.query)
     starttls = options.get("starttls", ["auto"])[0]
     try:
@@ -65,10 +72,17 @@ async def _send_smtp(url, message: EmailMessage, sender: str,
     except aiosmtplib.SMTPRecipientsRefused as exc:
         refused = [_refusal(e.recipient, e.code, e.message) for e in exc.recipients]
         temporary = all(400 <= int(r["code"]) < 500 for r in refused)
-        return DeliveryResult(False, str(exc.recipients[0].code), "all recipients refused",
-                              temporary=temporary, refused=refused)
+        return DeliveryResult(
+            False,
+            str(exc.recipients[0].code),
+            "all recipients refused",
+            temporary=temporary,
+            refused=refused,
+        )
     except aiosmtplib.SMTPResponseException as exc:
-        return DeliveryResult(False, str(exc.code), exc.message, temporary=400 <= exc.code < 500)
+        return DeliveryResult(
+            False, str(exc.code), exc.message, temporary=400 <= exc.code < 500
+        )
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         return DeliveryResult(False, type(exc).__name__, str(exc), temporary=True)
     refused = [_refusal(addr, code, text) for addr, (code, text) in errors.items()]

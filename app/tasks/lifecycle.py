@@ -32,21 +32,31 @@ async def claim(task_id: str) -> Task | None:
 
 async def succeed(task: Task, *, email_id: int | None) -> None:
     await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(
-        status=TaskStatus.SUCCEEDED, finished_at=datetime.now(UTC), email_id=email_id,
-        error_code=None, error_message=None,
+        status=TaskStatus.SUCCEEDED,
+        finished_at=datetime.now(UTC),
+        email_id=email_id,
+        error_code=None,
+        error_message=None,
     )
 
 
-async def fail(task: Task, code: ErrorCode, message: str, *, email_id: int | None = None) -> None:
+async def fail(
+    task: Task, code: ErrorCode, message: str, *, email_id: int | None = None
+) -> None:
     await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(
-        status=TaskStatus.FAILED, finished_at=datetime.now(UTC), error_code=code.value,
-        error_message=message[:2000], email_id=email_id,
+        status=TaskStatus.FAILED,
+        finished_at=datetime.now(UTC),
+        error_code=code.value,
+        error_message=message[:2000],
+        email_id=email_id,
     )
 
 
 async def requeue(task: Task) -> None:
     """Back to QUEUED before the job is retried later (arq Retry keeps the job id)."""
-    await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(status=TaskStatus.QUEUED)
+    await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(
+        status=TaskStatus.QUEUED
+    )
 
 
 async def cancelled(task: Task) -> None:

@@ -18,6 +18,8 @@ async def cancel_task(*, organization_id: int, task_id: uuid.UUID) -> Task:
     if task is None:
         raise NotFound("No such task.", field="id")
     if not changed and task.status is not TaskStatus.CANCELLED:
-        raise Conflict(f"The task is {task.status.value}; only QUEUED tasks can be cancelled.",
-                       field="id")
+        raise Conflict(
+            f"The task is {task.status.value}; only QUEUED tasks can be cancelled.",
+            field="id",
+        )
     return task

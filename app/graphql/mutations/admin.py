@@ -182,12 +182,16 @@ class AdminMutations:
             if user is None:
                 raise NotFound("No such user.", field="user")
             row, token = await accounts.create_token(user=user, name=input.name)
-            return CreateApiTokenPayload(token=token, api_token=ApiToken.from_model(row))
+            return CreateApiTokenPayload(
+                token=token, api_token=ApiToken.from_model(row)
+            )
 
         return await as_result(work())
 
     @strawberry.mutation
-    async def revoke_api_token(self, info: Info, id: strawberry.ID) -> RevokeApiTokenResult:
+    async def revoke_api_token(
+        self, info: Info, id: strawberry.ID
+    ) -> RevokeApiTokenResult:
         info.context.require(Role.ADMIN)
 
         async def work() -> ApiToken:

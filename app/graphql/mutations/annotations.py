@@ -22,7 +22,9 @@ class UpdateAnnotationInput:
         default=None, description="A user of the organization."
     )
     clear_assignee: bool = False
-    metadata: JSON | None = strawberry.field(default=None, description="Replaces metadata.")
+    metadata: JSON | None = strawberry.field(
+        default=None, description="Replaces metadata."
+    )
 
 
 UpdateAnnotationResult = Annotated[

@@ -20,7 +20,9 @@ class UpdateEmailInput:
     labels: list[LabelEnum] | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="Replaces the labels."
     )
-    metadata: JSON | None = strawberry.field(default=None, description="Replaces metadata.")
+    metadata: JSON | None = strawberry.field(
+        default=None, description="Replaces metadata."
+    )
     status: EmailStatusEnum | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="RESOLVED or UNRESOLVED; use dismissEmail to dismiss."
     )
@@ -42,7 +44,9 @@ DeleteEmailResult = Annotated[
 @strawberry.type
 class EmailMutations:
     @strawberry.mutation
-    async def update_email(self, info: Info, input: UpdateEmailInput) -> UpdateEmailResult:
+    async def update_email(
+        self, info: Info, input: UpdateEmailInput
+    ) -> UpdateEmailResult:
         info.context.require(Role.ANNOTATOR)
 
         async def work() -> Email:

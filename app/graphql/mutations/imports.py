@@ -54,8 +54,9 @@ async def _read_upload(upload: Upload) -> bytes:
 
 async def _raw(input: ImportEmailInput) -> bytes:
     if (input.raw_message is None) == (input.raw_message_base64 is None):
-        raise InvalidInput("Give exactly one of rawMessage and rawMessageBase64.",
-                           field="rawMessage")
+        raise InvalidInput(
+            "Give exactly one of rawMessage and rawMessageBase64.", field="rawMessage"
+        )
     if input.raw_message is not None:
         return await _read_upload(input.raw_message)
     text = input.raw_message_base64 or ""
@@ -63,14 +64,19 @@ async def _raw(input: ImportEmailInput) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("rawMessageBase64 is not valid base64.",
-                           field="rawMessageBase64") from None
+        raise InvalidInput(
+            "rawMessageBase64 is not valid base64.", field="rawMessageBase64"
+        ) from None
 
 
 @strawberry.type
 class ImportMutations:
-    @strawberry.mutation(description="Import a raw RFC 822 message (ADMIN); poll the Task.")
-    async def import_email(self, info: Info, input: ImportEmailInput) -> ImportEmailResult:
+    @strawberry.mutation(
+        description="Import a raw RFC 822 message (ADMIN); poll the Task."
+    )
+    async def import_email(
+        self, info: Info, input: ImportEmailInput
+    ) -> ImportEmailResult:
         info.context.require(Role.ADMIN)
 
         async def work() -> Task:

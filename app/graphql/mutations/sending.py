@@ -35,7 +35,7 @@ class SendEmailInput:
     )
     template_values: JSON | None = strawberry.field(
         default=None,
-        description="subject and message (templates with placeholders) and custom keys.",
+        description="subject and message (templates) and custom placeholder keys.",
     )
     email_template: strawberry.ID | None = None
     parent_email: strawberry.ID | None = strawberry.field(
@@ -47,7 +47,7 @@ class SendEmailInput:
     reset_related_annotations_email_thread: bool = False
     labels: list[LabelEnum] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
     headers: JSON | None = strawberry.field(
-        default=None, description="Extra headers, e.g. {\"X-Ticket\": \"42\"}."
+        default=None, description='Extra headers, e.g. {"X-Ticket": "42"}.'
     )
     send_at: datetime | None = None
     send_before: datetime | None = None
@@ -64,13 +64,21 @@ def _ids(values: list[strawberry.ID], type_name: str, field: str) -> list[int]:
 
 @strawberry.type
 class SendingMutations:
-    @strawberry.mutation(description="Queue an outgoing email; it exists when this returns.")
+    @strawberry.mutation(
+        description="Queue an outgoing email; it exists when this returns."
+    )
     async def send_email(self, info: Info, input: SendEmailInput) -> SendEmailResult:
         info.context.require(Role.ANNOTATOR)
 
         async def work() -> Task:
-            def one(value: strawberry.ID | None, type_name: str, field: str) -> int | None:
-                return None if value is None else decode_or_not_found(value, type_name, field=field)
+            def one(
+                value: strawberry.ID | None, type_name: str, field: str
+            ) -> int | None:
+                return (
+                    None
+                    if value is None
+                    else decode_or_not_found(value, type_name, field=field)
+                )
 
             request = SendRequest(
                 organization_id=info.context.organization_id,
@@ -82,11 +90,15 @@ class SendingMutations:
                 template_values=input.template_values,
                 template_id=one(input.email_template, "EmailTemplate", "emailTemplate"),
                 parent_email_id=one(input.parent_email, "Email", "parentEmail"),
-                related_annotation_ids=_ids(input.related_annotations, "Annotation",
-                                            "relatedAnnotations"),
-                related_document_ids=_ids(input.related_documents, "Document",
-                                          "relatedDocuments"),
-                attach_document_ids=_ids(input.attach_documents, "Document", "attachDocuments"),
+                related_annotation_ids=_ids(
+                    input.related_annotations, "Annotation", "relatedAnnotations"
+                ),
+                related_document_ids=_ids(
+                    input.related_documents, "Document", "relatedDocuments"
+                ),
+                attach_document_ids=_ids(
+                    input.attach_documents, "Document", "attachDocuments"
+                ),
                 reset_related_annotations_email_thread=input.reset_related_annotations_email_thread,
                 labels=list(input.labels),
                 headers=input.headers,

@@ -27,7 +27,8 @@ class DismissEmailInput:
         default=False, description="Its annotations become REJECTED; label REJECTED."
     )
     notify_sender: bool = strawberry.field(
-        default=False, description="Send a REJECTION email to the sender, in the thread."
+        default=False,
+        description="Send a REJECTION email to the sender, in the thread.",
     )
     reason: str | None = strawberry.field(
         default=None, description="Available to the REJECTION template as {{ reason }}."
@@ -65,10 +66,14 @@ class SplitThreadInput:
 
 
 TaskResult = Annotated[Task | InputError, strawberry.union("TaskResult")]
-EmailThreadResult = Annotated[EmailThread | InputError, strawberry.union("EmailThreadResult")]
+EmailThreadResult = Annotated[
+    EmailThread | InputError, strawberry.union("EmailThreadResult")
+]
 
 
-async def _thread(organization_id: int, value: strawberry.ID, field: str) -> EmailThreadModel:
+async def _thread(
+    organization_id: int, value: strawberry.ID, field: str
+) -> EmailThreadModel:
     pk = decode_or_not_found(value, "EmailThread", field=field)
     thread = await EmailThreadModel.get_or_none(id=pk, organization_id=organization_id)
     if thread is None:
@@ -85,41 +90,58 @@ class TriageMutations:
         async def work() -> Task:
             task = await request_dismiss(
                 info.context.request.app.state.redis,
-                organization_id=info.context.organization_id, user=info.context.viewer.user,
+                organization_id=info.context.organization_id,
+                user=info.context.viewer.user,
                 email_id=decode_or_not_found(input.id, "Email", field="id"),
                 reject_annotations=input.reject_annotations,
-                notify_sender=input.notify_sender, reason=input.reason,
+                notify_sender=input.notify_sender,
+                reason=input.reason,
             )
             return Task.from_model(task)
 
         return await as_result(work())
 
-    @strawberry.mutation(description="Relate, move or link an email (a job); poll the Task.")
+    @strawberry.mutation(
+        description="Relate, move or link an email (a job); poll the Task."
+    )
     async def attach_email(self, info: Info, input: AttachEmailInput) -> TaskResult:
         info.context.require(Role.ANNOTATOR)
 
         async def work() -> Task:
             plan = AttachPlan(
-                annotation_ids=[decode_or_not_found(a, "Annotation", field="annotations")
-                                for a in input.annotations],
-                document_ids=[decode_or_not_found(d, "Document", field="documents")
-                              for d in input.documents],
-                thread_id=None if input.thread is None
+                annotation_ids=[
+                    decode_or_not_found(a, "Annotation", field="annotations")
+                    for a in input.annotations
+                ],
+                document_ids=[
+                    decode_or_not_found(d, "Document", field="documents")
+                    for d in input.documents
+                ],
+                thread_id=None
+                if input.thread is None
                 else decode_or_not_found(input.thread, "EmailThread", field="thread"),
-                linked_object=(input.linked_object.type.strip(), input.linked_object.id.strip())
-                if input.linked_object else None,
+                linked_object=(
+                    input.linked_object.type.strip(),
+                    input.linked_object.id.strip(),
+                )
+                if input.linked_object
+                else None,
             )
             task = await request_attach(
                 info.context.request.app.state.redis,
-                organization_id=info.context.organization_id, user=info.context.viewer.user,
-                email_id=decode_or_not_found(input.id, "Email", field="id"), plan=plan,
+                organization_id=info.context.organization_id,
+                user=info.context.viewer.user,
+                email_id=decode_or_not_found(input.id, "Email", field="id"),
+                plan=plan,
             )
             return Task.from_model(task)
 
         return await as_result(work())
 
     @strawberry.mutation(description="Move every email of the sources into the target.")
-    async def merge_threads(self, info: Info, input: MergeThreadsInput) -> EmailThreadResult:
+    async def merge_threads(
+        self, info: Info, input: MergeThreadsInput
+    ) -> EmailThreadResult:
         info.context.require(Role.ANNOTATOR)
 
         async def work() -> EmailThread:
@@ -127,17 +149,25 @@ class TriageMutations:
             target = await _thread(org, input.target, "target")
             sources = [await _thread(org, s, "sources") for s in input.sources]
             if not sources or any(s.id == target.id for s in sources):
-                raise InvalidInput("Give source threads other than the target.", field="sources")
+                raise InvalidInput(
+                    "Give source threads other than the target.", field="sources"
+                )
             if any(s.queue_id != target.queue_id for s in sources):
-                raise InvalidInput("Threads of different queues cannot merge.", field="sources")
+                raise InvalidInput(
+                    "Threads of different queues cannot merge.", field="sources"
+                )
             for source in sources:
                 await merge_manually(target, source)
             return EmailThread.from_model(await EmailThreadModel.get(id=target.id))
 
         return await as_result(work())
 
-    @strawberry.mutation(description="Make an email and its descendants a thread of their own.")
-    async def split_thread(self, info: Info, input: SplitThreadInput) -> EmailThreadResult:
+    @strawberry.mutation(
+        description="Make an email and its descendants a thread of their own."
+    )
+    async def split_thread(
+        self, info: Info, input: SplitThreadInput
+    ) -> EmailThreadResult:
         info.context.require(Role.ANNOTATOR)
 
         async def work() -> EmailThread:
@@ -145,14 +175,21 @@ class TriageMutations:
                 organization_id=info.context.organization_id,
                 email_id=decode_or_not_found(input.email, "Email", field="email"),
             )
-            if await EmailModel.filter(email_thread_id=email.email_thread_id).count() < 2:
+            if (
+                await EmailModel.filter(email_thread_id=email.email_thread_id).count()
+                < 2
+            ):
                 raise InvalidInput("The email is alone in its thread.", field="email")
             return EmailThread.from_model(await split_thread(email))
 
         return await as_result(work())
 
-    @strawberry.mutation(description="Mark a thread read: no new replies, no unread emails.")
-    async def mark_thread_read(self, info: Info, id: strawberry.ID) -> EmailThreadResult:
+    @strawberry.mutation(
+        description="Mark a thread read: no new replies, no unread emails."
+    )
+    async def mark_thread_read(
+        self, info: Info, id: strawberry.ID
+    ) -> EmailThreadResult:
         info.context.require(Role.VIEWER)
 
         async def work() -> EmailThread:

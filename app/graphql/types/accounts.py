@@ -35,7 +35,9 @@ class User(relay.Node, FromModel):
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization:
-        row = await info.context.loaders.by_id(OrganizationModel).load(self.organization_id)
+        row = await info.context.loaders.by_id(OrganizationModel).load(
+            self.organization_id
+        )
         return Organization.from_model(row)
 
 
@@ -49,7 +51,9 @@ async def load_user(info: Info, user_id: int | None) -> User | None:
 class ApiToken(relay.Node, FromModel):
     id: relay.NodeID[int]
     name: str
-    prefix: str = strawberry.field(description="The token's first characters, to tell it apart.")
+    prefix: str = strawberry.field(
+        description="The token's first characters, to tell it apart."
+    )
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None

@@ -12,7 +12,9 @@ from app.graphql.enums import ErrorCodeEnum
 __all__ = ["JSON", "InputError", "FromModel"]
 
 
-@strawberry.type(description="A problem with the mutation's input that the caller can fix.")
+@strawberry.type(
+    description="A problem with the mutation's input that the caller can fix."
+)
 class InputError:
     code: ErrorCodeEnum  # type: ignore[valid-type]
     field: str | None

@@ -26,7 +26,9 @@ EmailThreadRef = Annotated["EmailThread", strawberry.lazy("app.graphql.types.mai
 class Document(relay.Node, FromModel):
     id: relay.NodeID[int]
     original_file_name: str
-    mime_type: str = strawberry.field(description="Sniffed from the bytes, not the header.")
+    mime_type: str = strawberry.field(
+        description="Sniffed from the bytes, not the header."
+    )
     size: int
     sha256: str
     metadata: JSON
@@ -92,7 +94,9 @@ class Annotation(relay.Node, FromModel):
 
         return await load_thread(info, self.email_thread_id)
 
-    @strawberry.field(description="Emails this annotation was related to (replies, attach).")
+    @strawberry.field(
+        description="Emails this annotation was related to (replies, attach)."
+    )
     async def related_emails(self, info: Info) -> list[EmailRef]:
         from app.graphql.types.mail import Email
 

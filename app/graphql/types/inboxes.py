@@ -26,7 +26,9 @@ class Queue(relay.Node, FromModel):
 async def load_queue(info: Info, queue_id: int | None) -> Queue | None:
     if queue_id is None:
         return None
-    return Queue.from_optional(await info.context.loaders.by_id(QueueModel).load(queue_id))
+    return Queue.from_optional(
+        await info.context.loaders.by_id(QueueModel).load(queue_id)
+    )
 
 
 @strawberry.type
@@ -35,7 +37,7 @@ class Inbox(relay.Node, FromModel):
     name: str
     email: str = strawberry.field(description="The address mail is imported for.")
     accepted_mime_types: list[str] = strawberry.field(
-        description='Accepted attachment types ("application/pdf", "image/*"); empty = all.'
+        description='Accepted types ("application/pdf", "image/*"); empty = all.'
     )
     min_image_bytes: int = strawberry.field(
         description="Images smaller than this are filtered out, not made documents."
@@ -55,4 +57,6 @@ class Inbox(relay.Node, FromModel):
 async def load_inbox(info: Info, inbox_id: int | None) -> Inbox | None:
     if inbox_id is None:
         return None
-    return Inbox.from_optional(await info.context.loaders.by_id(InboxModel).load(inbox_id))
+    return Inbox.from_optional(
+        await info.context.loaders.by_id(InboxModel).load(inbox_id)
+    )

@@ -15,6 +15,7 @@ from app.graphql.enums import (
     PartOutcomeEnum,
     ThreadMatchMethodEnum,
 )
+from app.graphql.ordering import EMAIL_ORDERINGS, EmailOrderField
 from app.graphql.pagination import Connection, PageArgs, paginate
 from app.graphql.types.accounts import User, load_user
 from app.graphql.types.common import JSON, FromModel
@@ -24,7 +25,6 @@ from app.mail.counts import AnnotationTally
 from app.mail.models import Email as EmailModel
 from app.mail.models import EmailLinkedObject
 from app.mail.models import EmailThread as EmailThreadModel
-from app.graphql.ordering import EMAIL_ORDERINGS, EmailOrderField
 from app.urls import email_content_url
 
 
@@ -35,7 +35,10 @@ class EmailAddress:
 
 
 def _addresses(items: list[dict[str, Any]]) -> list[EmailAddress]:
-    return [EmailAddress(email=i.get("email", ""), name=i.get("name") or None) for i in items]
+    return [
+        EmailAddress(email=i.get("email", ""), name=i.get("name") or None)
+        for i in items
+    ]
 
 
 @strawberry.type
@@ -191,14 +194,22 @@ class Email(relay.Node, FromModel):
 
     @strawberry.field(description="External objects the email is linked to.")
     async def linked_objects(self, info: Info) -> list[LinkedObject]:
-        rows = await info.context.loaders.many_by(EmailLinkedObject, "email_id").load(self.id)
-        return [LinkedObject(type=r.type, id=r.object_id, auto_linked=r.auto_linked) for r in rows]
+        rows = await info.context.loaders.many_by(EmailLinkedObject, "email_id").load(
+            self.id
+        )
+        return [
+            LinkedObject(type=r.type, id=r.object_id, auto_linked=r.auto_linked)
+            for r in rows
+        ]
 
     @strawberry.field(name="lastTries", description="The last three delivery attempts.")
     def last_tries_(self) -> list[DeliveryTry]:
         return [
-            DeliveryTry(at=datetime.fromisoformat(t["at"]), status=t["status"],
-                        detail=t.get("detail", ""))
+            DeliveryTry(
+                at=datetime.fromisoformat(t["at"]),
+                status=t["status"],
+                detail=t.get("detail", ""),
+            )
             for t in self.last_tries[-3:]
         ]
 
@@ -240,14 +251,18 @@ class Email(relay.Node, FromModel):
     async def documents(self, info: Info) -> list[Document]:
         from app.documents.models import Document as DocumentModel
 
-        rows = await info.context.loaders.many_by(DocumentModel, "email_id").load(self.id)
+        rows = await info.context.loaders.many_by(DocumentModel, "email_id").load(
+            self.id
+        )
         return [Document.from_model(r) for r in rows]
 
     @strawberry.field(description="Annotations that arrived with this email.")
     async def annotations(self, info: Info) -> list[Annotation]:
         from app.documents.models import Annotation as AnnotationModel
 
-        rows = await info.context.loaders.many_by(AnnotationModel, "email_id").load(self.id)
+        rows = await info.context.loaders.many_by(AnnotationModel, "email_id").load(
+            self.id
+        )
         return [Annotation.from_model(r) for r in rows]
 
     @strawberry.field
@@ -262,8 +277,8 @@ class Email(relay.Node, FromModel):
 
     @strawberry.field
     async def annotation_counts(self, info: Info) -> AnnotationCounts:
-        tally: AnnotationTally = await info.context.loaders.annotation_counts_by_email().load(
-            self.id
+        tally: AnnotationTally = (
+            await info.context.loaders.annotation_counts_by_email().load(self.id)
         )
         return AnnotationCounts.from_model(tally)
 
@@ -283,7 +298,9 @@ class Email(relay.Node, FromModel):
 async def load_email(info: Info, email_id: int | None) -> Email | None:
     if email_id is None:
         return None
-    return Email.from_optional(await info.context.loaders.by_id(EmailModel).load(email_id))
+    return Email.from_optional(
+        await info.context.loaders.by_id(EmailModel).load(email_id)
+    )
 
 
 @strawberry.type

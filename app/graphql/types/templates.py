@@ -32,7 +32,9 @@ class EmailTemplate(relay.Node, FromModel):
 
     @strawberry.field
     def stats(self) -> EmailTemplateStats:
-        return EmailTemplateStats(times_used=self.times_used, last_used_at=self.last_used_at)
+        return EmailTemplateStats(
+            times_used=self.times_used, last_used_at=self.last_used_at
+        )
 
     @strawberry.field
     async def queue(self, info: Info) -> Queue | None:
