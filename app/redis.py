@@ -4,6 +4,7 @@ import logging
 import threading
 import warnings
 from functools import lru_cache
+from urllib.parse import unquote, urlsplit
 
 from arq.connections import RedisSettings
 
@@ -41,4 +42,26 @@ def _start_embedded() -> str:
 
 @lru_cache(maxsize=1)
 def arq_settings() -> RedisSettings:
-    return RedisSettings.from_dsn(redis_url())
+    url = redis_url()
+    if url.startswith("redis+sentinel://"):
+        return sentinel_settings(url)
+    return RedisSettings.from_dsn(url)
+
+
+def sentinel_settings(url: str) -> RedisSettings:
+    """redis+sentinel://[:password@]host1:26379,host2:26379/master-name[/db]"""
+    parts = urlsplit(url)
+    auth, _, hosts = parts.netloc.rpartition("@")
+    password = unquote(auth.partition(":")[2]) or None if auth else None
+    nodes = []
+    for node in hosts.split(","):
+        host, _, port = node.partition(":")
+        nodes.append((host, int(port or 26379)))
+    master, _, database = parts.path.strip("/").partition("/")
+    return RedisSettings(
+        host=nodes,
+        sentinel=True,
+        sentinel_master=master or "mymaster",
+        password=password,
+        database=int(database or 0),
+    )

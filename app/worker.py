@@ -14,7 +14,7 @@ from app.mail.importing import import_email_job
 from app.mail.parse_runner import shutdown_parser
 from app.redis import arq_settings
 from app.settings import get_settings
-from app.tasks.reconcile import reconcile_tasks
+from app.tasks.reconcile import purge_expired_tasks, reconcile_tasks
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -40,7 +40,10 @@ def worker_options() -> dict[str, Any]:
             dismiss_email_job,
             attach_email_job,
         ],
-        "cron_jobs": [cron(reconcile_tasks, second={0, 30}, run_at_startup=True)],
+        "cron_jobs": [
+            cron(reconcile_tasks, second={0, 30}, run_at_startup=True),
+            cron(purge_expired_tasks, minute={17}, second={0}),
+        ],
         "on_startup": startup,
         "on_shutdown": shutdown,
         "queue_name": queue_name(),

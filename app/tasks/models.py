@@ -1,6 +1,8 @@
 """Task: the database row a client polls for a slow action run as an arq job."""
 
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -22,6 +24,10 @@ class TaskStatus(StrEnum):
 
 
 FINISHED = frozenset({TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED})
+
+
+# Finished tasks are kept this long for polling, then purged (see tasks.reconcile).
+RETENTION = timedelta(days=7)
 
 
 class Task(Model):
@@ -52,6 +58,11 @@ class Task(Model):
     organization_id: int
     email_id: int | None
     creator_id: int | None
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.expires_at is None:
+            self.expires_at = datetime.now(UTC) + RETENTION
+        await super().save(*args, **kwargs)
 
     class Meta:
         table = "task"

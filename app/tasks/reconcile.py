@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.tasks.models import Task, TaskStatus
+from app.tasks.models import FINISHED, Task, TaskStatus
 from app.tasks.queue import JOB_FUNCTIONS, enqueue_task
 
 log = logging.getLogger("mailroom.reconcile")
@@ -27,3 +27,13 @@ async def reconcile_tasks(ctx: dict[str, Any]) -> int:
     if requeued:
         log.info("requeued tasks", extra={"fields": {"count": requeued}})
     return requeued
+
+
+async def purge_expired_tasks(ctx: dict[str, Any]) -> int:
+    """Delete finished tasks past their expiresAt (their emails stay)."""
+    deleted = await Task.filter(
+        status__in=list(FINISHED), expires_at__lt=datetime.now(UTC)
+    ).delete()
+    if deleted:
+        log.info("purged tasks", extra={"fields": {"count": deleted}})
+    return deleted

@@ -1,0 +1,79 @@
+"""Tasks outlive Redis: the reconciler re-enqueues lost jobs; old tasks are purged."""
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+from arq.constants import job_key_prefix
+
+from app.inboxes.models import Inbox, Queue
+from app.redis import sentinel_settings
+from app.tasks.models import Task, TaskStatus
+from app.tasks.reconcile import purge_expired_tasks, reconcile_tasks
+from app.worker import queue_name
+
+RAW = (
+    b"From: a@supplier.test\r\nTo: in@acme.test\r\nSubject: Lost\r\n"
+    b"Message-ID: <lost@supplier.test>\r\n\r\nbody\r\n"
+)
+
+
+async def test_a_task_whose_job_was_lost_is_reenqueued_and_completes(
+    admin, redis, run_jobs
+):
+    # given an import whose arq job vanished (a Redis flush) and is a while old
+    queue = await Queue.create(organization_id=admin.organization_id, name="Q")
+    await Inbox.create(
+        organization_id=admin.organization_id, queue=queue, email="in@acme.test"
+    )
+    data = await admin.data(
+        "mutation($raw: String!) { importEmail(input: {rawMessageBase64: $raw,"
+        ' recipient: "in@acme.test"}) { ... on Task { id } } }',
+        {"raw": base64.b64encode(RAW).decode()},
+    )
+    task = await Task.get()
+    await redis.delete(job_key_prefix + str(task.id), queue_name())  # as a flush would
+    assert await redis.zcard(queue_name()) == 0
+    await Task.filter(id=task.id).update(
+        created_at=datetime.now(UTC) - timedelta(hours=1)
+    )
+    # when the reconciler runs and then the worker
+    assert await reconcile_tasks({"redis": redis}) == 1
+    await run_jobs()
+    # then the task finished and points at the email
+    body = await admin.data(
+        "query($id: ID!) { task(id: $id) { status email { subject } } }",
+        {"id": data["importEmail"]["id"]},
+    )
+    assert body["task"] == {"status": "SUCCEEDED", "email": {"subject": "Lost"}}
+    # and a second pass finds nothing to do
+    assert await reconcile_tasks({"redis": redis}) == 0
+
+
+async def test_finished_tasks_get_an_expiry_and_are_purged_after_it(admin):
+    from app.tasks.models import TaskKind
+
+    done = await Task.create(
+        organization_id=admin.organization_id,
+        kind=TaskKind.IMPORT_EMAIL,
+        status=TaskStatus.SUCCEEDED,
+    )
+    waiting = await Task.create(
+        organization_id=admin.organization_id, kind=TaskKind.IMPORT_EMAIL
+    )
+    assert done.expires_at > datetime.now(UTC) + timedelta(days=6)
+    await Task.filter(id__in=[done.id, waiting.id]).update(
+        expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
+    assert await purge_expired_tasks({}) == 1
+    assert [t.id for t in await Task.all()] == [waiting.id]  # unfinished ones stay
+
+
+def test_sentinel_urls_name_hosts_master_and_database():
+    settings = sentinel_settings("redis+sentinel://:s3cret@s1:26379,s2/prod/3")
+    assert settings.sentinel is True
+    assert settings.host == [("s1", 26379), ("s2", 26379)]
+    assert (settings.sentinel_master, settings.database, settings.password) == (
+        "prod",
+        3,
+        "s3cret",
+    )
