@@ -113,11 +113,14 @@ def search_text(new: NewEmail, body: str) -> str:
 
 
 async def _touch_thread(thread: EmailThread, email: Email) -> None:
+    """Keep the thread's root, reply flags and dates in step with a new email.
+    Only incoming mail counts as a new reply: our own answers are not news."""
     if thread.root_email_id is None:
         thread.root_email_id = email.id
-    elif email.created_at >= thread.last_email_created_at:
+    else:
         thread.has_replies = True
-        thread.has_new_replies = True
+        if email.type is EmailType.INCOMING:
+            thread.has_new_replies = True
     if email.created_at > thread.last_email_created_at:
         thread.last_email_created_at = email.created_at
         await Email.filter(email_thread_id=thread.id).update(
