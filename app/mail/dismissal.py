@@ -12,11 +12,12 @@ from html import escape as html_escape
 from typing import Any
 
 from arq.connections import ArqRedis
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import User
 from app.documents.models import Annotation, AnnotationStatus
-from app.errors import ErrorCode, InvalidInput
+from app.errors import ErrorCode, InvalidInput, MailroomError
 from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
 from app.mail.models import (
     DeliveryStatus,
@@ -92,22 +93,12 @@ async def dismiss_email_job(ctx: dict[str, Any], task_id: str) -> str:
     if email is None:
         await lifecycle.fail(task, ErrorCode.NOT_FOUND, "The email no longer exists.")
         return "failed"
-    async with in_transaction():
-        changed = (
-            await Email.filter(id=email.id)
-            .exclude(status=EmailStatus.DISMISSED)
-            .update(
-                status=EmailStatus.DISMISSED,
-                dismissed_at=datetime.now(UTC),
-                dismissed_by_id=task.creator_id,
-            )
-        )
-        notice = None
-        if changed:
-            if task.payload.get("reject_annotations"):
-                await _reject_annotations(email)
-            if task.payload.get("notify_sender"):
-                notice = await _queue_rejection_notice(email, task)
+    try:
+        async with in_transaction():
+            changed, notice = await _dismiss(email, task)
+    except MailroomError as exc:  # e.g. a REJECTION template that does not render
+        await lifecycle.fail(task, exc.code, exc.message, email_id=email.id)
+        return "failed"
     await lifecycle.succeed(task, email_id=email.id)
     if notice is not None and "redis" in ctx:
         await enqueue_task(ctx["redis"], notice)
@@ -116,6 +107,26 @@ async def dismiss_email_job(ctx: dict[str, Any], task_id: str) -> str:
         extra={"fields": {"task": task_id, "email": email.id}},
     )
     return "dismissed" if changed else "unchanged"
+
+
+async def _dismiss(email: Email, task: Task) -> tuple[int, Task | None]:
+    """Apply the dismissal unless the email is dismissed already; the notice's task."""
+    changed = (
+        await Email.filter(id=email.id)
+        .exclude(status=EmailStatus.DISMISSED)
+        .update(
+            status=EmailStatus.DISMISSED,
+            dismissed_at=datetime.now(UTC),
+            dismissed_by_id=task.creator_id,
+        )
+    )
+    notice = None
+    if changed:
+        if task.payload.get("reject_annotations"):
+            await _reject_annotations(email)
+        if task.payload.get("notify_sender"):
+            notice = await _queue_rejection_notice(email, task)
+    return changed, notice
 
 
 async def _reject_annotations(email: Email) -> None:
@@ -134,13 +145,13 @@ async def _queue_rejection_notice(email: Email, task: Task) -> Task:
     from app.accounts.models import Organization
     from app.inboxes.models import Inbox
 
-    template = (
-        await EmailTemplate.filter(
-            organization_id=email.organization_id, type=TemplateType.REJECTION
-        )
-        .order_by("-id")
-        .first()
-    )
+    candidates = await EmailTemplate.filter(
+        Q(queue_id=email.queue_id) | Q(queue_id=None),
+        organization_id=email.organization_id,
+        type=TemplateType.REJECTION,
+    ).order_by("-id")
+    # The queue's own template wins over an organization-wide one.
+    template = min(candidates, key=lambda t: t.queue_id is None, default=None)
     user = await User.get_or_none(id=task.creator_id) if task.creator_id else None
     context = build_context(
         organization=await Organization.get(id=email.organization_id),

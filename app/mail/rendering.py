@@ -49,3 +49,13 @@ def render(source: str, context: dict[str, Any], *, html: bool, field: str) -> s
     if len(result) > MAX_OUTPUT:
         raise InvalidInput("The rendered template is too large.", field=field)
     return result
+
+
+def check_syntax(source: str, *, html: bool, field: str) -> None:
+    """Refuse a template that cannot compile, when it is saved rather than used."""
+    try:
+        (_HTML if html else _TEXT).parse(source)
+    except TemplateError as exc:
+        raise InvalidInput(
+            f"The template does not compile: {exc}.", field=field
+        ) from None

@@ -150,10 +150,10 @@ def check_metadata(metadata: Any, *, field: str = "metadata") -> dict[str, Any]:
     return metadata
 
 
-async def get_email(*, organization_id: int, email_id: int) -> Email:
+async def get_email(*, organization_id: int, email_id: int, field: str = "id") -> Email:
     email = await Email.get_or_none(id=email_id, organization_id=organization_id)
     if email is None:
-        raise NotFound("No such email.", field="id")
+        raise NotFound("No such email.", field=field)
     return email
 
 

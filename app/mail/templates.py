@@ -3,6 +3,7 @@
 from app.errors import InvalidInput, NotFound
 from app.inboxes.service import get_queue
 from app.mail.models import EmailTemplate, TemplateType
+from app.mail.rendering import check_syntax
 
 MAX_SUBJECT = 998
 MAX_MESSAGE = 64 * 1024
@@ -20,6 +21,10 @@ def _check(name: str | None, subject: str | None, message: str | None) -> None:
             )
     if message is not None and len(message.encode()) > MAX_MESSAGE:
         raise InvalidInput(f"Message is at most {MAX_MESSAGE} bytes.", field="message")
+    if subject is not None:
+        check_syntax(subject, html=False, field="subject")
+    if message is not None:
+        check_syntax(message, html=True, field="message")
 
 
 async def create_template(

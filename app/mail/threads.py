@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.documents.models import Annotation
+from app.errors import InvalidInput
 from app.inboxes.models import Inbox
 from app.mail.models import (
     Email,
@@ -191,6 +192,11 @@ async def move_subtree(email: Email, target: EmailThread) -> None:
     ids = [e.id for e in moving]
     await Email.filter(id__in=ids).update(email_thread_id=target.id)
     await Annotation.filter(email_id__in=ids).update(email_thread_id=target.id)
+    if source_id is not None and not await Email.exists(email_thread_id=source_id):
+        # The whole thread moved: annotations attached to it (not via an email) follow.
+        await Annotation.filter(email_thread_id=source_id).update(
+            email_thread_id=target.id
+        )
     await Email.filter(id=email.id).update(
         thread_match_method=ThreadMatchMethod.MANUAL,
         thread_match_email_id=target.root_email_id,
@@ -201,7 +207,13 @@ async def move_subtree(email: Email, target: EmailThread) -> None:
 
 
 async def split_thread(email: Email) -> EmailThread:
-    """The email and its descendants become a new thread."""
+    """The email and its descendants become a new thread; something must stay."""
+    moving = await descendants(email)
+    if len(moving) >= await Email.filter(email_thread_id=email.email_thread_id).count():
+        raise InvalidInput(
+            "Every email of the thread descends from this one; nothing would be split.",
+            field="email",
+        )
     thread = await EmailThread.create(
         organization_id=email.organization_id,
         queue_id=email.queue_id,

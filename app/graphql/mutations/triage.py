@@ -14,7 +14,6 @@ from app.graphql.types.mail import EmailThread
 from app.graphql.types.tasks import Task
 from app.mail.attaching import AttachPlan, request_attach
 from app.mail.dismissal import request_dismiss
-from app.mail.models import Email as EmailModel
 from app.mail.models import EmailThread as EmailThreadModel
 from app.mail.service import get_email
 from app.mail.threads import mark_read, merge_manually, split_thread
@@ -174,12 +173,8 @@ class TriageMutations:
             email = await get_email(
                 organization_id=info.context.organization_id,
                 email_id=decode_or_not_found(input.email, "Email", field="email"),
+                field="email",
             )
-            if (
-                await EmailModel.filter(email_thread_id=email.email_thread_id).count()
-                < 2
-            ):
-                raise InvalidInput("The email is alone in its thread.", field="email")
             return EmailThread.from_model(await split_thread(email))
 
         return await as_result(work())
