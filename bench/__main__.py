@@ -2,11 +2,15 @@
 
 import asyncio
 
-from bench import email_page
+from bench import email_page, import_large
+
+BENCHMARKS = [email_page, import_large]
 
 
 def main() -> None:
-    results = asyncio.run(email_page.run())
+    results = []
+    for benchmark in BENCHMARKS:
+        results += asyncio.run(benchmark.run())
     print(f"{'benchmark':<44}{'value':>10}{'target':>10}  ok")
     for name, value, target, ok in results:
         print(f"{name:<44}{value:>10.2f}{target:>10}  {'yes' if ok else 'NO'}")

@@ -832,9 +832,12 @@ async def test_a_rejection_template_that_does_not_render_fails_the_task(
 ):
     """The REJECTION template is rendered inside the dismiss job; a template that
     compiles but fails when rendered must fail the task, not leave it RUNNING."""
-    # given a REJECTION template that compiles but cannot render (syntax errors are
-    # refused by createEmailTemplate; see test_a_template_that_does_not_compile...)
-    await rejection_template(admin, message="<p>{{ 1 / 0 }}</p>")
+    # given a REJECTION template stored before today's template rules (the API
+    # refuses it now; see test_a_template_that_does_not_compile...)
+    await EmailTemplate.create(
+        organization_id=admin.organization_id, name="Old", type="REJECTION",
+        message="<p>{{ 1 / 0 }}</p>",
+    )
     email = await world.email()
 
     # when the email is dismissed with notifySender

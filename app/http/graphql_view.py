@@ -62,6 +62,8 @@ class MailroomGraphQL(GraphQL[Context, None]):
         except HTTPException as exc:  # no readable document: same JSON error shape
             refusal = MailroomError(exc.reason, code=ErrorCode.BAD_REQUEST)
             response = json_error(refusal, exc.status_code)
+        finally:
+            await request.close()  # uploaded files, even those no resolver read
         await response(scope, receive, send)
 
     async def get_context(self, request: Any, response: Any) -> Context:

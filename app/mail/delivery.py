@@ -103,16 +103,32 @@ async def _settle_without_sending(task: Task, email: Email) -> str | None:
 
 async def _send(task: Task, email: Email) -> str:
     store = blob_store()
-    documents = await Document.filter(
-        id__in=task.payload.get("attach_document_ids", [])
-    )
-    message = compose(
-        email,
-        html=task.payload.get("html", ""),
-        text=task.payload.get("text", ""),
-        attachments=documents,
-        store=store,
-    )
+    wanted = task.payload.get("attach_document_ids", [])
+    documents = await Document.filter(id__in=wanted)
+    try:
+        if len(documents) != len(set(wanted)):
+            raise FileNotFoundError("an attachment was deleted")
+        message = compose(
+            email,
+            html=task.payload.get("html", ""),
+            text=task.payload.get("text", ""),
+            attachments=sorted(documents, key=lambda d: wanted.index(d.id)),
+            store=store,
+        )
+    except OSError as exc:  # an attachment's bytes are gone: nothing sensible to send
+        entry = _try("ATTACHMENT", f"cannot read an attachment: {exc.strerror or exc}")
+        await Email.filter(id=email.id, delivery_status__in=PENDING).update(
+            delivery_status=DeliveryStatus.FAILED,
+            failed_at=datetime.now(UTC),
+            last_tries=_last_three(email, entry),
+        )
+        await lifecycle.fail(
+            task,
+            ErrorCode.NOT_FOUND,
+            "An attachment's content is missing.",
+            email_id=email.id,
+        )
+        return "failed"
     raw_key = store.put(bytes(message))
     claimed = await Email.filter(id=email.id, delivery_status__in=PENDING).update(
         delivery_status=DeliveryStatus.SENDING,

@@ -12,7 +12,7 @@ from html import escape as html_escape
 from typing import Any
 
 from arq.connections import ArqRedis
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import User
@@ -172,7 +172,7 @@ async def _queue_rejection_notice(email: Email, task: Task) -> Task:
             render(template.message, context, html=True, field="template"), cid_url={}
         )
         await EmailTemplate.filter(id=template.id).update(
-            times_used=template.times_used + 1, last_used_at=datetime.now(UTC)
+            times_used=F("times_used") + 1, last_used_at=datetime.now(UTC)
         )
     else:
         subject = reply_subject(email.subject)

@@ -8,6 +8,7 @@ that is the job's work, so accepting takes milliseconds whatever the size.
 from typing import Any
 
 from arq.connections import ArqRedis
+from tortoise.exceptions import IntegrityError
 
 from app.blobs import blob_store
 from app.errors import ErrorCode, InvalidInput, NotFound
@@ -75,27 +76,36 @@ async def request_import(
             "idempotencyKey must be 1 to 200 characters.", field="idempotencyKey"
         )
     inbox = await find_inbox(organization_id, recipient)
-    if idempotency_key:
-        earlier = await Task.get_or_none(
+    if idempotency_key and (earlier := await _earlier(inbox, idempotency_key)):
+        return earlier
+    key = blob_store().put(raw)
+    try:
+        task = await Task.create(
             organization_id=inbox.organization_id,
             kind=TaskKind.IMPORT_EMAIL,
+            creator_id=creator_id,
             idempotency_key=idempotency_key,
+            payload={
+                "inbox_id": inbox.id,
+                "raw_blob_key": key,
+                "metadata": metadata,
+                "values": values,
+                "source": source,
+            },
         )
-        if earlier is not None:
-            return earlier
-    key = blob_store().put(raw)
-    task = await Task.create(
-        organization_id=inbox.organization_id,
-        kind=TaskKind.IMPORT_EMAIL,
-        creator_id=creator_id,
-        idempotency_key=idempotency_key,
-        payload={
-            "inbox_id": inbox.id,
-            "raw_blob_key": key,
-            "metadata": metadata,
-            "values": values,
-            "source": source,
-        },
-    )
+    except IntegrityError:  # the same key, committed by a concurrent request
+        if not idempotency_key or not (
+            earlier := await _earlier(inbox, idempotency_key)
+        ):
+            raise
+        return earlier
     await enqueue_task(redis, task)
     return task
+
+
+async def _earlier(inbox: Inbox, idempotency_key: str) -> Task | None:
+    return await Task.get_or_none(
+        organization_id=inbox.organization_id,
+        kind=TaskKind.IMPORT_EMAIL,
+        idempotency_key=idempotency_key,
+    )

@@ -239,7 +239,13 @@ async def _store(
         await record_references(email, parsed.in_reply_to, parsed.references)
         await relink_waiting_children(email)
         follow_ups = []
-        if not documents and inbox.reject_without_documents and parsed.from_address:
+        if (
+            not documents
+            and inbox.reject_without_documents
+            and parsed.from_address
+            and parsed.from_address != inbox.email
+            and not parsed.automatic
+        ):
             follow_ups.append(await queue_automatic_rejection(email, inbox))
     return email, follow_ups
 

@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from arq.connections import ArqRedis
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import Organization, User
@@ -30,7 +32,12 @@ from app.mail.models import (
     ThreadMatchMethod,
 )
 from app.mail.placeholders import annotation_values, build_context
-from app.mail.recipients import clean_headers, clean_recipients, no_newlines
+from app.mail.recipients import (
+    Recipient,
+    clean_headers,
+    clean_recipients,
+    no_newlines,
+)
 from app.mail.rendering import render
 from app.mail.sending import send_limit_left
 from app.mail.service import NewEmail, record_email
@@ -66,45 +73,77 @@ class SendRequest:
     idempotency_key: str | None = None
 
 
+@dataclass
+class Draft:
+    """Everything checked and rendered, ready to be stored."""
+
+    queue_id: int
+    parent: Email | None
+    recipients: dict[str, list[Recipient]]
+    subject: str
+    html: str
+    text: str
+    labels: list[Label]
+    headers: dict[str, str]
+    send_at: datetime | None
+    send_before: datetime | None
+    sender: dict[str, str]
+    related: list[Annotation]
+    related_documents: list[Document]
+    attach: list[Document]
+    template: EmailTemplate | None
+
+
 async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
-    if req.idempotency_key:
-        earlier = await Task.get_or_none(
-            organization_id=req.organization_id,
-            kind=TaskKind.SEND_EMAIL,
-            idempotency_key=req.idempotency_key,
-        )
-        if earlier is not None:
-            return earlier
-    settings = get_settings()
+    if req.idempotency_key and (earlier := await _earlier(req)) is not None:
+        return earlier
+    organization = await Organization.get(id=req.organization_id)
+    draft = await _draft(req, organization)
+    try:
+        async with in_transaction():
+            task = await _store(req, organization, draft)
+    except IntegrityError:
+        # A concurrent request with the same idempotency key committed first.
+        if not req.idempotency_key or (earlier := await _earlier(req)) is None:
+            raise
+        return earlier
+    await enqueue_task(redis, task, defer_until=draft.send_at)
+    return task
+
+
+async def _earlier(req: SendRequest) -> Task | None:
+    return await Task.get_or_none(
+        organization_id=req.organization_id,
+        kind=TaskKind.SEND_EMAIL,
+        idempotency_key=req.idempotency_key,
+    )
+
+
+async def _draft(req: SendRequest, organization: Organization) -> Draft:
+    """Validate every input (InvalidInput naming its field) and render."""
+    org = req.organization_id
     recipients = clean_recipients(
         {"to": req.to, "cc": req.cc, "bcc": req.bcc},
-        max_recipients=settings.max_recipients,
+        max_recipients=get_settings().max_recipients,
     )
     headers = clean_headers(req.headers)
     send_at, send_before = _schedule(req.send_at, req.send_before)
     custom = _template_values(req.template_values)
-    parent = await _one(Email, req.organization_id, req.parent_email_id, "parentEmail")
+    parent = await _one(Email, org, req.parent_email_id, "parentEmail")
     queue_id = req.queue_id or (parent.queue_id if parent else None)
     if queue_id is None:
         raise InvalidInput(
             "Give a queue (or a parentEmail to reply to).", field="queue"
         )
-    await _check_queue(req.organization_id, queue_id)
-    template = await _one(
-        EmailTemplate, req.organization_id, req.template_id, "emailTemplate"
-    )
+    await _check_queue(org, queue_id)
+    template = await _one(EmailTemplate, org, req.template_id, "emailTemplate")
     related = await _many(
-        Annotation,
-        req.organization_id,
-        req.related_annotation_ids,
-        "relatedAnnotations",
+        Annotation, org, req.related_annotation_ids, "relatedAnnotations"
     )
-    related_docs = await _many(
-        Document, req.organization_id, req.related_document_ids, "relatedDocuments"
+    related_documents = await _many(
+        Document, org, req.related_document_ids, "relatedDocuments"
     )
-    attach = await _many(
-        Document, req.organization_id, req.attach_document_ids, "attachDocuments"
-    )
+    attach = await _many(Document, org, req.attach_document_ids, "attachDocuments")
     forwarding = Label.FORWARDED in req.labels
     if forwarding and parent is None:
         raise InvalidInput("A forward needs a parentEmail.", field="labels")
@@ -112,7 +151,6 @@ async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
         attach += [
             d for d in await Document.filter(email_id=parent.id) if d not in attach
         ]
-    organization = await Organization.get(id=req.organization_id)
     context = build_context(
         organization=organization,
         user=req.user,
@@ -125,59 +163,60 @@ async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
     )
     subject, html = _render(custom, template, parent, forwarding, context)
     text = text_from_html(html)
-    labels = list(
-        dict.fromkeys(
-            [
-                *req.labels,
-                *([Label.REPLY] if parent and not forwarding else []),
-            ]
-        )
+    _check_size(html, text, attach)
+    reply = [Label.REPLY] if parent and not forwarding else []
+    return Draft(
+        queue_id=queue_id,
+        parent=parent,
+        recipients=recipients,
+        subject=subject,
+        html=html,
+        text=text,
+        labels=list(dict.fromkeys([*req.labels, *reply])),
+        headers=headers,
+        send_at=send_at,
+        send_before=send_before,
+        sender=await _sender(queue_id, parent),
+        related=related,
+        related_documents=related_documents,
+        attach=attach,
+        template=template,
     )
-    sender = await _sender(queue_id)
-    async with in_transaction():
-        if organization.send_limit is not None:
-            await Organization.select_for_update().get(id=organization.id)
-            if await send_limit_left(organization) == 0:
-                raise InvalidInput(
-                    f"The send limit ({organization.send_limit}) is used up.",
-                    field=None,
-                    code=ErrorCode.RATE_LIMITED,
-                )
-        email = await _record(
-            req,
-            parent,
-            queue_id,
-            recipients,
-            subject,
-            html,
-            text,
-            labels,
-            headers,
-            send_at,
-            send_before,
-            sender,
-        )
-        await _relate(
-            email, related, related_docs, req.reset_related_annotations_email_thread
-        )
-        if template is not None:
-            await EmailTemplate.filter(id=template.id).update(
-                times_used=template.times_used + 1, last_used_at=datetime.now(UTC)
+
+
+async def _store(req: SendRequest, organization: Organization, draft: Draft) -> Task:
+    """The email, its relations and its Task (inside the caller's transaction)."""
+    if organization.send_limit is not None:
+        await Organization.select_for_update().get(id=organization.id)
+        if await send_limit_left(organization) == 0:
+            raise InvalidInput(
+                f"The send limit ({organization.send_limit}) is used up.",
+                code=ErrorCode.RATE_LIMITED,
             )
-        task = await Task.create(
-            organization_id=req.organization_id,
-            kind=TaskKind.SEND_EMAIL,
-            creator_id=req.user.id,
-            email_id=email.id,
-            idempotency_key=req.idempotency_key,
-            payload={
-                "html": html,
-                "text": text,
-                "attach_document_ids": [d.id for d in attach],
-            },
+    email = await _record(req, draft)
+    await _relate(
+        email,
+        draft.related,
+        draft.related_documents,
+        req.reset_related_annotations_email_thread,
+    )
+    if draft.template is not None:
+        await EmailTemplate.filter(id=draft.template.id).update(
+            times_used=F("times_used") + 1, last_used_at=datetime.now(UTC)
         )
-    await enqueue_task(redis, task, defer_until=send_at)
-    return task
+    return await Task.create(
+        organization_id=req.organization_id,
+        kind=TaskKind.SEND_EMAIL,
+        creator_id=req.user.id,
+        email_id=email.id,
+        idempotency_key=req.idempotency_key,
+        # The full rendered bodies (Email keeps 4 kB of each for display).
+        payload={
+            "html": draft.html,
+            "text": draft.text,
+            "attach_document_ids": [d.id for d in draft.attach],
+        },
+    )
 
 
 def _schedule(send_at: datetime | None, send_before: datetime | None):
@@ -299,8 +338,27 @@ async def _annotation_context(annotation: Annotation) -> dict[str, Any]:
     return annotation_values(annotation, document, assignee)
 
 
-async def _sender(queue_id: int) -> dict[str, str]:
-    inbox = await Inbox.filter(queue_id=queue_id).order_by("id").first()
+def _check_size(html: str, text: str, attach: list[Document]) -> None:
+    limit = get_settings().max_message_bytes
+    # base64 makes attachments a third larger on the wire.
+    size = (
+        len(html.encode()) + len(text.encode()) + sum(d.size * 4 // 3 for d in attach)
+    )
+    if size > limit:
+        raise InvalidInput(
+            f"The message would be about {size} bytes; the limit is {limit}.",
+            field="attachDocuments",
+            code=ErrorCode.PAYLOAD_TOO_LARGE,
+        )
+
+
+async def _sender(queue_id: int, parent: Email | None) -> dict[str, str]:
+    """A reply goes out from the inbox its parent came to; else the queue's first."""
+    inbox = None
+    if parent is not None and parent.inbox_id is not None:
+        inbox = await Inbox.get_or_none(id=parent.inbox_id)
+    if inbox is None:
+        inbox = await Inbox.filter(queue_id=queue_id).order_by("id").first()
     if inbox is not None:
         return {"email": inbox.email, "name": inbox.name}
     configured = get_settings().mail_from
@@ -310,23 +368,11 @@ async def _sender(queue_id: int) -> dict[str, str]:
     return {"email": f"no-reply@{host}", "name": ""}
 
 
-async def _record(
-    req: SendRequest,
-    parent: Email | None,
-    queue_id: int,
-    recipients: dict[str, list[Any]],
-    subject: str,
-    html: str,
-    text: str,
-    labels: list[Label],
-    headers: dict[str, str],
-    send_at: datetime | None,
-    send_before: datetime | None,
-    sender: dict[str, str],
-) -> Email:
+async def _record(req: SendRequest, draft: Draft) -> Email:
+    parent = draft.parent
     limit = get_settings().body_max_bytes
-    stored_text, text_cut = truncate_utf8(text, limit)
-    stored_html, html_cut = truncate_utf8(html, limit)
+    stored_text, text_cut = truncate_utf8(draft.text, limit)
+    stored_html, html_cut = truncate_utf8(draft.html, limit)
     thread = (
         await EmailThread.get(id=parent.email_thread_id)
         if parent and parent.email_thread_id
@@ -338,20 +384,22 @@ async def _record(
     return await record_email(
         NewEmail(
             organization_id=req.organization_id,
-            queue_id=queue_id,
+            queue_id=draft.queue_id,
             type=EmailType.OUTGOING,
-            subject=subject,
-            from_address=sender["email"],
-            from_name=sender["name"],
-            to=[r.as_dict() for r in recipients["to"]],
-            cc=[r.as_dict() for r in recipients["cc"]],
-            bcc=[r.as_dict() for r in recipients["bcc"]],
-            labels=labels,
+            subject=draft.subject,
+            from_address=draft.sender["email"],
+            from_name=draft.sender["name"],
+            to=[r.as_dict() for r in draft.recipients["to"]],
+            cc=[r.as_dict() for r in draft.recipients["cc"]],
+            bcc=[r.as_dict() for r in draft.recipients["bcc"]],
+            labels=draft.labels,
             extra={
                 "creator_id": req.user.id,
                 "parent_id": parent.id if parent else None,
                 "thread_match_email_id": parent.id if parent else None,
-                "message_id": make_msgid(domain=sender["email"].rpartition("@")[2]),
+                "message_id": make_msgid(
+                    domain=draft.sender["email"].rpartition("@")[2]
+                ),
                 "in_reply_to": [parent.message_id]
                 if parent and parent.message_id
                 else [],
@@ -359,12 +407,12 @@ async def _record(
                 "body_text_plain": stored_text,
                 "body_text_html": stored_html,
                 "body_truncated": text_cut or html_cut,
-                "headers": headers,
+                "headers": draft.headers,
                 "delivery_status": DeliveryStatus.SCHEDULED
-                if send_at
+                if draft.send_at
                 else DeliveryStatus.QUEUED,
-                "send_at": send_at,
-                "send_before": send_before,
+                "send_at": draft.send_at,
+                "send_before": draft.send_before,
                 "unread": False,
                 "idempotency_key": req.idempotency_key,
             },

@@ -11,6 +11,8 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from typing import Any
 
+from tnefparse.properties import MAPI_ATTACH_LONG_FILENAME
+
 from app.mail.parts import PartOutcome
 from app.mail.sniffing import sanitize_filename
 
@@ -47,11 +49,45 @@ class ParsedMessage:
     parts: list[dict[str, Any]] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     html_cids: set[str] = field(default_factory=set)
+    # Auto-Submitted, Precedence: bulk/list, List-Id...: no automatic answer to it.
+    automatic: bool = False
 
 
 def _clean(text: str) -> str:
-    """Strings from 8-bit headers may hold surrogates; make them valid Unicode."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """Valid Unicode without NULs. Raw 8-bit header bytes arrive as surrogates: they
+    are read as UTF-8 when they are UTF-8, else as Windows-1252 (what senders that
+    skip RFC 2047 use in practice)."""
+    data = text.encode("utf-8", "surrogateescape")
+    try:
+        decoded = data.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = data.decode("cp1252", "replace")
+    return decoded.replace("\x00", "")
+
+
+def _raw_8bit(msg: Message, name: str) -> str | None:
+    """The raw value of a header holding undeclared 8-bit bytes (which the parser
+    keeps as surrogates and the header policy would turn into U+FFFD), else None."""
+    for key, value in msg.raw_items():
+        if key.lower() == name.lower() and isinstance(value, str):
+            if any("\udc80" <= ch <= "\udcff" for ch in value):
+                return " ".join(value.split())
+            return None
+    return None
+
+
+def _decode_text(data: bytes, charset: str | None) -> tuple[str, str | None]:
+    """Body text and a defect, if any: declared charset, else UTF-8, else cp1252."""
+    if charset is None or charset in ("us-ascii", "ascii"):
+        try:
+            return data.decode("utf-8").replace("\x00", ""), None
+        except UnicodeDecodeError:
+            return data.decode("cp1252", "replace").replace("\x00", ""), None
+    try:
+        return data.decode(charset, "replace").replace("\x00", ""), None
+    except LookupError:
+        text, _ = _decode_text(data, None)
+        return text, f"unknown charset {charset!r}; read as UTF-8 or Windows-1252"
 
 
 class _Walker:
@@ -63,16 +99,23 @@ class _Walker:
             self.result.defects.append(f"{where}: {what}")
 
     def header(self, msg: Message, name: str) -> str:
+        raw = _raw_8bit(msg, name)
+        if raw is not None:  # bytes outside ASCII with no RFC 2047: decode them here
+            self.defect(f"header {name}", "8-bit bytes without encoding")
+            return _clean(raw).strip()
         try:
             value = msg.get(name)
             return _clean(str(value)).strip() if value is not None else ""
         except Exception as exc:  # malformed header the policy cannot parse
             self.defect(f"header {name}", exc)
-            raw = msg.get_all(name, failobj=[""])  # type: ignore[arg-type]
-            return _clean(str(raw[0])).strip()
+            raw_values = msg.get_all(name, failobj=[""])  # type: ignore[arg-type]
+            return _clean(str(raw_values[0])).strip()
 
     def addresses(self, msg: Message, name: str) -> list[dict[str, str]]:
+        raw = _raw_8bit(msg, name)
         try:
+            if raw is not None:
+                raise ValueError("8-bit bytes without encoding")
             value = msg.get(name)
             if value is None:
                 return []
@@ -83,7 +126,8 @@ class _Walker:
             ]
         except Exception as exc:
             self.defect(f"header {name}", exc)
-            pairs = email.utils.getaddresses([str(v) for v in msg.get_all(name, [])])
+            values = [_clean(raw)] if raw is not None else msg.get_all(name, [])
+            pairs = email.utils.getaddresses([str(v) for v in values])
             found = [
                 {"email": _clean(a).lower(), "name": _clean(n)}
                 for n, a in pairs
@@ -97,10 +141,19 @@ class _Walker:
         except RecursionError:
             # The standard parser recurses once per multipart level.
             msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
-            msg.set_payload("")
             self.defect(
                 "message", "MIME structure nested too deeply; only headers read"
             )
+            self.read_headers(msg)
+            return self.result
+        self.read_headers(msg)
+        self.walk(msg, "1", depth=0, nested=0, body_allowed=True)
+        self.result.html_cids = {
+            c.strip("<>").lower() for c in _CID.findall(self.result.html)
+        }
+        return self.result
+
+    def read_headers(self, msg: Message) -> None:
         r = self.result
         for defect in msg.defects:
             self.defect("message", type(defect).__name__)
@@ -113,11 +166,9 @@ class _Walker:
             r.from_address, r.from_name = sender[0]["email"], sender[0]["name"]
         r.to = self.addresses(msg, "To")
         r.cc = self.addresses(msg, "Cc")
+        r.automatic = _is_automatic(msg, self.header)
         if not r.message_id:
             self.defect("message", "no Message-ID")
-        self.walk(msg, "1", depth=0, nested=0, body_allowed=True)
-        r.html_cids = {c.strip("<>").lower() for c in _CID.findall(r.html)}
-        return r
 
     def walk(
         self,
@@ -157,8 +208,9 @@ class _Walker:
         disposition = part.get_content_disposition()
         filename = self._filename(part, part_id)
         if ctype == "message/rfc822":
-            self.record(part, part_id, PartOutcome.NESTED_MESSAGE)
             inner = part.get_payload()
+            size = len(inner[0].as_bytes()) if isinstance(inner, list) and inner else 0
+            self.record(part, part_id, PartOutcome.NESTED_MESSAGE, size=size)
             inner = inner[0] if isinstance(inner, list) and inner else inner
             if nested >= MAX_NESTED_MESSAGES:
                 self.defect(
@@ -181,7 +233,8 @@ class _Walker:
             self.body(part, part_id, ctype)
             return
         if ctype in ("text/plain", "text/html") and not is_attachment:
-            self.record(part, part_id, PartOutcome.BODY)  # body of a forwarded message
+            body = self.payload(part, part_id)  # the body of a forwarded message
+            self.record(part, part_id, PartOutcome.BODY, size=len(body))
             return
         data = self.payload(part, part_id)
         if ctype == "application/ms-tnef" or (filename or "").lower() == "winmail.dat":
@@ -218,12 +271,9 @@ class _Walker:
     def body(self, part: Message, part_id: str, ctype: str) -> None:
         r = self.result
         data = self.payload(part, part_id)
-        charset = part.get_content_charset() or "us-ascii"
-        try:
-            text = data.decode(charset, "replace")
-        except LookupError:
-            self.defect(part_id, f"unknown charset {charset!r}; read as UTF-8")
-            text = data.decode("utf-8", "replace")
+        text, problem = _decode_text(data, part.get_content_charset())
+        if problem:
+            self.defect(part_id, problem)
         self.record(part, part_id, PartOutcome.BODY, size=len(data))
         if ctype == "text/plain" and not r.text:
             r.text = text
@@ -240,13 +290,7 @@ class _Walker:
             return
         for i, item in enumerate(tnef.attachments, 1):
             sub_id = f"{part_id}.t{i}"
-            try:
-                raw_name = item.long_filename() or item.name
-            except Exception:
-                raw_name = getattr(item, "name", None)
-            if isinstance(raw_name, bytes):
-                raw_name = raw_name.decode("latin-1")
-            name = sanitize_filename(raw_name, f"attachment-{sub_id}")
+            name = sanitize_filename(_tnef_name(item), f"attachment-{sub_id}")
             payload = bytes(item.data or b"")
             self.result.parts.append(
                 _part_record(
@@ -278,12 +322,13 @@ class _Walker:
             charset = part.get_content_charset()
         except Exception:
             charset = None
+        filename = self._filename(part, part_id)
         entry = _part_record(
             part_id,
             part.get_content_type(),
             part.get_content_disposition(),
             content_id,
-            self._filename(part, part_id),
+            sanitize_filename(filename, f"part-{part_id}") if filename else None,
             charset,
             size,
             outcome,
@@ -313,6 +358,41 @@ def _part_record(
         "outcome": outcome.value if outcome else None,
         "documentId": None,
     }
+
+
+def _tnef_name(item: Any) -> str | None:
+    """An attachment name inside winmail.dat: Outlook writes it in the message's code
+    page (usually Windows-1252), which tnefparse would read as UTF-8."""
+    for attribute in (*getattr(item, "mapi_attrs", ()),):
+        if getattr(attribute, "name", None) == MAPI_ATTACH_LONG_FILENAME:
+            data = attribute.data
+            return (
+                _clean(data.decode("cp1252", "replace"))
+                if isinstance(data, bytes)
+                else data
+            )
+    raw = getattr(item, "_name", b"")
+    if isinstance(raw, bytes):
+        try:
+            return _clean(raw.decode("utf-8").strip("\x00"))
+        except UnicodeDecodeError:
+            return _clean(raw.decode("cp1252", "replace").strip("\x00"))
+    return _clean(str(raw))
+
+
+AUTO_PRECEDENCE = frozenset({"bulk", "list", "junk", "auto_reply"})
+
+
+def _is_automatic(msg: Message, header: Any) -> bool:
+    """RFC 3834: never answer automatic mail automatically (mail loops)."""
+    auto = header(msg, "Auto-Submitted").lower()
+    return (
+        (auto not in ("", "no"))
+        or header(msg, "Precedence").lower() in AUTO_PRECEDENCE
+        or bool(header(msg, "List-Id"))
+        or bool(header(msg, "X-Auto-Response-Suppress"))
+        or header(msg, "Return-Path").strip() == "<>"
+    )
 
 
 def _first_id(value: str) -> str:

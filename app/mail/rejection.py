@@ -45,6 +45,8 @@ async def queue_automatic_rejection(incoming: Email, inbox: Inbox) -> Task:
                 else list(incoming.references),
                 "body_text_plain": NO_DOCUMENTS_TEXT,
                 "delivery_status": DeliveryStatus.QUEUED,
+                # RFC 3834: marks it automatic, so other systems do not answer it.
+                "headers": {"Auto-Submitted": "auto-replied"},
                 "unread": False,
                 "thread_match_email_id": incoming.id,
             },

@@ -1,9 +1,11 @@
 """File names and content types of attachments (pure)."""
 
+import io
 import mimetypes
 import os
 import re
 import unicodedata
+import zipfile
 
 import puremagic
 
@@ -40,6 +42,8 @@ def sniff_mime_type(data: bytes, *, declared: str, filename: str) -> str:
         ]
     except (puremagic.PureError, ValueError):
         candidates = []
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_type(data)
     for hint in hints:
         if hint in candidates:
             return hint
@@ -70,3 +74,28 @@ def matches_accepted(mime_type: str, accepted: list[str]) -> bool:
         return True
     major = mime_type.split("/", 1)[0]
     return any(a == mime_type or a == f"{major}/*" for a in accepted)
+
+
+_OFFICE = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def _zip_type(data: bytes) -> str:
+    """Office documents are ZIPs: tell them apart by their entries, not the name."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if "mimetype" in names:  # OpenDocument states its own type
+                declared = archive.read("mimetype")[:100].decode("ascii", "replace")
+                if declared.startswith("application/vnd.oasis.opendocument."):
+                    return declared.strip()
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return "application/zip"
+    if "[Content_Types].xml" in names:
+        for prefix, mime in _OFFICE.items():
+            if any(n.startswith(prefix) for n in names):
+                return mime
+    return "application/zip"

@@ -134,6 +134,8 @@ async def relink_waiting_children(parent: Email) -> int:
                 target_id=parent.email_thread_id, source_id=child.email_thread_id
             )
         relinked += 1
+    if relinked:
+        await recompute_thread(parent.email_thread_id)
     return relinked
 
 
@@ -155,7 +157,10 @@ async def recompute_thread(thread_id: int) -> None:
     if not emails:
         await thread.delete()
         return
-    thread.root_email_id = emails[0].id
+    # The root: the earliest email not replying to another one of the thread.
+    members = {e.id for e in emails}
+    roots = [e for e in emails if e.parent_id not in members]
+    thread.root_email_id = (roots or emails)[0].id
     thread.last_email_created_at = emails[-1].created_at
     thread.has_replies = len(emails) > 1
     await thread.save()

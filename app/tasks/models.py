@@ -69,5 +69,6 @@ class Task(Model):
         indexes = (
             ("organization_id", "created_at", "id"),
             ("status", "created_at"),
-            ("organization_id", "kind", "idempotency_key"),
         )
+        # One task per idempotency key (NULL keys never collide).
+        unique_together = (("organization_id", "kind", "idempotency_key"),)
