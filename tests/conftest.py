@@ -73,7 +73,9 @@ async def database(template_db: str) -> AsyncIterator[str]:
     """This test's own database, open for the ORM; dropped afterwards."""
     name = f"mr_t_{RUN_ID}_{uuid.uuid4().hex[:10]}"
     if PG_URL:
-        await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{urlparse(template_db).path[1:]}"')
+        await _pg_admin(
+            f'CREATE DATABASE "{name}" TEMPLATE "{urlparse(template_db).path[1:]}"'
+        )
         url = _with_db(PG_URL, name)
     else:
         path = _VAR / f"{name}.sqlite3"
@@ -85,7 +87,7 @@ async def database(template_db: str) -> AsyncIterator[str]:
     if PG_URL:
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
-        Path(url.removeprefix("sqlite://")).unlink(missing_ok=True)
+        Path(url.removeprefix("sqlite://")).unlink(missing_ok=True)  # noqa: ASYNC240
 
 
 @pytest.fixture
@@ -124,7 +126,9 @@ async def app(database: str, redis: Any) -> Any:
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver"
+    ) as c:
         yield c
 
 
@@ -137,7 +141,9 @@ class Actor:
     token: str
     client: httpx.AsyncClient
 
-    async def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def gql(
+        self, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """POST a GraphQL document; return the whole JSON body."""
         response = await self.client.post(
             "/graphql",
@@ -147,7 +153,9 @@ class Actor:
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """POST a GraphQL document that must succeed; return its data."""
         body = await self.gql(query, variables)
         assert "errors" not in body, body["errors"]
@@ -191,7 +199,13 @@ class SqlCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage().lstrip()
-        if text.split(" ", 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"}:
+        if text.split(" ", 1)[0].upper() in {
+            "SELECT",
+            "INSERT",
+            "UPDATE",
+            "DELETE",
+            "WITH",
+        }:
             self.statements.append(text)
 
 
@@ -261,13 +275,17 @@ class SmtpSink:
         if reply is not None:
             return reply
         self.received.append(
-            ReceivedMessage(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+            ReceivedMessage(
+                envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content
+            )
         )
         return "250 2.0.0 Queued as test"
 
 
 @pytest.fixture
-async def smtp_sink(settings: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SmtpSink]:
+async def smtp_sink(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[SmtpSink]:
     """An SMTP server for outgoing mail; MAIL_URL points at it for this test."""
     import asyncio
 

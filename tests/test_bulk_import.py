@@ -20,9 +20,13 @@ def _eml(n: int) -> bytes:
     return bytes(msg)
 
 
-async def test_eml_and_mbox_files_are_imported_with_a_summary(admin, redis, tmp_path: Path):
+async def test_eml_and_mbox_files_are_imported_with_a_summary(
+    admin, redis, tmp_path: Path
+):
     queue = await Queue.create(organization_id=admin.organization_id, name="Bulk")
-    await Inbox.create(organization_id=admin.organization_id, queue=queue, email="bulk@acme.test")
+    await Inbox.create(
+        organization_id=admin.organization_id, queue=queue, email="bulk@acme.test"
+    )
     single = tmp_path / "one.eml"
     single.write_bytes(_eml(1))
     box_path = tmp_path / "many.mbox"

@@ -158,8 +158,15 @@ async def test_user_create_prints_the_global_id_of_a_user_with_that_role(
 
     # When an annotator is added to it
     result = mailroom(
-        "user", "create", "bob@umb.test", "--organization", org_gid,
-        "--role", "ANNOTATOR", "--full-name", "Bob",
+        "user",
+        "create",
+        "bob@umb.test",
+        "--organization",
+        org_gid,
+        "--role",
+        "ANNOTATOR",
+        "--full-name",
+        "Bob",
     )
 
     # Then its global id is printed, alone

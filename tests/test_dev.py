@@ -91,15 +91,18 @@ def test_dev_serves_graphiql_with_a_ready_admin_token(tmp_path):
     port = _free_port()
     stderr_log = tmp_path / "dev.stderr"
 
-    with stderr_log.open("w") as stderr, subprocess.Popen(
-        [*_command(), "dev", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        text=True,
-        start_new_session=True,  # its own process group, killable as a whole
-    ) as proc:
+    with (
+        stderr_log.open("w") as stderr,
+        subprocess.Popen(
+            [*_command(), "dev", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            start_new_session=True,  # its own process group, killable as a whole
+        ) as proc,
+    ):
         lines: queue.Queue[str] = queue.Queue()
         reader = threading.Thread(
             target=_read_lines, args=(proc.stdout, lines), daemon=True

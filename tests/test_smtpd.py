@@ -12,7 +12,9 @@ from app.smtpd import start_smtp_server
 @pytest.fixture
 async def smtp_port(admin, redis):
     queue = await Queue.create(organization_id=admin.organization_id, name="Invoices")
-    await Inbox.create(organization_id=admin.organization_id, queue=queue, email="in@acme.test")
+    await Inbox.create(
+        organization_id=admin.organization_id, queue=queue, email="in@acme.test"
+    )
     server = await start_smtp_server(redis, "127.0.0.1", 0)
     yield server.sockets[0].getsockname()[1]
     server.close()
@@ -26,14 +28,22 @@ def _message(to: str) -> EmailMessage:
     msg["Subject"] = "Invoice 7"
     msg["Message-ID"] = "<inv7@supplier.test>"
     msg.set_content("See attached.")
-    msg.add_attachment(b"%PDF-1.4 invoice 7", maintype="application", subtype="pdf",
-                       filename="invoice-7.pdf")
+    msg.add_attachment(
+        b"%PDF-1.4 invoice 7",
+        maintype="application",
+        subtype="pdf",
+        filename="invoice-7.pdf",
+    )
     return msg
 
 
-async def test_message_for_an_inbox_is_imported_without_creator(admin, smtp_port, run_jobs):
+async def test_message_for_an_inbox_is_imported_without_creator(
+    admin, smtp_port, run_jobs
+):
     # given an inbox, when a real SMTP client delivers a message to it
-    await aiosmtplib.send(_message("in@acme.test"), hostname="127.0.0.1", port=smtp_port)
+    await aiosmtplib.send(
+        _message("in@acme.test"), hostname="127.0.0.1", port=smtp_port
+    )
     await run_jobs()
     # then it is an email of the organization, with its document, and no creator
     data = await admin.data(
@@ -51,11 +61,14 @@ async def test_message_for_an_inbox_is_imported_without_creator(admin, smtp_port
     ]
 
 
-async def test_unknown_recipient_is_refused_at_rcpt_with_550(admin, smtp_port, run_jobs):
+async def test_unknown_recipient_is_refused_at_rcpt_with_550(
+    admin, smtp_port, run_jobs
+):
     # when a client sends to an address no inbox has
     with pytest.raises(aiosmtplib.SMTPRecipientsRefused) as refused:
-        await aiosmtplib.send(_message("nobody@acme.test"), hostname="127.0.0.1",
-                              port=smtp_port)
+        await aiosmtplib.send(
+            _message("nobody@acme.test"), hostname="127.0.0.1", port=smtp_port
+        )
     # then the server refused the recipient with 550 and nothing was imported
     assert refused.value.recipients[0].code == 550
     await run_jobs()

@@ -46,7 +46,8 @@ fragment Counts on AnnotationCounts {
 }
 """
 
-EMAILS_PAGE = """
+EMAILS_PAGE = (
+    """
 query Page($first: Int!) {
   emails(first: $first) {
     totalCount
@@ -77,9 +78,12 @@ query Page($first: Int!) {
     }
   }
 }
-""" + COUNTS
+"""
+    + COUNTS
+)
 
-THREADS_PAGE = """
+THREADS_PAGE = (
+    """
 query Page($first: Int!) {
   emailThreads(first: $first) {
     totalCount
@@ -94,7 +98,9 @@ query Page($first: Int!) {
     }
   }
 }
-""" + COUNTS
+"""
+    + COUNTS
+)
 
 
 async def _seed(organization_id: int, user_id: int) -> dict[str, int]:
@@ -155,12 +161,21 @@ async def _seed(organization_id: int, user_id: int) -> dict[str, int]:
                     )
                     n_annotations += 1
                 email.parts = [
-                    {"partId": "1", "contentType": "text/plain", "size": 10,
-                     "outcome": "BODY"},
+                    {
+                        "partId": "1",
+                        "contentType": "text/plain",
+                        "size": 10,
+                        "outcome": "BODY",
+                    },
                     *(
-                        {"partId": str(i + 2), "contentType": "application/pdf",
-                         "filename": doc.original_file_name, "size": doc.size,
-                         "outcome": "DOCUMENT", "documentId": doc.id}
+                        {
+                            "partId": str(i + 2),
+                            "contentType": "application/pdf",
+                            "filename": doc.original_file_name,
+                            "size": doc.size,
+                            "outcome": "DOCUMENT",
+                            "documentId": doc.id,
+                        }
                         for i, doc in enumerate(documents)
                     ),
                 ]

@@ -514,12 +514,16 @@ async def test_template_syntax_error_in_a_stored_template_is_an_input_error(
         {"input": {"name": "Broken", "message": "<p>{% if %}</p>"}},
     )
     assert refused["data"]["createEmailTemplate"] == {
-        "__typename": "InputError", "code": "BAD_REQUEST", "field": "message"
+        "__typename": "InputError",
+        "code": "BAD_REQUEST",
+        "field": "message",
     }
     # ...but stored before that rule existed
     queue = await make_queue(admin.organization_id)
     row = await EmailTemplate.create(
-        organization_id=admin.organization_id, name="Broken", subject="Fine",
+        organization_id=admin.organization_id,
+        name="Broken",
+        subject="Fine",
         message="<p>{% if %}</p>",
     )
     template = {"id": global_id("EmailTemplate", row.id)}

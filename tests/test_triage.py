@@ -835,7 +835,9 @@ async def test_a_rejection_template_that_does_not_render_fails_the_task(
     # given a REJECTION template stored before today's template rules (the API
     # refuses it now; see test_a_template_that_does_not_compile...)
     await EmailTemplate.create(
-        organization_id=admin.organization_id, name="Old", type="REJECTION",
+        organization_id=admin.organization_id,
+        name="Old",
+        type="REJECTION",
         message="<p>{{ 1 / 0 }}</p>",
     )
     email = await world.email()
