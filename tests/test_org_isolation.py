@@ -418,7 +418,7 @@ async def test_filters_naming_another_organizations_objects_match_nothing(org_a,
              threads: emailThreads(filter: {queue: $queue}) { totalCount }
              documents(filter: {email: $email}) { totalCount }
              annotations(filter: {email: $email, queue: $queue}) { totalCount }
-             inboxes(queue: $queue) { totalCount } }""",
+             inboxes(filter: {queue: $queue}) { totalCount } }""",
         {
             "email": world.gid("email"),
             "queue": world.gid("queue"),

@@ -150,6 +150,14 @@ class AnnotationFilter:
 
 
 @strawberry.input
+class InboxFilter:
+    queue: strawberry.ID | None = None
+
+    def apply(self, query: QuerySet) -> QuerySet:
+        return _scope(query, "queue_id", self.queue, "Queue")
+
+
+@strawberry.input
 class TaskFilter:
     kind: list[TaskKindEnum] | None = None  # type: ignore[valid-type]
     status: list[TaskStatusEnum] | None = None  # type: ignore[valid-type]

@@ -2,15 +2,15 @@
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry import relay
-from tortoise.queryset import QuerySet
+from tortoise.models import Model
 
 from app.accounts.models import Organization as OrganizationModel
 from app.documents.models import Annotation as AnnotationModel
 from app.documents.models import Document as DocumentModel
-from app.graphql import ids
 from app.graphql.context import Info
 from app.graphql.filters import (
     AnnotationFilter,
@@ -18,6 +18,7 @@ from app.graphql.filters import (
     EmailFilter,
     EmailOrder,
     EmailThreadFilter,
+    InboxFilter,
     TaskFilter,
 )
 from app.graphql.node import load_node
@@ -40,17 +41,60 @@ from app.tasks.models import Task as TaskModel
 BY_CREATION = [SortKey("created_at", datetime)]
 
 
-async def _newest_first(
-    query: QuerySet, to_node, args: PageArgs, id_kind: type = int
-) -> Connection:
-    return await paginate(
-        query,
-        keys=BY_CREATION,
-        descending=True,
-        args=args,
-        to_node=to_node,
-        id_kind=id_kind,
-    )
+def _by_id(type_name: str, node_type: type) -> Any:
+    """`email(id:)`, `task(id:)`...: one object by global id, null if not yours."""
+
+    async def resolve(info: Info, id: strawberry.ID) -> node_type | None:  # type: ignore[valid-type]
+        return await load_node(info, id, type_name)
+
+    return strawberry.field(resolver=resolve)
+
+
+def _newest_first(
+    model: type[Model],
+    node_type: type,
+    filter_type: type | None = None,
+    *,
+    id_kind: type = int,
+) -> Any:
+    """A connection over the caller's rows of `model`, newest first, optionally
+    with a `filter` argument of `filter_type` (an input with `apply(query)`)."""
+
+    async def page(info: Info, filter: Any, args: PageArgs) -> Connection[Any]:
+        query = model.filter(organization_id=info.context.organization_id)
+        return await paginate(
+            filter.apply(query) if filter is not None else query,
+            keys=BY_CREATION,
+            descending=True,
+            args=args,
+            to_node=node_type.from_model,  # type: ignore[attr-defined]
+            id_kind=id_kind,
+        )
+
+    if filter_type is None:
+
+        async def resolve(
+            info: Info,
+            first: int | None = None,
+            after: str | None = None,
+            last: int | None = None,
+            before: str | None = None,
+        ) -> Connection[node_type]:  # type: ignore[valid-type]
+            return await page(info, None, PageArgs(first, after, last, before))
+
+    else:
+
+        async def resolve(  # type: ignore[misc]
+            info: Info,
+            filter: filter_type | None = None,  # type: ignore[valid-type]
+            first: int | None = None,
+            after: str | None = None,
+            last: int | None = None,
+            before: str | None = None,
+        ) -> Connection[node_type]:  # type: ignore[valid-type]
+            return await page(info, filter, PageArgs(first, after, last, before))
+
+    return strawberry.field(resolver=resolve)
 
 
 @strawberry.type
@@ -71,9 +115,11 @@ class Query:
     def viewer(self, info: Info) -> User:
         return User.from_model(info.context.viewer.user)
 
-    @strawberry.field
-    async def email(self, info: Info, id: strawberry.ID) -> Email | None:
-        return await load_node(info, id, "Email")
+    email = _by_id("Email", Email)
+    email_thread = _by_id("EmailThread", EmailThread)
+    document = _by_id("Document", Document)
+    annotation = _by_id("Annotation", Annotation)
+    task = _by_id("Task", Task)
 
     @strawberry.field(description="Emails matching every condition of the filter.")
     async def emails(
@@ -96,10 +142,6 @@ class Query:
             to_node=Email.from_model,
         )
 
-    @strawberry.field
-    async def email_thread(self, info: Info, id: strawberry.ID) -> EmailThread | None:
-        return await load_node(info, id, "EmailThread")
-
     @strawberry.field(description="Threads, most recently active first.")
     async def email_threads(
         self,
@@ -121,113 +163,12 @@ class Query:
             to_node=EmailThread.from_model,
         )
 
-    @strawberry.field
-    async def document(self, info: Info, id: strawberry.ID) -> Document | None:
-        return await load_node(info, id, "Document")
-
-    @strawberry.field
-    async def documents(
-        self,
-        info: Info,
-        filter: DocumentFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Document]:
-        query = (filter or DocumentFilter()).apply(
-            DocumentModel.filter(organization_id=info.context.organization_id)
-        )
-        return await _newest_first(
-            query, Document.from_model, PageArgs(first, after, last, before)
-        )
-
-    @strawberry.field
-    async def annotation(self, info: Info, id: strawberry.ID) -> Annotation | None:
-        return await load_node(info, id, "Annotation")
-
-    @strawberry.field
-    async def annotations(
-        self,
-        info: Info,
-        filter: AnnotationFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotation]:
-        query = (filter or AnnotationFilter()).apply(
-            AnnotationModel.filter(organization_id=info.context.organization_id)
-        )
-        return await _newest_first(
-            query, Annotation.from_model, PageArgs(first, after, last, before)
-        )
-
-    @strawberry.field
-    async def task(self, info: Info, id: strawberry.ID) -> Task | None:
-        return await load_node(info, id, "Task")
-
-    @strawberry.field
-    async def tasks(
-        self,
-        info: Info,
-        filter: TaskFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Task]:
-        query = (filter or TaskFilter()).apply(
-            TaskModel.filter(organization_id=info.context.organization_id)
-        )
-        return await _newest_first(
-            query, Task.from_model, PageArgs(first, after, last, before), uuid.UUID
-        )
-
-    @strawberry.field
-    async def queues(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Queue]:
-        query = QueueModel.filter(organization_id=info.context.organization_id)
-        return await _newest_first(
-            query, Queue.from_model, PageArgs(first, after, last, before)
-        )
-
-    @strawberry.field
-    async def inboxes(
-        self,
-        info: Info,
-        queue: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Inbox]:
-        query = InboxModel.filter(organization_id=info.context.organization_id)
-        if queue is not None:
-            query = query.filter(queue_id__in=ids.decode_many([queue], "Queue"))
-        return await _newest_first(
-            query, Inbox.from_model, PageArgs(first, after, last, before)
-        )
-
-    @strawberry.field
-    async def email_templates(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[EmailTemplate]:
-        query = EmailTemplateModel.filter(organization_id=info.context.organization_id)
-        return await _newest_first(
-            query, EmailTemplate.from_model, PageArgs(first, after, last, before)
-        )
+    documents = _newest_first(DocumentModel, Document, DocumentFilter)
+    annotations = _newest_first(AnnotationModel, Annotation, AnnotationFilter)
+    tasks = _newest_first(TaskModel, Task, TaskFilter, id_kind=uuid.UUID)
+    queues = _newest_first(QueueModel, Queue)
+    inboxes = _newest_first(InboxModel, Inbox, InboxFilter)
+    email_templates = _newest_first(EmailTemplateModel, EmailTemplate)
 
     @strawberry.field(description="The limits in force for the caller's organization.")
     async def limits(self, info: Info) -> Limits:
