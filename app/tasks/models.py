@@ -51,7 +51,8 @@ class Task(Model):
     creator = fields.ForeignKeyField(
         "models.User", related_name="tasks", null=True, on_delete=fields.SET_NULL
     )
-    # What the job needs to run (ids, options); never message bytes.
+    # What the job needs: ids and options; for sends, the rendered bodies (the Email
+    # keeps only 4 kB of each). Raw messages and attachments stay in the blob store.
     payload = fields.JSONField(default=dict)
     idempotency_key = fields.CharField(max_length=200, null=True)
 
