@@ -229,7 +229,9 @@ async def run_jobs(redis: Any, database: str):
     async def run() -> None:
         # Not worker.close(): it would close the fixture's pool and the parser
         # process, which the session reuses (see stop_parser).
-        worker = build_worker(burst=True, redis_pool=redis, poll_delay=0.01)
+        worker = build_worker(
+            burst=True, redis_pool=redis, poll_delay=0.01, handle_signals=False
+        )
         await worker.main()
 
     return run
