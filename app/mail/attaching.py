@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from app.accounts.models import User
 from app.documents.models import Annotation, Document
-from app.errors import ErrorCode, InvalidInput, MailroomError, NotFound
+from app.errors import InvalidInput, MailroomError, NotFound
 from app.mail.models import (
     Email,
     EmailLinkedObject,
@@ -26,7 +26,7 @@ from app.mail.service import get_email
 from app.mail.threads import move_subtree
 from app.tasks import lifecycle
 from app.tasks.models import Task, TaskKind
-from app.tasks.queue import enqueue_task
+from app.tasks.queue import create_task
 
 log = logging.getLogger("mailroom.attach")
 
@@ -95,25 +95,21 @@ async def request_attach(
 ) -> Task:
     email = await get_email(organization_id=organization_id, email_id=email_id)
     await _check(email, plan)
-    task = await Task.create(
+    return await create_task(
+        redis,
         organization_id=organization_id,
         kind=TaskKind.ATTACH_EMAIL,
         creator_id=user.id,
         email_id=email.id,
         payload=plan.payload(),
     )
-    await enqueue_task(redis, task)
-    return task
 
 
 async def attach_email_job(ctx: dict[str, Any], task_id: str) -> str:
-    task = await lifecycle.claim(task_id)
-    if task is None:
+    claimed = await lifecycle.claim_email_task(task_id)
+    if claimed is None:
         return "skipped"
-    email = await Email.get_or_none(id=task.email_id) if task.email_id else None
-    if email is None:
-        await lifecycle.fail(task, ErrorCode.NOT_FOUND, "The email no longer exists.")
-        return "failed"
+    task, email = claimed
     plan = AttachPlan.from_payload(task.payload)
     try:
         await _check(email, plan)

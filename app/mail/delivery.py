@@ -41,13 +41,10 @@ def _last_three(email: Email, entry: dict[str, str]) -> list[dict[str, str]]:
 
 async def send_email_job(ctx: dict[str, Any], task_id: str) -> str:
     """arq entry point."""
-    task = await lifecycle.claim(task_id)
-    if task is None:
+    claimed = await lifecycle.claim_email_task(task_id)
+    if claimed is None:
         return "skipped"
-    email = await Email.get_or_none(id=task.email_id) if task.email_id else None
-    if email is None:
-        await lifecycle.fail(task, ErrorCode.NOT_FOUND, "The email no longer exists.")
-        return "failed"
+    task, email = claimed
     outcome = await _settle_without_sending(task, email)
     if outcome is not None:
         return outcome

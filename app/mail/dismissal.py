@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from app.accounts.models import User
 from app.documents.models import Annotation, AnnotationStatus
-from app.errors import ErrorCode, InvalidInput, MailroomError
+from app.errors import InvalidInput, MailroomError
 from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
 from app.mail.models import (
     DeliveryStatus,
@@ -38,7 +38,7 @@ from app.mail.subjects import reply_subject
 from app.settings import get_settings
 from app.tasks import lifecycle
 from app.tasks.models import Task, TaskKind
-from app.tasks.queue import enqueue_task
+from app.tasks.queue import create_task, enqueue_task
 
 log = logging.getLogger("mailroom.dismiss")
 MAX_REASON = 2000
@@ -70,7 +70,8 @@ async def request_dismiss(
             "Only an incoming email with a sender can be answered.",
             field="notifySender",
         )
-    task = await Task.create(
+    return await create_task(
+        redis,
         organization_id=organization_id,
         kind=TaskKind.DISMISS_EMAIL,
         creator_id=user.id,
@@ -81,18 +82,13 @@ async def request_dismiss(
             "reason": reason or "",
         },
     )
-    await enqueue_task(redis, task)
-    return task
 
 
 async def dismiss_email_job(ctx: dict[str, Any], task_id: str) -> str:
-    task = await lifecycle.claim(task_id)
-    if task is None:
+    claimed = await lifecycle.claim_email_task(task_id)
+    if claimed is None:
         return "skipped"
-    email = await Email.get_or_none(id=task.email_id) if task.email_id else None
-    if email is None:
-        await lifecycle.fail(task, ErrorCode.NOT_FOUND, "The email no longer exists.")
-        return "failed"
+    task, email = claimed
     try:
         async with in_transaction():
             changed, notice = await _dismiss(email, task)
