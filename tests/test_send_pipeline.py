@@ -41,14 +41,7 @@ from app.worker import build_worker, queue_name
 INBOX = "ap@acme.test"
 INBOX_NAME = "Acme AP"
 
-SEND = """
-mutation Send($input: SendEmailInput!) {
-  sendEmail(input: $input) {
-    __typename
-    ... on Task { id kind status email { ...Sent } }
-    ... on InputError { code field message }
-  }
-}
+SENT_FIELDS = """
 fragment Sent on Email {
   id type subject messageId inReplyTo references deliveryStatus sendAt sendBefore
   tryCount sentAt failedAt bodyTextPlain bodyTextHtml labels
@@ -60,23 +53,30 @@ fragment Sent on Email {
 }
 """
 
-TASK = """
+SEND = (
+    """
+mutation Send($input: SendEmailInput!) {
+  sendEmail(input: $input) {
+    __typename
+    ... on Task { id kind status email { ...Sent } }
+    ... on InputError { code field message }
+  }
+}
+"""
+    + SENT_FIELDS
+)
+
+TASK = (
+    """
 query Task($id: ID!) {
   task(id: $id) {
     id kind status attempts error { code message }
     email { ...Sent }
   }
 }
-fragment Sent on Email {
-  id type subject messageId inReplyTo references deliveryStatus sendAt sendBefore
-  tryCount sentAt failedAt bodyTextPlain bodyTextHtml labels
-  lastTries { at status detail }
-  refusedRecipients { email code message }
-  from { email name } to { email name } cc { email name } bcc { email name }
-  parent { id } emailThread { id } creator { id } contentUrl
-  relatedAnnotations { id } relatedDocuments { id }
-}
 """
+    + SENT_FIELDS
+)
 
 CANCEL = """
 mutation Cancel($id: ID!) {
