@@ -13,7 +13,7 @@ from app.mail.dismissal import dismiss_email_job
 from app.mail.importing import import_email_job
 from app.mail.parse_runner import shutdown_parser
 from app.redis import arq_settings
-from app.settings import get_settings
+from app.tasks.queue import queue_name
 from app.tasks.reconcile import purge_expired_tasks, reconcile_tasks
 
 
@@ -26,10 +26,6 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     shutdown_parser()
     if ctx.get("opened_db"):
         await close_db()
-
-
-def queue_name() -> str:
-    return f"{get_settings().redis_key_prefix}:queue"
 
 
 def worker_options() -> dict[str, Any]:

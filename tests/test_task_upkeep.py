@@ -77,3 +77,50 @@ def test_sentinel_urls_name_hosts_master_and_database():
         3,
         "s3cret",
     )
+
+
+async def test_a_task_left_running_by_a_dead_worker_runs_again(admin, redis, run_jobs):
+    # given an import whose task a worker claimed and then died holding...
+    queue = await Queue.create(organization_id=admin.organization_id, name="Q")
+    await Inbox.create(
+        organization_id=admin.organization_id, queue=queue, email="in@acme.test"
+    )
+    data = await admin.data(
+        "mutation($raw: String!) { importEmail(input: {rawMessageBase64: $raw,"
+        ' recipient: "in@acme.test"}) { ... on Task { id } } }',
+        {"raw": base64.b64encode(RAW).decode()},
+    )
+    task = await Task.get()
+    await Task.filter(id=task.id).update(
+        status=TaskStatus.RUNNING, started_at=datetime.now(UTC)
+    )
+    # ...while arq ran the job once more, found the task held, and finished it
+    await run_jobs()
+    assert (await Task.get(id=task.id)).status is TaskStatus.RUNNING
+    # when the lease runs out and the reconciler passes
+    await Task.filter(id=task.id).update(
+        started_at=datetime.now(UTC) - timedelta(hours=1)
+    )
+    assert await reconcile_tasks({"redis": redis}) == 1
+    await run_jobs()
+    # then the import ran to the end
+    body = await admin.data(
+        "query($id: ID!) { task(id: $id) { status email { subject } } }",
+        {"id": data["importEmail"]["id"]},
+    )
+    assert body["task"] == {"status": "SUCCEEDED", "email": {"subject": "Lost"}}
+
+
+async def test_a_recently_claimed_task_is_left_to_its_worker(admin, redis):
+    from app.tasks.models import TaskKind
+
+    task = await Task.create(
+        organization_id=admin.organization_id,
+        kind=TaskKind.IMPORT_EMAIL,
+        status=TaskStatus.RUNNING,
+        started_at=datetime.now(UTC),
+    )
+    await Task.filter(id=task.id).update(
+        created_at=datetime.now(UTC) - timedelta(hours=1)
+    )
+    assert await reconcile_tasks({"redis": redis}) == 0

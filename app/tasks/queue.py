@@ -17,6 +17,10 @@ JOB_FUNCTIONS: dict[TaskKind, str] = {
 }
 
 
+def queue_name() -> str:
+    return f"{get_settings().redis_key_prefix}:queue"
+
+
 async def enqueue_task(
     redis: ArqRedis, task: Task, *, defer_until: datetime | None = None
 ) -> bool:
@@ -25,7 +29,7 @@ async def enqueue_task(
         JOB_FUNCTIONS[task.kind],
         str(task.id),
         _job_id=str(task.id),
-        _queue_name=f"{get_settings().redis_key_prefix}:queue",
+        _queue_name=queue_name(),
         _defer_until=defer_until,
     )
     return job is not None
