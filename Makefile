@@ -20,8 +20,8 @@ test: $(STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests bench scripts
-	$(BIN)/ruff format --check app tests bench scripts
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
