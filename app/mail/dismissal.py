@@ -7,7 +7,6 @@ of the same job, changes nothing and sends nothing.
 
 import logging
 from datetime import UTC, datetime
-from email.utils import make_msgid
 from html import escape as html_escape
 from typing import Any
 
@@ -18,24 +17,21 @@ from tortoise.transactions import in_transaction
 from app.accounts.models import User
 from app.documents.models import Annotation, AnnotationStatus
 from app.errors import InvalidInput, MailroomError
-from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
+from app.mail.bodies import sanitize_html, text_from_html
 from app.mail.models import (
-    DeliveryStatus,
     Email,
     EmailLabel,
     EmailStatus,
     EmailTemplate,
-    EmailThread,
     EmailType,
     Label,
     TemplateType,
-    ThreadMatchMethod,
 )
 from app.mail.placeholders import build_context
+from app.mail.rejection import queue_notice
 from app.mail.rendering import render
-from app.mail.service import NewEmail, get_email, record_email
+from app.mail.service import get_email
 from app.mail.subjects import reply_subject
-from app.settings import get_settings
 from app.tasks import lifecycle
 from app.tasks.models import Task, TaskKind
 from app.tasks.queue import create_task, enqueue_task
@@ -178,43 +174,12 @@ async def _queue_rejection_notice(email: Email, task: Task) -> Task:
         )
     inbox = await Inbox.get_or_none(id=email.inbox_id) if email.inbox_id else None
     sender = inbox.email if inbox else email.to[0]["email"] if email.to else ""
-    thread = await EmailThread.get(id=email.email_thread_id)
-    text = text_from_html(html)
-    limit = get_settings().body_max_bytes
-    reply = await record_email(
-        NewEmail(
-            organization_id=email.organization_id,
-            queue_id=email.queue_id,
-            type=EmailType.OUTGOING,
-            subject=" ".join(subject.split()),
-            from_address=sender,
-            from_name=inbox.name if inbox else "",
-            to=[{"email": email.from_address, "name": email.from_name}],
-            labels=[Label.REJECTION],
-            extra={
-                "parent_id": email.id,
-                "thread_match_email_id": email.id,
-                "creator_id": task.creator_id,
-                "message_id": make_msgid(
-                    domain=sender.rpartition("@")[2] or "localhost"
-                ),
-                "in_reply_to": [email.message_id] if email.message_id else [],
-                "references": [*email.references, email.message_id]
-                if email.message_id
-                else list(email.references),
-                "body_text_plain": truncate_utf8(text, limit)[0],
-                "body_text_html": truncate_utf8(html, limit)[0],
-                "delivery_status": DeliveryStatus.QUEUED,
-                "unread": False,
-            },
-        ),
-        thread=thread,
-        match_method=ThreadMatchMethod.IN_REPLY_TO,
-    )
-    return await Task.create(
-        organization_id=email.organization_id,
-        kind=TaskKind.SEND_EMAIL,
+    return await queue_notice(
+        email,
+        sender={"email": sender, "name": inbox.name if inbox else ""},
+        subject=subject,
+        html=html,
+        text=text_from_html(html),
+        label=Label.REJECTION,
         creator_id=task.creator_id,
-        email_id=reply.id,
-        payload={"html": html, "text": text},
     )

@@ -1,8 +1,10 @@
-"""Automatic replies the import queues (they go out through the send pipeline)."""
+"""Notices Mailroom sends in reply to an incoming email (automatic rejections from
+the import, rejection notices from dismissEmail), through the send pipeline."""
 
 from email.utils import make_msgid
 
 from app.inboxes.models import Inbox
+from app.mail.bodies import truncate_utf8
 from app.mail.models import (
     DeliveryStatus,
     Email,
@@ -13,6 +15,7 @@ from app.mail.models import (
 )
 from app.mail.service import NewEmail, record_email
 from app.mail.subjects import reply_subject
+from app.settings import get_settings
 from app.tasks.models import Task, TaskKind
 
 NO_DOCUMENTS_TEXT = (
@@ -24,31 +27,60 @@ NO_DOCUMENTS_TEXT = (
 async def queue_automatic_rejection(incoming: Email, inbox: Inbox) -> Task:
     """An AUTOMATIC_REJECTION reply to the sender, QUEUED, in the incoming thread, and
     the send Task for it (the caller enqueues it once its transaction commits)."""
+    return await queue_notice(
+        incoming,
+        sender={"email": inbox.email, "name": inbox.name},
+        subject=reply_subject(incoming.subject),
+        html="",
+        text=NO_DOCUMENTS_TEXT,
+        label=Label.AUTOMATIC_REJECTION,
+        creator_id=None,
+        # RFC 3834: marks it automatic, so other systems do not answer it.
+        headers={"Auto-Submitted": "auto-replied"},
+    )
+
+
+async def queue_notice(
+    incoming: Email,
+    *,
+    sender: dict[str, str],
+    subject: str,
+    html: str,
+    text: str,
+    label: Label,
+    creator_id: int | None,
+    headers: dict[str, str] | None = None,
+) -> Task:
+    """A notice replying to `incoming` in its thread (QUEUED), and its send Task."""
+    limit = get_settings().body_max_bytes
     thread = await EmailThread.get(id=incoming.email_thread_id)
+    references = list(incoming.references)
+    if incoming.message_id:
+        references.append(incoming.message_id)
     reply = await record_email(
         NewEmail(
             organization_id=incoming.organization_id,
             queue_id=incoming.queue_id,
             type=EmailType.OUTGOING,
-            subject=reply_subject(incoming.subject),
-            from_address=inbox.email,
-            from_name=inbox.name,
+            subject=" ".join(subject.split()),
+            from_address=sender["email"],
+            from_name=sender["name"],
             to=[{"email": incoming.from_address, "name": incoming.from_name}],
-            labels=[Label.AUTOMATIC_REJECTION],
+            labels=[label],
             extra={
                 "parent_id": incoming.id,
-                "inbox_id": None,
-                "message_id": make_msgid(domain=inbox.email.rpartition("@")[2]),
-                "in_reply_to": [incoming.message_id] if incoming.message_id else [],
-                "references": [*incoming.references, incoming.message_id]
-                if incoming.message_id
-                else list(incoming.references),
-                "body_text_plain": NO_DOCUMENTS_TEXT,
-                "delivery_status": DeliveryStatus.QUEUED,
-                # RFC 3834: marks it automatic, so other systems do not answer it.
-                "headers": {"Auto-Submitted": "auto-replied"},
-                "unread": False,
                 "thread_match_email_id": incoming.id,
+                "creator_id": creator_id,
+                "message_id": make_msgid(
+                    domain=sender["email"].rpartition("@")[2] or "localhost"
+                ),
+                "in_reply_to": [incoming.message_id] if incoming.message_id else [],
+                "references": references,
+                "body_text_plain": truncate_utf8(text, limit)[0],
+                "body_text_html": truncate_utf8(html, limit)[0],
+                "headers": headers or {},
+                "delivery_status": DeliveryStatus.QUEUED,
+                "unread": False,
             },
         ),
         thread=thread,
@@ -57,6 +89,7 @@ async def queue_automatic_rejection(incoming: Email, inbox: Inbox) -> Task:
     return await Task.create(
         organization_id=incoming.organization_id,
         kind=TaskKind.SEND_EMAIL,
+        creator_id=creator_id,
         email_id=reply.id,
-        payload={"html": "", "text": NO_DOCUMENTS_TEXT},
+        payload={"html": html, "text": text},
     )
