@@ -69,21 +69,16 @@ async def _settle_without_sending(task: Task, email: Email) -> str | None:
         )
         return "failed"
     if status is DeliveryStatus.SENDING:
-        entry = _try(
-            "UNKNOWN", "delivery was interrupted; not retried to never send twice"
-        )
-        await Email.filter(id=email.id, delivery_status=DeliveryStatus.SENDING).update(
-            delivery_status=DeliveryStatus.FAILED,
-            failed_at=datetime.now(UTC),
-            last_tries=_last_three(email, entry),
-        )
-        await lifecycle.fail(
+        return await _give_up(
             task,
-            ErrorCode.CONFLICT,
-            "Delivery was interrupted; the email is not sent again.",
-            email_id=email.id,
+            email,
+            from_states=[DeliveryStatus.SENDING],
+            entry=_try(
+                "UNKNOWN", "delivery was interrupted; not retried to never send twice"
+            ),
+            code=ErrorCode.CONFLICT,
+            message="Delivery was interrupted; the email is not sent again.",
         )
-        return "failed"
     if email.send_before is not None and datetime.now(UTC) >= email.send_before:
         await Email.filter(id=email.id, delivery_status__in=PENDING).update(
             delivery_status=DeliveryStatus.EXPIRED, failed_at=datetime.now(UTC)
@@ -96,6 +91,25 @@ async def _settle_without_sending(task: Task, email: Email) -> str | None:
         )
         return "expired"
     return None
+
+
+async def _give_up(
+    task: Task,
+    email: Email,
+    *,
+    from_states: list[DeliveryStatus],
+    entry: dict[str, str],
+    code: ErrorCode,
+    message: str,
+) -> str:
+    """FAILED without (another) try: the email records why, the task fails."""
+    await Email.filter(id=email.id, delivery_status__in=from_states).update(
+        delivery_status=DeliveryStatus.FAILED,
+        failed_at=datetime.now(UTC),
+        last_tries=_last_three(email, entry),
+    )
+    await lifecycle.fail(task, code, message, email_id=email.id)
+    return "failed"
 
 
 async def _send(task: Task, email: Email) -> str:
@@ -113,19 +127,16 @@ async def _send(task: Task, email: Email) -> str:
             store=store,
         )
     except OSError as exc:  # an attachment's bytes are gone: nothing sensible to send
-        entry = _try("ATTACHMENT", f"cannot read an attachment: {exc.strerror or exc}")
-        await Email.filter(id=email.id, delivery_status__in=PENDING).update(
-            delivery_status=DeliveryStatus.FAILED,
-            failed_at=datetime.now(UTC),
-            last_tries=_last_three(email, entry),
-        )
-        await lifecycle.fail(
+        return await _give_up(
             task,
-            ErrorCode.NOT_FOUND,
-            "An attachment's content is missing.",
-            email_id=email.id,
+            email,
+            from_states=list(PENDING),
+            entry=_try(
+                "ATTACHMENT", f"cannot read an attachment: {exc.strerror or exc}"
+            ),
+            code=ErrorCode.NOT_FOUND,
+            message="An attachment's content is missing.",
         )
-        return "failed"
     raw_key = store.put(bytes(message))
     claimed = await Email.filter(id=email.id, delivery_status__in=PENDING).update(
         delivery_status=DeliveryStatus.SENDING,
