@@ -17,10 +17,8 @@ RAW = (
 )
 
 
-async def test_a_task_whose_job_was_lost_is_reenqueued_and_completes(
-    admin, redis, run_jobs
-):
-    # given an import whose arq job vanished (a Redis flush) and is a while old
+async def _import(admin) -> tuple[str, Task]:
+    """An inbox, and an import into it through the API: (task global id, row)."""
     queue = await Queue.create(organization_id=admin.organization_id, name="Q")
     await Inbox.create(
         organization_id=admin.organization_id, queue=queue, email="in@acme.test"
@@ -30,7 +28,22 @@ async def test_a_task_whose_job_was_lost_is_reenqueued_and_completes(
         ' recipient: "in@acme.test"}) { ... on Task { id } } }',
         {"raw": base64.b64encode(RAW).decode()},
     )
-    task = await Task.get()
+    return data["importEmail"]["id"], await Task.get()
+
+
+async def _outcome(admin, task_gid: str) -> dict:
+    body = await admin.data(
+        "query($id: ID!) { task(id: $id) { status email { subject } } }",
+        {"id": task_gid},
+    )
+    return body["task"]
+
+
+async def test_a_task_whose_job_was_lost_is_reenqueued_and_completes(
+    admin, redis, run_jobs
+):
+    # given an import whose arq job vanished (a Redis flush) and is a while old
+    task_gid, task = await _import(admin)
     await redis.delete(job_key_prefix + str(task.id), queue_name())  # as a flush would
     assert await redis.zcard(queue_name()) == 0
     await Task.filter(id=task.id).update(
@@ -40,11 +53,10 @@ async def test_a_task_whose_job_was_lost_is_reenqueued_and_completes(
     assert await reconcile_tasks({"redis": redis}) == 1
     await run_jobs()
     # then the task finished and points at the email
-    body = await admin.data(
-        "query($id: ID!) { task(id: $id) { status email { subject } } }",
-        {"id": data["importEmail"]["id"]},
-    )
-    assert body["task"] == {"status": "SUCCEEDED", "email": {"subject": "Lost"}}
+    assert await _outcome(admin, task_gid) == {
+        "status": "SUCCEEDED",
+        "email": {"subject": "Lost"},
+    }
     # and a second pass finds nothing to do
     assert await reconcile_tasks({"redis": redis}) == 0
 
@@ -81,16 +93,7 @@ def test_sentinel_urls_name_hosts_master_and_database():
 
 async def test_a_task_left_running_by_a_dead_worker_runs_again(admin, redis, run_jobs):
     # given an import whose task a worker claimed and then died holding...
-    queue = await Queue.create(organization_id=admin.organization_id, name="Q")
-    await Inbox.create(
-        organization_id=admin.organization_id, queue=queue, email="in@acme.test"
-    )
-    data = await admin.data(
-        "mutation($raw: String!) { importEmail(input: {rawMessageBase64: $raw,"
-        ' recipient: "in@acme.test"}) { ... on Task { id } } }',
-        {"raw": base64.b64encode(RAW).decode()},
-    )
-    task = await Task.get()
+    task_gid, task = await _import(admin)
     await Task.filter(id=task.id).update(
         status=TaskStatus.RUNNING, started_at=datetime.now(UTC)
     )
@@ -104,11 +107,10 @@ async def test_a_task_left_running_by_a_dead_worker_runs_again(admin, redis, run
     assert await reconcile_tasks({"redis": redis}) == 1
     await run_jobs()
     # then the import ran to the end
-    body = await admin.data(
-        "query($id: ID!) { task(id: $id) { status email { subject } } }",
-        {"id": data["importEmail"]["id"]},
-    )
-    assert body["task"] == {"status": "SUCCEEDED", "email": {"subject": "Lost"}}
+    assert await _outcome(admin, task_gid) == {
+        "status": "SUCCEEDED",
+        "email": {"subject": "Lost"},
+    }
 
 
 async def test_a_recently_claimed_task_is_left_to_its_worker(admin, redis):
