@@ -3,6 +3,7 @@
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -13,6 +14,9 @@ from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.db import close_db, migrate, open_db
 from app.errors import MailroomError
+from app.health_cli import health_app
+from app.settings_check import ALL, BLOB_STORE_URL, DATABASE, LOG_LEVEL, REDIS_URL
+from app.settings_check import check_or_exit as check_settings
 
 T = TypeVar("T")
 
@@ -20,9 +24,35 @@ app = typer.Typer(help="Mailroom: email intake GraphQL API.", no_args_is_help=Tr
 org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+queue_app = typer.Typer(help="Queues.", no_args_is_help=True)
+inbox_app = typer.Typer(help="Inboxes.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(queue_app, name="queue")
+app.add_typer(inbox_app, name="inbox")
+app.add_typer(health_app, name="health")
+
+# What `smtpd` and `import` read: no outgoing mail.
+INTAKE = (*DATABASE, REDIS_URL, BLOB_STORE_URL, LOG_LEVEL)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"mailroom {metadata.version('mailroom')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print version."
+        ),
+    ] = False,
+) -> None:
+    """Mailroom: email intake GraphQL API."""
 
 
 def _with_db(work: Callable[[], Awaitable[T]]) -> T:
@@ -154,7 +184,7 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        "app.main:create_app",
+        "app.main:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -3,6 +3,7 @@
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as run_migrations
 
 from app.settings import get_settings
@@ -19,10 +20,12 @@ MODEL_MODULES = [
 def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
     settings = get_settings()
     url = database_url or settings.effective_database_url
+    connection: str | dict[str, Any] = url
     if url.startswith("sqlite://"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
+        connection = {**expand_db_url(url), "engine": "app.sqlite_engine"}
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -49,12 +52,16 @@ _open_url: str | None = None
 async def open_db(database_url: str | None = None) -> bool:
     """Open the ORM unless this process already has; True if this call opened it."""
     global _open_url
-    url = tortoise_config(database_url)["connections"]["default"]
+    url = database_url or get_settings().effective_database_url
     if _open_url is not None:
         if database_url is not None and url != _open_url:
             raise RuntimeError("The ORM is already open on another database.")
         return False
-    await Tortoise.init(config=tortoise_config(database_url))
+    # The global fallback lets tasks that did not run init see the ORM: uvicorn
+    # runs the lifespan in one task and every request in others.
+    await Tortoise.init(
+        config=tortoise_config(database_url), _enable_global_fallback=True
+    )
     _open_url = url
     return True
 

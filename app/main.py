@@ -1,7 +1,8 @@
 """The ASGI application: routes, and the lifespan that opens Tortoise and Redis."""
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from arq import create_pool
 from starlette.applications import Starlette
@@ -13,22 +14,28 @@ from app.http.content import document_content, email_content, email_part_content
 from app.http.graphql_view import MailroomGraphQL
 from app.http.health import healthz, metrics, readyz
 from app.logs import RequestLogMiddleware, configure_logging
-from app.redis import arq_settings
+from app.redis import arq_settings, release_embedded
 
 
-@contextlib.asynccontextmanager
-async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    opened = await open_db()  # `mailroom dev` opens it first, for its worker too
-    app.state.redis = await create_pool(arq_settings())
-    try:
-        yield
-    finally:
-        await app.state.redis.aclose()
-        if opened:
-            await close_db()
+def _lifespan(*, owns_process: bool) -> Callable[[Starlette], Any]:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        opened = await open_db()  # `mailroom dev` opens it first, for its worker too
+        app.state.redis = await create_pool(arq_settings())
+        try:
+            yield
+        finally:
+            await app.state.redis.aclose()
+            if opened:
+                await close_db()
+            if owns_process:
+                release_embedded()
+
+    return lifespan
 
 
-def create_app() -> Starlette:
+def create_app(*, owns_process: bool = False) -> Starlette:
+    """The API; `owns_process` when it is all this process runs (`mailroom serve`)."""
     configure_logging()
     graphql = MailroomGraphQL(build_schema(), multipart_uploads_enabled=True)
     app = Starlette(
@@ -41,7 +48,12 @@ def create_app() -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics),
         ],
-        lifespan=lifespan,
+        lifespan=_lifespan(owns_process=owns_process),
     )
     app.add_middleware(RequestLogMiddleware)
     return app
+
+
+def create_served_app() -> Starlette:
+    """The factory `mailroom serve` hands to uvicorn."""
+    return create_app(owns_process=True)

@@ -7,6 +7,7 @@ no creator.
 
 import asyncio
 import logging
+import signal
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -82,6 +83,7 @@ async def start_smtp_server(redis: ArqRedis, host: str, port: int) -> asyncio.Se
 
 
 async def serve_smtp(host: str, port: int) -> None:
+    """Serve until SIGTERM or SIGINT, then close cleanly (exit hooks run)."""
     from arq import create_pool
 
     from app.db import close_db, open_db
@@ -90,10 +92,16 @@ async def serve_smtp(host: str, port: int) -> None:
     await open_db()
     redis = await create_pool(arq_settings())
     server = await start_smtp_server(redis, host, port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     log.info("listening", extra={"fields": {"host": host, "port": port}})
     try:
-        async with server:
-            await server.serve_forever()
+        await stop.wait()
     finally:
+        server.close()
+        await server.wait_closed()
         await redis.aclose()
         await close_db()
+        log.info("stopped")

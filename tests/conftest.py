@@ -115,12 +115,15 @@ async def redis(settings: Any) -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-async def app(database: str, redis: Any) -> Any:
+async def app(database: str, redis: Any) -> AsyncIterator[Any]:
+    """The real application, its lifespan run as uvicorn runs it."""
+    from asgi_lifespan import LifespanManager
+
     from app.main import create_app
 
     application = create_app()
-    application.state.redis = redis  # what the lifespan would open
-    return application
+    async with LifespanManager(application):
+        yield application
 
 
 @pytest.fixture

