@@ -55,8 +55,10 @@ def root(
     """Mailroom: email intake GraphQL API."""
 
 
-def _with_db(work: Callable[[], Awaitable[T]]) -> T:
-    """Run one database action; domain errors end the command with a message."""
+def _with_db(work: Callable[[], Awaitable[T]], checks: tuple[str, ...] = DATABASE) -> T:
+    """Check the settings `checks` names, then run one database action; domain
+    errors end the command with a message (exit 1), bad settings with exit 2."""
+    check_settings(*checks)
 
     async def run() -> T:
         await open_db()
@@ -80,6 +82,7 @@ def _with_db(work: Callable[[], Awaitable[T]]) -> T:
 @app.command("migrate")
 def migrate_command() -> None:
     """Apply database migrations."""
+    check_settings(*DATABASE)
     asyncio.run(_migrate())
     typer.echo("migrations applied")
 
@@ -132,22 +135,114 @@ def user_create(
     """Create a user in an organization; print its global id."""
     from app.graphql import ids
 
-    org_id = ids.decode(organization, "Organization")
-    if not isinstance(org_id, int):
-        typer.echo("error: not an organization id", err=True)
-        raise typer.Exit(1)
-
     async def work() -> Any:
-        from app.accounts.models import Organization
-
-        if not await Organization.exists(id=org_id):
-            raise MailroomError("No such organization.")
         return await accounts.create_user(
-            organization_id=org_id, email=email, full_name=full_name, role=role
+            organization_id=await _organization_id(organization),
+            email=email,
+            full_name=full_name,
+            role=role,
         )
 
     user = _with_db(work)
     typer.echo(ids.encode("User", user.id))
+
+
+async def _organization_id(global_id: str) -> int:
+    """The primary key of an existing organization, else a NotFound error."""
+    from app.accounts.models import Organization
+    from app.graphql.ids import decode_or_not_found
+
+    pk = decode_or_not_found(global_id, "Organization", field="organization")
+    if not await Organization.exists(id=pk):
+        raise MailroomError(f"No Organization with id {global_id!r}.")
+    return pk
+
+
+@org_app.command("list")
+def org_list(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON list.")] = False,
+) -> None:
+    """List organizations: `ID<TAB>NAME` lines, or JSON with the send limits."""
+    from app.accounts.models import Organization
+    from app.graphql import ids
+
+    orgs = _with_db(lambda: Organization.all().order_by("id"))
+    rows = [
+        {
+            "id": ids.encode("Organization", o.id),
+            "name": o.name,
+            "sendLimit": o.send_limit,
+        }
+        for o in orgs
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    for row in rows:
+        typer.echo(f"{row['id']}\t{row['name']}")
+
+
+@queue_app.command("create")
+def queue_create(
+    name: str,
+    organization: Annotated[str, typer.Option(help="Organization global id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Create a queue in an organization; print its global id."""
+    from app.graphql import ids
+    from app.inboxes import service as inboxes
+
+    async def work() -> Any:
+        org_id = await _organization_id(organization)
+        return await inboxes.create_queue(organization_id=org_id, name=name)
+
+    queue_id = ids.encode("Queue", _with_db(work).id)
+    typer.echo(json.dumps({"queue": queue_id}) if as_json else queue_id)
+
+
+@inbox_app.command("create")
+def inbox_create(
+    address: str,
+    queue: Annotated[str, typer.Option(help="Queue global id.")],
+    name: Annotated[str | None, typer.Option()] = None,
+    accept: Annotated[
+        list[str] | None,
+        typer.Option(help="Accepted MIME type, e.g. application/pdf or image/*."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Create an inbox (its import address) feeding a queue; print its global id.
+
+    Validated by the same service as the createInbox mutation. No --accept means
+    every type is accepted.
+    """
+    from app.graphql import ids
+    from app.graphql.ids import decode_or_not_found
+    from app.inboxes import service as inboxes
+    from app.inboxes.models import Queue
+
+    async def work() -> Any:
+        pk = decode_or_not_found(queue, "Queue", field="queue")
+        row = await Queue.get_or_none(id=pk)
+        if row is None:
+            raise MailroomError(f"No Queue with id {queue!r}.")
+        return await inboxes.create_inbox(
+            organization_id=row.organization_id,
+            queue_id=row.id,
+            email=address,
+            name=name,
+            accepted_mime_types=accept or None,
+        )
+
+    inbox = _with_db(work)
+    inbox_id = ids.encode("Inbox", inbox.id)
+    if as_json:
+        queue_id = ids.encode("Queue", inbox.queue_id)
+        typer.echo(
+            json.dumps({"inbox": inbox_id, "address": inbox.email, "queue": queue_id})
+        )
+    else:
+        typer.echo(inbox_id)
 
 
 @token_app.command("create")
@@ -183,6 +278,8 @@ def serve(
     """Run the API (production: several of these behind a load balancer)."""
     import uvicorn
 
+    check_settings(*ALL)
+
     uvicorn.run(
         "app.main:create_served_app",
         factory=True,
@@ -197,6 +294,7 @@ def serve(
 @app.command("worker")
 def worker() -> None:
     """Run an arq worker (production: as many as the load needs)."""
+    check_settings(*ALL)
     from app.worker import build_worker
 
     build_worker().run()
@@ -208,6 +306,7 @@ def smtpd(
     port: Annotated[int, typer.Option()] = 2525,
 ) -> None:
     """Receive mail over SMTP for the inboxes' addresses and import it."""
+    check_settings(*INTAKE)
     from app.logs import configure_logging
     from app.smtpd import serve_smtp
 
@@ -233,7 +332,7 @@ def import_files(
         finally:
             await redis.aclose()
 
-    summary = _with_db(work)
+    summary = _with_db(work, INTAKE)
     typer.echo("summary: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.items())))
     if summary.get("FAILED") or summary.get("REFUSED"):
         raise typer.Exit(1)
@@ -245,6 +344,7 @@ def dev(
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
     """Embedded mode: migrate, seed a demo org, run API + worker in one process."""
+    check_settings(*ALL)
     from app.dev import run_dev
 
     run_dev(host=host, port=port)

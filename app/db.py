@@ -4,6 +4,7 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as run_migrations
 
 from app.settings import get_settings
@@ -69,6 +70,9 @@ async def open_db(database_url: str | None = None) -> bool:
 async def close_db() -> None:
     global _open_url
     await Tortoise.close_connections()
+    # Tortoise caches statement SQL per connection name, not per engine: the next
+    # open_db may be another engine (tests, `migrate` then `serve` in one process).
+    EXECUTOR_CACHE.clear()
     _open_url = None
 
 

@@ -11,13 +11,13 @@ The module name keeps "sqlite" in it: Tortoise picks its SQLite schema editor by
 import sqlite3
 from typing import Any
 
+from tortoise.backends.base.client import TransactionContext
 from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
     SqliteTransactionWrapper,
 )
 from tortoise.exceptions import TransactionManagementError
-from tortoise.backends.base.client import TransactionContext
 
 BUSY_TIMEOUT_MS = 30_000
 

@@ -49,6 +49,9 @@ def worker_options() -> dict[str, Any]:
         "keep_result": 3600,
         # Sends retry through arq's Retry (same job id); our own cap is SEND_MAX_TRIES.
         "max_tries": 50,
+        # The `<queue>:health-check` key `mailroom health worker` reads lives this
+        # long + 1 s and is rewritten each interval (arq's default is an hour).
+        "health_check_interval": 15,
     }
 
 
