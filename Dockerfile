@@ -19,6 +19,9 @@ RUN mkdir -p /data && chown mailroom /data
 USER mailroom
 WORKDIR /home/mailroom
 EXPOSE 8000 2525
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz').status == 200 else 1)"
+# The API is healthy when it can reach its database and Redis (/readyz). The worker
+# and smtpd services of compose.yaml override this with their own `mailroom health`.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["mailroom", "health", "api", "--url", "http://127.0.0.1:8000"]
 ENTRYPOINT ["mailroom"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
