@@ -12,8 +12,8 @@ from tortoise.exceptions import BaseORMException
 
 from app.accounts import service as accounts
 from app.accounts.models import Role
+from app.core.errors import MailroomError
 from app.db import close_db, migrate, open_db
-from app.errors import MailroomError
 from app.health_cli import health_app
 from app.settings_check import ALL, BLOB_STORE_URL, DATABASE, LOG_LEVEL, REDIS_URL
 from app.settings_check import check_or_exit as check_settings
@@ -104,7 +104,7 @@ def org_create(
     ] = None,
 ) -> None:
     """Create an organization, its admin user and a token; print them as JSON."""
-    from app.graphql import ids
+    from app.core import ids
 
     org, user, token = _with_db(
         lambda: accounts.create_organization(
@@ -133,7 +133,7 @@ def user_create(
     full_name: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Create a user in an organization; print its global id."""
-    from app.graphql import ids
+    from app.core import ids
 
     async def work() -> Any:
         return await accounts.create_user(
@@ -150,7 +150,7 @@ def user_create(
 async def _organization_id(global_id: str) -> int:
     """The primary key of an existing organization, else a NotFound error."""
     from app.accounts.models import Organization
-    from app.graphql.ids import decode_or_not_found
+    from app.core.ids import decode_or_not_found
 
     pk = decode_or_not_found(global_id, "Organization", field="organization")
     if not await Organization.exists(id=pk):
@@ -164,7 +164,7 @@ def org_list(
 ) -> None:
     """List organizations: `ID<TAB>NAME` lines, or JSON with the send limits."""
     from app.accounts.models import Organization
-    from app.graphql import ids
+    from app.core import ids
 
     orgs = _with_db(lambda: Organization.all().order_by("id"))
     rows = [
@@ -189,7 +189,7 @@ def queue_create(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """Create a queue in an organization; print its global id."""
-    from app.graphql import ids
+    from app.core import ids
     from app.inboxes import service as inboxes
 
     async def work() -> Any:
@@ -216,8 +216,8 @@ def inbox_create(
     Validated by the same service as the createInbox mutation. No --accept means
     every type is accepted.
     """
-    from app.graphql import ids
-    from app.graphql.ids import decode_or_not_found
+    from app.core import ids
+    from app.core.ids import decode_or_not_found
     from app.inboxes import service as inboxes
     from app.inboxes.models import Queue
 
@@ -307,7 +307,7 @@ def smtpd(
 ) -> None:
     """Receive mail over SMTP for the inboxes' addresses and import it."""
     check_settings(*INTAKE)
-    from app.logs import configure_logging
+    from app.core.logs import configure_logging
     from app.smtpd import serve_smtp
 
     configure_logging()
@@ -322,8 +322,8 @@ def import_files(
     """Bulk import .eml and mbox files, with a progress bar and a summary."""
     from arq import create_pool
 
-    from app.bulk_import import bulk_import
-    from app.redis import arq_settings
+    from app.core.redis import arq_settings
+    from app.intake.bulk import bulk_import
 
     async def work() -> Any:
         redis = await create_pool(arq_settings())

@@ -89,7 +89,7 @@ async def _worker_health(seconds: float) -> tuple[bool, str]:
     from arq import create_pool
     from arq.constants import health_check_key_suffix
 
-    from app.redis import arq_settings
+    from app.core.redis import arq_settings
     from app.tasks.queue import queue_name
 
     key = queue_name() + health_check_key_suffix

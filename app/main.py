@@ -8,13 +8,14 @@ from arq import create_pool
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from app.core.logs import configure_logging
+from app.core.redis import arq_settings, release_embedded
 from app.db import close_db, open_db
 from app.graphql.schema import build_schema
 from app.http.content import document_content, email_content, email_part_content
 from app.http.graphql_view import MailroomGraphQL
 from app.http.health import healthz, metrics, readyz
-from app.logs import RequestLogMiddleware, configure_logging
-from app.redis import arq_settings, release_embedded
+from app.http.request_log import RequestLogMiddleware
 
 
 def _lifespan(*, owns_process: bool) -> Callable[[Starlette], Any]:

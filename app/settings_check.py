@@ -188,10 +188,10 @@ def check_database_url(settings: Settings) -> Problem | None:
 
 
 def redis_settings(url: str) -> Any:
-    """arq's RedisSettings for a URL, as app.redis builds them (raises if bad)."""
+    """arq's RedisSettings for a URL, as app.core.redis builds them (raises if bad)."""
     from arq.connections import RedisSettings
 
-    from app.redis import sentinel_settings
+    from app.core.redis import sentinel_settings
 
     if url.startswith("redis+sentinel://"):
         return sentinel_settings(url)
@@ -239,7 +239,7 @@ def check_blob_store_url(settings: Settings) -> Problem | None:
     if not url:
         return None  # file:// under VAR_DIR
     parts = urlsplit(url)
-    if parts.scheme == "s3":  # app.blobs has only FileBlobStore so far
+    if parts.scheme == "s3":  # app.core.blobs has only FileBlobStore so far
         return Problem(BLOB_STORE_URL, url, "is not supported yet", "file://DIR")
     if parts.scheme != "file":
         return Problem(BLOB_STORE_URL, url, "is not supported", "file://DIR")

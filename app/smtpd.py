@@ -13,9 +13,9 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from arq.connections import ArqRedis
 
-from app.errors import ErrorCode, InvalidInput
+from app.core.errors import ErrorCode, InvalidInput
 from app.inboxes.service import inbox_for_recipient
-from app.mail.import_requests import request_import
+from app.intake.service import request_import
 from app.settings import get_settings
 
 log = logging.getLogger("mailroom.smtpd")
@@ -86,8 +86,8 @@ async def serve_smtp(host: str, port: int) -> None:
     """Serve until SIGTERM or SIGINT, then close cleanly (exit hooks run)."""
     from arq import create_pool
 
+    from app.core.redis import arq_settings
     from app.db import close_db, open_db
-    from app.redis import arq_settings
 
     await open_db()
     redis = await create_pool(arq_settings())

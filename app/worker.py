@@ -5,16 +5,16 @@ from typing import Any
 from arq import cron
 from arq.worker import Worker
 
+from app.core.logs import configure_logging
+from app.core.redis import arq_settings
 from app.db import close_db, open_db
-from app.logs import configure_logging
-from app.mail.attaching import attach_email_job
-from app.mail.delivery import send_email_job
-from app.mail.dismissal import dismiss_email_job
-from app.mail.importing import import_email_job
-from app.mail.parse_runner import shutdown_parser
-from app.redis import arq_settings
+from app.intake.jobs import import_email_job
+from app.intake.parse_runner import shutdown_parser
+from app.outbox.jobs import send_email_job
 from app.tasks.queue import queue_name
 from app.tasks.reconcile import purge_expired_tasks, reconcile_tasks
+from app.triage.attaching import attach_email_job
+from app.triage.dismissal import dismiss_email_job
 
 
 async def startup(ctx: dict[str, Any]) -> None:

@@ -103,7 +103,7 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 async def redis(settings: Any) -> AsyncIterator[Any]:
     from arq import create_pool
 
-    from app.redis import arq_settings
+    from app.core.redis import arq_settings
 
     arq_settings.cache_clear()
     pool = await create_pool(arq_settings())
@@ -243,7 +243,7 @@ async def run_jobs(redis: Any, database: str):
 @pytest.fixture(scope="session", autouse=True)
 def stop_parser() -> Iterator[None]:
     yield
-    from app.mail.parse_runner import shutdown_parser
+    from app.intake.parse_runner import shutdown_parser
 
     shutdown_parser()
 

@@ -4,8 +4,8 @@ import mailbox
 from email.message import EmailMessage
 from pathlib import Path
 
-from app.bulk_import import bulk_import
 from app.inboxes.models import Inbox, Queue
+from app.intake.bulk import bulk_import
 from app.mail.models import Email
 from app.tasks.models import Task
 

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from app import cli, db
 from app.accounts import service as accounts
 from app.accounts.models import Organization, Role, User
-from app.graphql import ids
+from app.core import ids
 from app.graphql.schema import schema_sdl
 from app.inboxes.models import Inbox, Queue
 from app.settings import get_settings

@@ -116,7 +116,7 @@ def test_worker_with_unreachable_redis_is_unhealthy(monkeypatch, closed_port):
     # Given a REDIS_URL nothing answers on
     monkeypatch.setenv("REDIS_URL", f"redis://:secret@127.0.0.1:{closed_port}/0")
     get_settings.cache_clear()
-    from app.redis import arq_settings
+    from app.core.redis import arq_settings
 
     arq_settings.cache_clear()
     try:

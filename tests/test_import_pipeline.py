@@ -21,8 +21,8 @@ from conftest import Actor
 from app.accounts.models import Role
 from app.documents.models import Annotation, Document
 from app.inboxes.models import Inbox, Queue
+from app.intake.parsing import MAX_PARTS
 from app.mail.models import Email
-from app.mail.parsing import MAX_PARTS
 from app.settings import get_settings
 from app.tasks.models import Task
 

@@ -14,8 +14,8 @@ import pytest
 
 from app.accounts.models import ApiToken, Role, User
 from app.accounts.tokens import hash_token
+from app.core import ids
 from app.documents.models import Annotation, AnnotationStatus, Document
-from app.graphql import ids
 from app.inboxes import service as inboxes
 from app.inboxes.models import Inbox, Queue
 from app.mail.models import (

@@ -17,9 +17,9 @@ import pytest
 
 from app.accounts import service as accounts
 from app.accounts.models import ApiToken, Organization, Role, User
-from app.blobs import blob_store
+from app.core import ids
+from app.core.blobs import blob_store
 from app.documents.models import Annotation, AnnotationStatus, Document
-from app.graphql import ids
 from app.inboxes import service as inboxes
 from app.inboxes.models import Inbox, Queue
 from app.mail.models import (

@@ -21,10 +21,10 @@ from conftest import Actor
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import Organization
-from app.blobs import blob_store
+from app.core.blobs import blob_store
+from app.core.ids import encode as global_id
 from app.documents.models import Annotation, AnnotationStatus, Document
 from app.inboxes.models import Inbox, Queue
-from app.mail.delivery import send_email_job
 from app.mail.models import (
     DeliveryStatus,
     Email,
@@ -33,9 +33,9 @@ from app.mail.models import (
     ThreadMatchMethod,
 )
 from app.mail.service import NewEmail, record_email
+from app.outbox.jobs import send_email_job
 from app.settings import get_settings
 from app.tasks.models import Task, TaskStatus
-from app.urls import global_id
 from app.worker import build_worker, queue_name
 
 INBOX = "ap@acme.test"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from app import cli
 from app import settings_check as check
-from app.redis import arq_settings
+from app.core.redis import arq_settings
 from app.settings import Settings, get_settings
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")

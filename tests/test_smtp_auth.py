@@ -7,9 +7,9 @@ import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 from conftest import SmtpSink
 
+from app.core.ids import encode as global_id
 from app.inboxes.models import Inbox, Queue
 from app.settings import get_settings
-from app.urls import global_id
 
 pytestmark = [
     # The loopback test server has no certificate, so AUTH runs without TLS here.

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from arq.constants import job_key_prefix
 
+from app.core.redis import sentinel_settings
 from app.inboxes.models import Inbox, Queue
-from app.redis import sentinel_settings
 from app.tasks.models import Task, TaskStatus
 from app.tasks.reconcile import purge_expired_tasks, reconcile_tasks
 from app.worker import queue_name

@@ -24,10 +24,10 @@ from test_send_pipeline import (
 
 from app.accounts import service as accounts
 from app.accounts.models import Role
+from app.core.ids import encode as global_id
 from app.documents.models import Annotation, AnnotationStatus
 from app.mail.models import EmailTemplate
 from app.settings import get_settings
-from app.urls import global_id
 
 CREATE_TEMPLATE = """
 mutation Create($input: CreateEmailTemplateInput!) {
@@ -377,8 +377,8 @@ RUNAWAY = {
 }
 RENDER_IN_CHILD = textwrap.dedent("""
     import sys
-    from app.errors import InvalidInput
-    from app.mail.rendering import render
+    from app.core.errors import InvalidInput
+    from app.templates.rendering import render
     try:
         print(repr(render(sys.argv[1], {}, html=True, field="templateValues.message")))
     except InvalidInput as exc:

@@ -19,7 +19,7 @@ from test_import_pipeline import (
 )
 
 from app.documents.models import Annotation, Document
-from app.mail.importing import import_email_job
+from app.intake.jobs import import_email_job
 from app.mail.models import Email, EmailReference, EmailThread
 from app.settings import get_settings
 from app.tasks.models import Task, TaskKind, TaskStatus

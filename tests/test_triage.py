@@ -22,12 +22,10 @@ import pytest
 from strawberry.relay import GlobalID
 
 from app.accounts.models import Role
+from app.core import ids
 from app.documents.models import Annotation, AnnotationStatus, Document
-from app.graphql import ids
 from app.inboxes import service as inboxes
 from app.inboxes.models import Inbox, Queue
-from app.mail.delivery import send_email_job
-from app.mail.dismissal import dismiss_email_job
 from app.mail.models import (
     Email,
     EmailLabel,
@@ -41,7 +39,9 @@ from app.mail.models import (
     ThreadMatchMethod,
 )
 from app.mail.service import NewEmail, record_email
+from app.outbox.jobs import send_email_job
 from app.tasks.models import Task, TaskKind, TaskStatus
+from app.triage.dismissal import dismiss_email_job
 
 ERROR = "... on InputError { code field message }"
 SENDER = "bob@vendor.test"
@@ -971,7 +971,7 @@ async def test_attach_relates_annotations_and_documents_and_links_an_object(
     await run_jobs()
     task_id = str(GlobalID.from_id(result["id"]).node_id)
     await Task.filter(id=uuid.UUID(task_id)).update(status=TaskStatus.QUEUED)
-    from app.mail.attaching import attach_email_job
+    from app.triage.attaching import attach_email_job
 
     assert await attach_email_job({}, task_id) == "attached"
 

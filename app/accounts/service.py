@@ -7,8 +7,8 @@ from tortoise.transactions import in_transaction
 
 from app.accounts.models import ApiToken, Organization, Role, User
 from app.accounts.tokens import hash_token, new_token
-from app.errors import Conflict, NotFound
-from app.mail.addresses import normalize_address
+from app.core.errors import Conflict, NotFound
+from app.core.validation import normalize_address
 
 # lastUsedAt is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)

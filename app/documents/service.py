@@ -3,8 +3,8 @@
 from typing import Any
 
 from app.accounts.models import User
+from app.core.errors import InvalidInput, NotFound
 from app.documents.models import Annotation, AnnotationStatus
-from app.errors import InvalidInput, NotFound
 from app.mail.service import check_metadata
 
 

@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from app.accounts.models import ROLE_RANK, Role
 from app.accounts.service import Viewer
-from app.errors import AccessForbidden
+from app.core.errors import AccessForbidden
 from app.graphql.loaders import Loaders
 
 

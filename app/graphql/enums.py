@@ -3,8 +3,9 @@
 import strawberry
 
 from app.accounts.models import Role
+from app.core.errors import ErrorCode
 from app.documents.models import AnnotationStatus
-from app.errors import ErrorCode
+from app.intake.parts import PartOutcome
 from app.mail.models import (
     DeliveryStatus,
     EmailStatus,
@@ -13,7 +14,6 @@ from app.mail.models import (
     TemplateType,
     ThreadMatchMethod,
 )
-from app.mail.parts import PartOutcome
 from app.tasks.models import TaskKind, TaskStatus
 
 RoleEnum = strawberry.enum(Role, name="Role")

@@ -7,7 +7,7 @@ from typing import Any
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
-from app.errors import ErrorCode, InvalidInput, MailroomError
+from app.core.errors import ErrorCode, InvalidInput, MailroomError
 from app.graphql.types.common import InputError
 
 log = logging.getLogger("mailroom.graphql")

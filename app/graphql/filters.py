@@ -5,7 +5,7 @@ from datetime import datetime
 import strawberry
 from tortoise.queryset import QuerySet
 
-from app.graphql import ids
+from app.core import ids
 from app.graphql.enums import (
     AnnotationStatusEnum,
     DeliveryStatusEnum,

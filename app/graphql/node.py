@@ -2,14 +2,12 @@
 
 from typing import Any
 
-from strawberry import relay
-
 from app.accounts.models import ApiToken as ApiTokenModel
 from app.accounts.models import Organization as OrganizationModel
 from app.accounts.models import User as UserModel
+from app.core import ids
 from app.documents.models import Annotation as AnnotationModel
 from app.documents.models import Document as DocumentModel
-from app.graphql import ids
 from app.graphql.context import Info
 from app.graphql.types.accounts import ApiToken, Organization, User
 from app.graphql.types.documents import Annotation, Document
@@ -41,14 +39,11 @@ NODE_TYPES: dict[str, tuple[Any, Any]] = {
 
 async def load_node(info: Info, global_id: str, type_name: str | None = None) -> Any:
     """The object behind a global id (of `type_name`, if given), if the caller's."""
-    try:
-        gid = relay.GlobalID.from_id(global_id)
-    except Exception:
+    parts = ids.split(global_id)
+    if parts is None or (type_name is not None and parts[0] != type_name):
         return None
-    if type_name is not None and gid.type_name != type_name:
-        return None
-    entry = NODE_TYPES.get(gid.type_name)
-    pk = ids.parse_pk(gid.type_name, gid.node_id) if entry else None
+    entry = NODE_TYPES.get(parts[0])
+    pk = ids.parse_pk(*parts) if entry else None
     if entry is None or pk is None:
         return None
     model, gql_type = entry

@@ -17,8 +17,8 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from app.errors import InvalidInput
-from app.graphql.ids import MAX_PK
+from app.core.errors import InvalidInput
+from app.core.ids import MAX_PK
 from app.settings import get_settings
 
 NodeT = TypeVar("NodeT")

@@ -7,10 +7,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from tortoise.models import Model
 
-from app.blobs import blob_store
+from app.core import ids
+from app.core.blobs import blob_store
+from app.core.errors import AuthenticationFailed, ErrorCode, MailroomError
 from app.documents.models import Document
-from app.errors import AuthenticationFailed, ErrorCode, MailroomError
-from app.graphql import ids
 from app.http.auth import viewer_for
 from app.http.errors import json_error
 from app.mail.models import Email

@@ -2,7 +2,7 @@
 
 from starlette.responses import JSONResponse
 
-from app.errors import MailroomError
+from app.core.errors import MailroomError
 
 
 def json_error(exc: MailroomError, status: int) -> JSONResponse:

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from app.errors import AuthenticationFailed, ErrorCode, MailroomError
+from app.core.errors import AuthenticationFailed, ErrorCode, MailroomError
 from app.graphql.context import Context
 from app.http.auth import viewer_for
 from app.http.errors import json_error

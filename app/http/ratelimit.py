@@ -4,7 +4,7 @@ import time
 
 from redis.asyncio import Redis
 
-from app.errors import RateLimited
+from app.core.errors import RateLimited
 from app.settings import get_settings
 
 WINDOW_SECONDS = 60

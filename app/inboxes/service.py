@@ -3,9 +3,9 @@
 import re
 from typing import Any
 
-from app.errors import Conflict, InvalidInput, NotFound
+from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.validation import normalize_address
 from app.inboxes.models import Inbox, Queue
-from app.mail.addresses import normalize_address
 
 _MIME_PATTERN = re.compile(
     r"^[a-z0-9][a-z0-9!#$&^_.+-]*/(\*|[a-z0-9][a-z0-9!#$&^_.+-]*)$"

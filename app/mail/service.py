@@ -6,7 +6,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from app.errors import InvalidInput, NotFound
+from app.core.errors import InvalidInput, NotFound
 from app.mail.models import (
     Email,
     EmailLabel,
@@ -200,6 +200,6 @@ async def delete_email(*, organization_id: int, email_id: int) -> None:
         thread_id = email.email_thread_id
         await email.delete()
         if thread_id is not None:
-            from app.mail.threads import recompute_thread
+            from app.threads.service import recompute_thread
 
             await recompute_thread(thread_id)

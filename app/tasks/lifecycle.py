@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.expressions import F, Q
 
-from app.errors import ErrorCode
+from app.core.errors import ErrorCode
 from app.tasks.models import Task, TaskStatus
 
 # A RUNNING task whose worker has been silent this long is presumed dead.

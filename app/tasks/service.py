@@ -3,7 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
-from app.errors import Conflict, NotFound
+from app.core.errors import Conflict, NotFound
 from app.mail.models import DeliveryStatus, Email
 from app.tasks.models import Task, TaskKind, TaskStatus
 

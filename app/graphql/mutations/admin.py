@@ -8,10 +8,10 @@ from app.accounts import service as accounts
 from app.accounts.models import ApiToken as ApiTokenModel
 from app.accounts.models import Role
 from app.accounts.models import User as UserModel
-from app.errors import NotFound
+from app.core.errors import NotFound
+from app.core.ids import decode_or_not_found
 from app.graphql.context import Info
 from app.graphql.enums import RoleEnum
-from app.graphql.ids import decode_or_not_found
 from app.graphql.mutations.base import as_result
 from app.graphql.types.accounts import ApiToken, User
 from app.graphql.types.common import InputError

@@ -5,10 +5,10 @@ from typing import Annotated
 import strawberry
 
 from app.accounts.models import Role
+from app.core.ids import decode_or_not_found
 from app.documents import service
 from app.graphql.context import Info
 from app.graphql.enums import AnnotationStatusEnum
-from app.graphql.ids import decode_or_not_found
 from app.graphql.mutations.base import as_result
 from app.graphql.types.common import JSON, InputError
 from app.graphql.types.documents import Annotation

@@ -3,7 +3,7 @@
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 from app.graphql.types.common import InputError
 
 T = TypeVar("T")

@@ -8,12 +8,12 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from app.accounts.models import Role
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 from app.graphql.context import Info
 from app.graphql.mutations.base import as_result
 from app.graphql.types.common import JSON, InputError
 from app.graphql.types.tasks import Task
-from app.mail.import_requests import check_size, request_import
+from app.intake.service import check_size, request_import
 from app.settings import get_settings
 
 CHUNK = 1024 * 1024

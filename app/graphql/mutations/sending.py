@@ -6,15 +6,15 @@ from typing import Annotated
 import strawberry
 
 from app.accounts.models import Role
+from app.core.ids import decode_or_not_found
 from app.graphql.context import Info
 from app.graphql.enums import LabelEnum
-from app.graphql.ids import decode_or_not_found
 from app.graphql.mutations.base import as_result
 from app.graphql.types.common import JSON, InputError
 from app.graphql.types.mail import Email
 from app.graphql.types.tasks import Task
-from app.mail.cancel import cancel_email
-from app.mail.outgoing import SendRequest, request_send
+from app.outbox.cancel import cancel_email
+from app.outbox.service import SendRequest, request_send
 
 
 @strawberry.input

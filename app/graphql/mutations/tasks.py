@@ -6,8 +6,8 @@ from typing import Annotated
 import strawberry
 
 from app.accounts.models import Role
-from app.errors import NotFound
-from app.graphql import ids
+from app.core import ids
+from app.core.errors import NotFound
 from app.graphql.context import Info
 from app.graphql.mutations.base import as_result
 from app.graphql.types.common import InputError

@@ -5,14 +5,14 @@ from typing import Annotated
 import strawberry
 
 from app.accounts.models import Role
+from app.core.ids import decode_or_not_found
 from app.graphql.context import Info
 from app.graphql.enums import TemplateTypeEnum
-from app.graphql.ids import decode_or_not_found
 from app.graphql.mutations.base import as_result
 from app.graphql.types.common import InputError
 from app.graphql.types.templates import EmailTemplate
-from app.mail import templates
 from app.mail.models import TemplateType
+from app.templates import service as templates
 
 
 @strawberry.input

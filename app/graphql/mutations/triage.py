@@ -5,18 +5,18 @@ from typing import Annotated
 import strawberry
 
 from app.accounts.models import Role
-from app.errors import InvalidInput, NotFound
+from app.core.errors import InvalidInput, NotFound
+from app.core.ids import decode_or_not_found
 from app.graphql.context import Info
-from app.graphql.ids import decode_or_not_found
 from app.graphql.mutations.base import as_result
 from app.graphql.types.common import InputError
 from app.graphql.types.mail import EmailThread
 from app.graphql.types.tasks import Task
-from app.mail.attaching import AttachPlan, request_attach
-from app.mail.dismissal import request_dismiss
 from app.mail.models import EmailThread as EmailThreadModel
 from app.mail.service import get_email
-from app.mail.threads import mark_read, merge_manually, split_thread
+from app.threads.service import mark_read, merge_manually, split_thread
+from app.triage.attaching import AttachPlan, request_attach
+from app.triage.dismissal import request_dismiss
 
 
 @strawberry.input

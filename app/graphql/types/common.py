@@ -6,7 +6,7 @@ from typing import Any, Self
 import strawberry
 from strawberry.scalars import JSON
 
-from app.errors import ErrorCode, InvalidInput
+from app.core.errors import ErrorCode, InvalidInput
 from app.graphql.enums import ErrorCodeEnum
 
 __all__ = ["JSON", "InputError", "FromModel"]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
+from app.core.urls import document_content_url
 from app.documents.models import Annotation as AnnotationModel
 from app.documents.models import Document as DocumentModel
 from app.graphql.context import Info
@@ -13,7 +14,6 @@ from app.graphql.enums import AnnotationStatusEnum
 from app.graphql.types.accounts import User, load_user
 from app.graphql.types.common import JSON, FromModel
 from app.graphql.types.inboxes import Queue, load_queue
-from app.urls import document_content_url
 
 if TYPE_CHECKING:
     from app.graphql.types.mail import Email, EmailThread

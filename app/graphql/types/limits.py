@@ -3,7 +3,7 @@
 import strawberry
 
 from app.accounts.models import Organization
-from app.mail.sending import send_limit_left
+from app.outbox.allowance import send_limit_left
 from app.settings import get_settings
 
 

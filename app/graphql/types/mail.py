@@ -6,6 +6,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from app.core.urls import email_content_url
 from app.graphql.context import Info
 from app.graphql.enums import (
     DeliveryStatusEnum,
@@ -25,7 +26,6 @@ from app.mail.counts import AnnotationTally
 from app.mail.models import Email as EmailModel
 from app.mail.models import EmailLinkedObject
 from app.mail.models import EmailThread as EmailThreadModel
-from app.urls import email_content_url
 
 
 @strawberry.type

@@ -10,7 +10,7 @@ import multiprocessing
 import resource
 import threading
 
-from app.mail.parsing import ParsedMessage, parse_message
+from app.intake.parsing import ParsedMessage, parse_message
 
 PARSE_TIMEOUT_SECONDS = 60.0
 CHILD_MEMORY_BYTES = 2 * 1024**3

@@ -10,8 +10,8 @@ from typing import Any
 from arq.connections import ArqRedis
 from tortoise.exceptions import IntegrityError
 
-from app.blobs import blob_store
-from app.errors import ErrorCode, InvalidInput, NotFound
+from app.core.blobs import blob_store
+from app.core.errors import ErrorCode, InvalidInput, NotFound
 from app.inboxes.models import Inbox
 from app.inboxes.service import inbox_for_recipient
 from app.mail.service import check_metadata

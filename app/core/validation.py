@@ -3,7 +3,7 @@
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 
 
 def normalize_address(value: str, *, field: str) -> str:

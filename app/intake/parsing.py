@@ -13,8 +13,8 @@ from typing import Any
 
 from tnefparse.properties import MAPI_ATTACH_LONG_FILENAME
 
-from app.mail.parts import PartOutcome
-from app.mail.sniffing import sanitize_filename
+from app.intake.parts import PartOutcome
+from app.intake.sniffing import sanitize_filename
 
 MAX_DEPTH = 32  # multipart nesting levels
 MAX_PARTS = 500

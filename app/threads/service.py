@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.core.errors import InvalidInput
 from app.documents.models import Annotation
-from app.errors import InvalidInput
 from app.inboxes.models import Inbox
 from app.mail.models import (
     Email,

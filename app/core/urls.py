@@ -1,13 +1,7 @@
 """Public URLs of stored content (PUBLIC_URL + route + global id)."""
 
-import base64
-
+from app.core.ids import encode as global_id
 from app.settings import get_settings
-
-
-def global_id(type_name: str, pk: object) -> str:
-    """The Relay global id: base64 of "Type:pk" (what strawberry's GlobalID makes)."""
-    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
 def _base() -> str:

@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime
 
-from app.errors import Conflict
-from app.mail.delivery import PENDING
+from app.core.errors import Conflict
 from app.mail.models import DeliveryStatus, Email
 from app.mail.service import get_email
+from app.outbox.jobs import PENDING
 from app.tasks.models import Task, TaskKind, TaskStatus
 
 

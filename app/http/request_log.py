@@ -1,41 +1,13 @@
-"""Structured logs: one JSON line per request (and per job), never message bodies."""
+"""One log line and the request metrics for every HTTP request."""
 
-import json
 import logging
-import sys
 import time
-from typing import Any
 
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.settings import get_settings
-
 REQUESTS = Counter("mailroom_http_requests_total", "HTTP requests", ["path", "status"])
 LATENCY = Histogram("mailroom_http_request_seconds", "HTTP request latency", ["path"])
-
-
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        line.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str)
-
-
-def configure_logging() -> None:
-    root = logging.getLogger()
-    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    root.addHandler(handler)
-    root.setLevel(get_settings().log_level.upper())
 
 
 def _route_label(path: str) -> str:

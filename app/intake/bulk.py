@@ -14,9 +14,9 @@ from pathlib import Path
 from arq.connections import ArqRedis
 from rich.progress import Progress
 
-from app.errors import InvalidInput
-from app.mail.import_requests import find_inbox, request_import
-from app.mail.importing import import_email_job
+from app.core.errors import InvalidInput
+from app.intake.jobs import import_email_job
+from app.intake.service import find_inbox, request_import
 from app.tasks.models import FINISHED, Task
 
 

@@ -5,7 +5,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from app.blobs import FileBlobStore
+from app.core.blobs import FileBlobStore
 from app.documents.models import Document
 from app.mail.models import Email
 

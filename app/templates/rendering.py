@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import ChainableUndefined, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from app.errors import InvalidInput
+from app.core.errors import InvalidInput
 
 # Filters whose output is at most a small multiple of their input.
 ALLOWED_FILTERS = frozenset(

@@ -13,12 +13,12 @@ from typing import Any
 from arq import Retry
 from tortoise.expressions import F
 
-from app.blobs import blob_store
+from app.core.blobs import blob_store
+from app.core.errors import ErrorCode
 from app.documents.models import Document
-from app.errors import ErrorCode
-from app.mail.composing import compose, envelope_recipients
 from app.mail.models import DeliveryStatus, Email
-from app.mail.transport import DeliveryResult, deliver
+from app.outbox.composing import compose, envelope_recipients
+from app.outbox.transport import DeliveryResult, deliver
 from app.settings import get_settings
 from app.tasks import lifecycle
 from app.tasks.models import Task

@@ -3,8 +3,8 @@
 import re
 from dataclasses import dataclass
 
-from app.errors import InvalidInput
-from app.mail.addresses import normalize_address
+from app.core.errors import InvalidInput
+from app.core.validation import normalize_address
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,76}$")
 # Headers Mailroom writes itself; a caller may not set or override them.

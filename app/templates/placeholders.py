@@ -8,10 +8,10 @@ parent email's sender address.
 from typing import Any
 
 from app.accounts.models import Organization, User
+from app.core.ids import encode as global_id
 from app.documents.models import Annotation, Document
 from app.mail.models import Email
 from app.settings import get_settings
-from app.urls import global_id
 
 VALUES_PREFIX = "emails_import:"
 

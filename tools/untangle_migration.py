@@ -5,7 +5,7 @@ foreign keys point at tables not created yet (Email <-> EmailThread, Document ->
 Email), and the schema editor then silently drops those columns. This moves every
 such foreign key, and any index that needs it, into AddField/AddIndex operations
 after all tables exist. Run once after `tortoise makemigrations` on an empty history:
-`python -m app.untangle_migration app.migrations.0001_initial`.
+`python tools/untangle_migration.py app.migrations.0001_initial`.
 """
 
 import importlib

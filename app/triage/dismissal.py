@@ -15,8 +15,8 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import User
+from app.core.errors import InvalidInput, MailroomError
 from app.documents.models import Annotation, AnnotationStatus
-from app.errors import InvalidInput, MailroomError
 from app.mail.bodies import sanitize_html, text_from_html
 from app.mail.models import (
     Email,
@@ -27,14 +27,14 @@ from app.mail.models import (
     Label,
     TemplateType,
 )
-from app.mail.placeholders import build_context
-from app.mail.rejection import queue_notice
-from app.mail.rendering import render
 from app.mail.service import get_email
 from app.mail.subjects import reply_subject
+from app.outbox.notices import queue_notice
 from app.tasks import lifecycle
 from app.tasks.models import Task, TaskKind
 from app.tasks.queue import create_task, enqueue_task
+from app.templates.placeholders import build_context
+from app.templates.rendering import render
 
 log = logging.getLogger("mailroom.dismiss")
 MAX_REASON = 2000

@@ -16,8 +16,8 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import Organization, User
+from app.core.errors import ErrorCode, InvalidInput, NotFound
 from app.documents.models import Annotation, Document
-from app.errors import ErrorCode, InvalidInput, NotFound
 from app.inboxes.models import Inbox
 from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
 from app.mail.models import (
@@ -31,20 +31,20 @@ from app.mail.models import (
     Label,
     ThreadMatchMethod,
 )
-from app.mail.placeholders import annotation_values, build_context
-from app.mail.recipients import (
+from app.mail.service import NewEmail, record_email
+from app.mail.subjects import forward_subject, reply_subject
+from app.outbox.allowance import send_limit_left
+from app.outbox.recipients import (
     Recipient,
     clean_headers,
     clean_recipients,
     no_newlines,
 )
-from app.mail.rendering import render
-from app.mail.sending import send_limit_left
-from app.mail.service import NewEmail, record_email
-from app.mail.subjects import forward_subject, reply_subject
 from app.settings import get_settings
 from app.tasks.models import Task, TaskKind
 from app.tasks.queue import enqueue_task
+from app.templates.placeholders import annotation_values, build_context
+from app.templates.rendering import render
 
 MAX_SUBJECT = 998
 MAX_MESSAGE_BYTES = 256 * 1024

@@ -15,24 +15,24 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app.blobs import blob_store
+from app.core.blobs import blob_store
+from app.core.errors import ErrorCode
+from app.core.urls import email_part_url
 from app.documents.models import Annotation, AnnotationStatus, Document
-from app.errors import ErrorCode
 from app.inboxes.models import Inbox
+from app.intake.parse_runner import ParseCrashed, ParseTimeout, parse_in_child
+from app.intake.parsing import Attachment, ParsedMessage
+from app.intake.parts import PartOutcome
+from app.intake.sniffing import matches_accepted, sniff_mime_type
 from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
 from app.mail.models import Email, EmailType
-from app.mail.parse_runner import ParseCrashed, ParseTimeout, parse_in_child
-from app.mail.parsing import Attachment, ParsedMessage
-from app.mail.parts import PartOutcome
-from app.mail.rejection import queue_automatic_rejection
 from app.mail.service import NewEmail, record_email
-from app.mail.sniffing import matches_accepted, sniff_mime_type
-from app.mail.threads import match_thread, record_references, relink_waiting_children
+from app.outbox.notices import queue_automatic_rejection
 from app.settings import get_settings
 from app.tasks import lifecycle
 from app.tasks.models import Task
 from app.tasks.queue import enqueue_task
-from app.urls import email_part_url
+from app.threads.service import match_thread, record_references, relink_waiting_children
 
 log = logging.getLogger("mailroom.import")
 

@@ -1,9 +1,9 @@
 """Email templates: stored subject and HTML message with placeholders."""
 
-from app.errors import InvalidInput, NotFound
+from app.core.errors import InvalidInput, NotFound
 from app.inboxes.service import get_queue
 from app.mail.models import EmailTemplate, TemplateType
-from app.mail.rendering import check_syntax
+from app.templates.rendering import check_syntax
 
 MAX_SUBJECT = 998
 MAX_MESSAGE = 64 * 1024

@@ -13,8 +13,8 @@ from arq.connections import ArqRedis
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import User
+from app.core.errors import InvalidInput, MailroomError, NotFound
 from app.documents.models import Annotation, Document
-from app.errors import InvalidInput, MailroomError, NotFound
 from app.mail.models import (
     Email,
     EmailLinkedObject,
@@ -23,10 +23,10 @@ from app.mail.models import (
     EmailThread,
 )
 from app.mail.service import get_email
-from app.mail.threads import move_subtree
 from app.tasks import lifecycle
 from app.tasks.models import Task, TaskKind
 from app.tasks.queue import create_task
+from app.threads.service import move_subtree
 
 log = logging.getLogger("mailroom.attach")
 
