@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "app.mail.models",
     "app.documents.models",
     "app.tasks.models",
+    "app.templates.models",
 ]
 
 

@@ -68,8 +68,8 @@ async def run() -> list[tuple[str, float, str, bool]]:
 
     from app import db
     from app.accounts.service import create_organization
+    from app.core.redis import arq_settings
     from app.main import create_app
-    from app.redis import arq_settings
 
     url = f"sqlite://{var / 'bench.sqlite3'}"
     await db.migrate(url)

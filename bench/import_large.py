@@ -55,7 +55,7 @@ def _vm_kib(pid: int, field: str) -> int | None:
 
 
 def _parse_child_pid() -> int | None:
-    from app.mail import parse_runner
+    from app.intake import parse_runner
 
     pool = parse_runner._pool
     processes = list(getattr(pool, "_processes", {}).values()) if pool else []
@@ -108,12 +108,12 @@ async def run() -> list[tuple[str, float, str, bool]]:
 
     from app import db
     from app.accounts.service import create_organization
+    from app.core.redis import arq_settings
     from app.inboxes.models import Inbox, Queue
-    from app.mail.importing import import_email_job
+    from app.intake.jobs import import_email_job
+    from app.intake.parse_runner import parse_in_child, shutdown_parser
     from app.mail.models import Email
-    from app.mail.parse_runner import parse_in_child, shutdown_parser
     from app.main import create_app
-    from app.redis import arq_settings
     from app.settings import get_settings
     from app.tasks.models import Task, TaskStatus
 

@@ -22,7 +22,6 @@ from app.mail.models import (
     Email,
     EmailLabel,
     EmailStatus,
-    EmailTemplate,
     EmailThread,
     EmailType,
     Label,
@@ -30,6 +29,7 @@ from app.mail.models import (
 )
 from app.mail.service import NewEmail, record_email
 from app.tasks.models import Task, TaskKind, TaskStatus
+from app.templates.models import EmailTemplate
 
 ERROR = "... on InputError { code field message }"
 

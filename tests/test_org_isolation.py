@@ -25,7 +25,6 @@ from app.inboxes.models import Inbox, Queue
 from app.mail.models import (
     Email,
     EmailLabel,
-    EmailTemplate,
     EmailThread,
     EmailType,
     Label,
@@ -33,6 +32,7 @@ from app.mail.models import (
 )
 from app.mail.service import NewEmail, record_email
 from app.tasks.models import Task, TaskKind
+from app.templates.models import EmailTemplate
 
 RAW_MESSAGE = (
     b"From: Supplier <supplier@example.com>\r\nTo: in@a.example\r\n"

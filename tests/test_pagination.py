@@ -14,7 +14,7 @@ from emailfactory import at, email_gid, gid, make_email, make_queue
 
 from app.inboxes.models import Queue
 from app.mail.models import Email, EmailThread
-from app.mail.service import delete_email
+from app.threads.service import delete_email
 
 EMAILS = """
 query($first: Int, $after: String, $last: Int, $before: String,

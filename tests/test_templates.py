@@ -26,8 +26,8 @@ from app.accounts import service as accounts
 from app.accounts.models import Role
 from app.core.ids import encode as global_id
 from app.documents.models import Annotation, AnnotationStatus
-from app.mail.models import EmailTemplate
 from app.settings import get_settings
+from app.templates.models import EmailTemplate
 
 CREATE_TEMPLATE = """
 mutation Create($input: CreateEmailTemplateInput!) {

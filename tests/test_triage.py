@@ -32,7 +32,6 @@ from app.mail.models import (
     EmailLinkedObject,
     EmailRelatedAnnotation,
     EmailRelatedDocument,
-    EmailTemplate,
     EmailThread,
     EmailType,
     Label,
@@ -41,6 +40,7 @@ from app.mail.models import (
 from app.mail.service import NewEmail, record_email
 from app.outbox.jobs import send_email_job
 from app.tasks.models import Task, TaskKind, TaskStatus
+from app.templates.models import EmailTemplate
 from app.triage.dismissal import dismiss_email_job
 
 ERROR = "... on InputError { code field message }"

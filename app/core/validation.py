@@ -1,9 +1,11 @@
-"""Email address parsing and validation (pure, standard library only)."""
+"""Input checks shared by every capability (pure, standard library only)."""
 
 from email.errors import HeaderParseError
 from email.headerregistry import Address
+from typing import Any
 
 from app.core.errors import InvalidInput
+from app.settings import get_settings
 
 
 def normalize_address(value: str, *, field: str) -> str:
@@ -18,3 +20,12 @@ def normalize_address(value: str, *, field: str) -> str:
     if not address.username or "." not in address.domain:
         raise InvalidInput(f"Invalid email address: {value!r}.", field=field)
     return address.addr_spec.lower()
+
+
+def check_metadata(metadata: Any, *, field: str = "metadata") -> dict[str, Any]:
+    if not isinstance(metadata, dict):
+        raise InvalidInput("Metadata must be a JSON object.", field=field)
+    limit = get_settings().metadata_max_keys
+    if len(metadata) > limit:
+        raise InvalidInput(f"Metadata may have at most {limit} keys.", field=field)
+    return metadata

@@ -4,8 +4,8 @@ from typing import Any
 
 from app.accounts.models import User
 from app.core.errors import InvalidInput, NotFound
+from app.core.validation import check_metadata
 from app.documents.models import Annotation, AnnotationStatus
-from app.mail.service import check_metadata
 
 
 async def update_annotation(

@@ -11,10 +11,10 @@ from app.mail.models import (
     EmailStatus,
     EmailType,
     Label,
-    TemplateType,
     ThreadMatchMethod,
 )
 from app.tasks.models import TaskKind, TaskStatus
+from app.templates.models import TemplateType
 
 RoleEnum = strawberry.enum(Role, name="Role")
 AnnotationStatusEnum = strawberry.enum(AnnotationStatus, name="AnnotationStatus")

@@ -18,9 +18,9 @@ from app.graphql.types.templates import EmailTemplate
 from app.inboxes.models import Inbox as InboxModel
 from app.inboxes.models import Queue as QueueModel
 from app.mail.models import Email as EmailModel
-from app.mail.models import EmailTemplate as EmailTemplateModel
 from app.mail.models import EmailThread as EmailThreadModel
 from app.tasks.models import Task as TaskModel
+from app.templates.models import EmailTemplate as EmailTemplateModel
 
 NODE_TYPES: dict[str, tuple[Any, Any]] = {
     "Organization": (OrganizationModel, Organization),

@@ -34,9 +34,9 @@ from app.graphql.types.templates import EmailTemplate
 from app.inboxes.models import Inbox as InboxModel
 from app.inboxes.models import Queue as QueueModel
 from app.mail.filters import filter_emails
-from app.mail.models import EmailTemplate as EmailTemplateModel
 from app.mail.models import EmailThread as EmailThreadModel
 from app.tasks.models import Task as TaskModel
+from app.templates.models import EmailTemplate as EmailTemplateModel
 
 BY_CREATION = [SortKey("created_at", datetime)]
 

@@ -12,9 +12,9 @@ from tortoise.exceptions import IntegrityError
 
 from app.core.blobs import blob_store
 from app.core.errors import ErrorCode, InvalidInput, NotFound
+from app.core.validation import check_metadata
 from app.inboxes.models import Inbox
 from app.inboxes.service import inbox_for_recipient
-from app.mail.service import check_metadata
 from app.settings import get_settings
 from app.tasks.models import Task, TaskKind
 from app.tasks.queue import enqueue_task

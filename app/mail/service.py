@@ -6,7 +6,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from app.core.errors import InvalidInput, NotFound
+from app.core.errors import ErrorCode, InvalidInput, NotFound
+from app.core.validation import check_metadata
 from app.mail.models import (
     Email,
     EmailLabel,
@@ -19,7 +20,8 @@ from app.mail.models import (
     ThreadMatchMethod,
 )
 from app.mail.subjects import normalize_subject
-from app.settings import get_settings
+from app.tasks import lifecycle
+from app.tasks.models import Task
 
 
 @dataclass
@@ -141,15 +143,6 @@ async def set_labels(email: Email, labels: list[Label]) -> None:
         )
 
 
-def check_metadata(metadata: Any, *, field: str = "metadata") -> dict[str, Any]:
-    if not isinstance(metadata, dict):
-        raise InvalidInput("Metadata must be a JSON object.", field=field)
-    limit = get_settings().metadata_max_keys
-    if len(metadata) > limit:
-        raise InvalidInput(f"Metadata may have at most {limit} keys.", field=field)
-    return metadata
-
-
 async def get_email(*, organization_id: int, email_id: int, field: str = "id") -> Email:
     email = await Email.get_or_none(id=email_id, organization_id=organization_id)
     if email is None:
@@ -192,14 +185,14 @@ async def update_email(
     return email
 
 
-async def delete_email(*, organization_id: int, email_id: int) -> None:
-    """Delete an email; its documents and annotations stay, unlinked from it."""
-    async with in_transaction():
-        email = await get_email(organization_id=organization_id, email_id=email_id)
-        await Email.filter(parent_id=email.id).update(parent_id=email.parent_id)
-        thread_id = email.email_thread_id
-        await email.delete()
-        if thread_id is not None:
-            from app.threads.service import recompute_thread
-
-            await recompute_thread(thread_id)
+async def claim_email_task(task_id: str) -> tuple[Task, Any] | None:
+    """Claim a task that acts on an email and load that email; None when there is
+    nothing to do (not claimable, or the email is gone: then the task fails)."""
+    task = await lifecycle.claim(task_id)
+    if task is None:
+        return None
+    email = await Email.get_or_none(id=task.email_id) if task.email_id else None
+    if email is None:
+        await lifecycle.fail(task, ErrorCode.NOT_FOUND, "The email no longer exists.")
+        return None
+    return task, email

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from app.mail.models import TemplateType
+from app.templates.models import TemplateType
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index

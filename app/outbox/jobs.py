@@ -17,6 +17,7 @@ from app.core.blobs import blob_store
 from app.core.errors import ErrorCode
 from app.documents.models import Document
 from app.mail.models import DeliveryStatus, Email
+from app.mail.service import claim_email_task
 from app.outbox.composing import compose, envelope_recipients
 from app.outbox.transport import DeliveryResult, deliver
 from app.settings import get_settings
@@ -41,7 +42,7 @@ def _last_three(email: Email, entry: dict[str, str]) -> list[dict[str, str]]:
 
 async def send_email_job(ctx: dict[str, Any], task_id: str) -> str:
     """arq entry point."""
-    claimed = await lifecycle.claim_email_task(task_id)
+    claimed = await claim_email_task(task_id)
     if claimed is None:
         return "skipped"
     task, email = claimed

@@ -19,13 +19,13 @@ from app.accounts.models import Organization, User
 from app.core.errors import ErrorCode, InvalidInput, NotFound
 from app.documents.models import Annotation, Document
 from app.inboxes.models import Inbox
+from app.inboxes.service import get_queue
 from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
 from app.mail.models import (
     DeliveryStatus,
     Email,
     EmailRelatedAnnotation,
     EmailRelatedDocument,
-    EmailTemplate,
     EmailThread,
     EmailType,
     Label,
@@ -43,6 +43,7 @@ from app.outbox.recipients import (
 from app.settings import get_settings
 from app.tasks.models import Task, TaskKind
 from app.tasks.queue import enqueue_task
+from app.templates.models import EmailTemplate
 from app.templates.placeholders import annotation_values, build_context
 from app.templates.rendering import render
 
@@ -319,7 +320,6 @@ async def _many(
 
 
 async def _check_queue(organization_id: int, queue_id: int) -> None:
-    from app.inboxes.service import get_queue
 
     await get_queue(organization_id=organization_id, queue_id=queue_id)
 

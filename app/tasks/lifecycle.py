@@ -3,7 +3,6 @@ UPDATE, so two workers running the same job never both proceed."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from tortoise.expressions import F, Q
 
@@ -64,18 +63,3 @@ async def cancelled(task: Task) -> None:
     await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(
         status=TaskStatus.CANCELLED, finished_at=datetime.now(UTC)
     )
-
-
-async def claim_email_task(task_id: str) -> tuple[Task, Any] | None:
-    """Claim a task that acts on an email and load that email; None when there is
-    nothing to do (not claimable, or the email is gone: then the task fails)."""
-    from app.mail.models import Email
-
-    task = await claim(task_id)
-    if task is None:
-        return None
-    email = await Email.get_or_none(id=task.email_id) if task.email_id else None
-    if email is None:
-        await fail(task, ErrorCode.NOT_FOUND, "The email no longer exists.")
-        return None
-    return task, email

@@ -2,7 +2,7 @@
 
 from app.core.errors import InvalidInput, NotFound
 from app.inboxes.service import get_queue
-from app.mail.models import EmailTemplate, TemplateType
+from app.templates.models import EmailTemplate, TemplateType
 from app.templates.rendering import check_syntax
 
 MAX_SUBJECT = 998

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.transactions import in_transaction
+
 from app.core.errors import InvalidInput
 from app.documents.models import Annotation
 from app.inboxes.models import Inbox
@@ -13,6 +15,7 @@ from app.mail.models import (
     EmailThread,
     ThreadMatchMethod,
 )
+from app.mail.service import get_email
 from app.mail.subjects import normalize_subject
 
 SUBJECT_WINDOW = timedelta(days=30)
@@ -245,3 +248,14 @@ async def merge_manually(target: EmailThread, source: EmailThread) -> None:
 async def mark_read(thread: EmailThread) -> None:
     await Email.filter(email_thread_id=thread.id, unread=True).update(unread=False)
     await EmailThread.filter(id=thread.id).update(has_new_replies=False)
+
+
+async def delete_email(*, organization_id: int, email_id: int) -> None:
+    """Delete an email; its documents and annotations stay, unlinked from it."""
+    async with in_transaction():
+        email = await get_email(organization_id=organization_id, email_id=email_id)
+        await Email.filter(parent_id=email.id).update(parent_id=email.parent_id)
+        thread_id = email.email_thread_id
+        await email.delete()
+        if thread_id is not None:
+            await recompute_thread(thread_id)

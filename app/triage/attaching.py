@@ -22,7 +22,7 @@ from app.mail.models import (
     EmailRelatedDocument,
     EmailThread,
 )
-from app.mail.service import get_email
+from app.mail.service import claim_email_task, get_email
 from app.tasks import lifecycle
 from app.tasks.models import Task, TaskKind
 from app.tasks.queue import create_task
@@ -106,7 +106,7 @@ async def request_attach(
 
 
 async def attach_email_job(ctx: dict[str, Any], task_id: str) -> str:
-    claimed = await lifecycle.claim_email_task(task_id)
+    claimed = await claim_email_task(task_id)
     if claimed is None:
         return "skipped"
     task, email = claimed

@@ -14,25 +14,19 @@ from arq.connections import ArqRedis
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from app.accounts.models import User
+from app.accounts.models import Organization, User
 from app.core.errors import InvalidInput, MailroomError
 from app.documents.models import Annotation, AnnotationStatus
+from app.inboxes.models import Inbox
 from app.mail.bodies import sanitize_html, text_from_html
-from app.mail.models import (
-    Email,
-    EmailLabel,
-    EmailStatus,
-    EmailTemplate,
-    EmailType,
-    Label,
-    TemplateType,
-)
-from app.mail.service import get_email
+from app.mail.models import Email, EmailLabel, EmailStatus, EmailType, Label
+from app.mail.service import claim_email_task, get_email
 from app.mail.subjects import reply_subject
 from app.outbox.notices import queue_notice
 from app.tasks import lifecycle
 from app.tasks.models import Task, TaskKind
 from app.tasks.queue import create_task, enqueue_task
+from app.templates.models import EmailTemplate, TemplateType
 from app.templates.placeholders import build_context
 from app.templates.rendering import render
 
@@ -81,7 +75,7 @@ async def request_dismiss(
 
 
 async def dismiss_email_job(ctx: dict[str, Any], task_id: str) -> str:
-    claimed = await lifecycle.claim_email_task(task_id)
+    claimed = await claim_email_task(task_id)
     if claimed is None:
         return "skipped"
     task, email = claimed
@@ -134,8 +128,6 @@ async def _reject_annotations(email: Email) -> None:
 async def _queue_rejection_notice(email: Email, task: Task) -> Task:
     """A REJECTION reply to the sender in the thread, from the organization's
     REJECTION template when it has one."""
-    from app.accounts.models import Organization
-    from app.inboxes.models import Inbox
 
     candidates = await EmailTemplate.filter(
         Q(queue_id=email.queue_id) | Q(queue_id=None),

@@ -12,6 +12,7 @@ from app.graphql.mutations.base import as_result
 from app.graphql.types.common import JSON, InputError
 from app.graphql.types.mail import Email
 from app.mail import service
+from app.threads import service as threads
 
 
 @strawberry.input
@@ -68,7 +69,7 @@ class EmailMutations:
         info.context.require(Role.MANAGER)
 
         async def work() -> DeleteEmailPayload:
-            await service.delete_email(
+            await threads.delete_email(
                 organization_id=info.context.organization_id,
                 email_id=decode_or_not_found(id, "Email", field="id"),
             )

@@ -12,6 +12,7 @@ from app.graphql.context import Info
 from app.graphql.mutations.base import as_result
 from app.graphql.types.common import InputError
 from app.graphql.types.tasks import Task
+from app.outbox.cancel import release_send
 from app.tasks import service
 
 CancelTaskResult = Annotated[Task | InputError, strawberry.union("CancelTaskResult")]
@@ -28,7 +29,9 @@ class TaskMutations:
             if not isinstance(task_id, uuid.UUID):
                 raise NotFound("No such task.", field="id")
             row = await service.cancel_task(
-                organization_id=info.context.organization_id, task_id=task_id
+                organization_id=info.context.organization_id,
+                task_id=task_id,
+                on_cancelled=release_send,
             )
             return Task.from_model(row)
 

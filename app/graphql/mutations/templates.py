@@ -11,8 +11,8 @@ from app.graphql.enums import TemplateTypeEnum
 from app.graphql.mutations.base import as_result
 from app.graphql.types.common import InputError
 from app.graphql.types.templates import EmailTemplate
-from app.mail.models import TemplateType
 from app.templates import service as templates
+from app.templates.models import TemplateType
 
 
 @strawberry.input
