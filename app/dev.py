@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from typing import Any
 
 import typer
 import uvicorn
@@ -33,23 +34,39 @@ async def seed_demo() -> str:
     return token
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling when its socket listens."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.listening = asyncio.Event()
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets)
+        self.listening.set()
+
+
 async def _serve(host: str, port: int) -> None:
     await migrate()
     await close_db()
     await open_db()  # shared by the API and the worker of this process
     token = await seed_demo()
     app = create_app()
-    typer.echo(f"GraphiQL:     http://{host}:{port}/graphql")
-    typer.echo(f"Admin token:  {token}")
-    typer.echo(f"Demo inbox:   {DEMO_INBOX}")
-    typer.echo('Header:       {"Authorization": "Bearer ' + token + '"}')
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=host, port=port, log_level="warning")
-    )
+    server = _Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
     worker = build_worker()
     worker_task = asyncio.create_task(worker.async_run())
+    serving = asyncio.create_task(server.serve())
     try:
-        await server.serve()
+        # The banner once the address answers, so what it names works at once.
+        started = asyncio.create_task(server.listening.wait())
+        await asyncio.wait({started, serving}, return_when=asyncio.FIRST_COMPLETED)
+        started.cancel()
+        if server.started:
+            typer.echo(f"GraphiQL:     http://{host}:{port}/graphql")
+            typer.echo(f"Admin token:  {token}")
+            typer.echo(f"Demo inbox:   {DEMO_INBOX}")
+            typer.echo('Header:       {"Authorization": "Bearer ' + token + '"}')
+        await serving
     finally:
         worker_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
