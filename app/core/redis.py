@@ -7,7 +7,7 @@ from urllib.parse import unquote, urlsplit
 
 from arq.connections import RedisSettings
 
-from app.embedded_redis import EmbeddedRedis
+from app.core.embedded_redis import EmbeddedRedis
 from app.settings import get_settings
 
 _lock = threading.Lock()
