@@ -29,19 +29,18 @@ from app.mail.models import Email, EmailType
 from app.mail.service import NewEmail, record_email
 from app.outbox.notices import queue_automatic_rejection
 from app.settings import get_settings
-from app.tasks import lifecycle
+from app.tasks.jobs import JobFailed, Outcome, task_job
 from app.tasks.models import Task
-from app.tasks.queue import enqueue_task
 from app.threads.service import match_thread, record_references, relink_waiting_children
 
 log = logging.getLogger("mailroom.import")
 
 
-class ImportFailed(Exception):
+class ImportFailed(JobFailed):
+    """The message cannot become an email (the task fails with this code)."""
+
     def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
 
 
 @dataclass
@@ -52,32 +51,12 @@ class Extracted:
     blob_key: str | None = None
 
 
-async def import_email_job(ctx: dict[str, Any], task_id: str) -> str:
-    """arq entry point."""
-    task = await lifecycle.claim(task_id)
-    if task is None:
-        return "skipped"
-    log.info("import started", extra={"fields": {"task": task_id}})
-    try:
-        email, follow_ups = await import_task(task)
-    except ImportFailed as exc:
-        await lifecycle.fail(task, exc.code, exc.message)
-        log.info(
-            "import failed", extra={"fields": {"task": task_id, "code": exc.code.value}}
-        )
-        return "failed"
-    except Exception:
-        log.exception("import crashed", extra={"fields": {"task": task_id}})
-        await lifecycle.fail(
-            task, ErrorCode.INTERNAL_ERROR, "The import failed unexpectedly."
-        )
-        return "failed"
-    await lifecycle.succeed(task, email_id=email.id)
-    if "redis" in ctx:  # without it the reconciler enqueues them a little later
-        for follow_up in follow_ups:
-            await enqueue_task(ctx["redis"], follow_up)
-    log.info("import done", extra={"fields": {"task": task_id, "email": email.id}})
-    return "succeeded"
+async def _import(task: Task) -> Outcome:
+    email, follow_ups = await import_task(task)
+    return Outcome("succeeded", email_id=email.id, follow_ups=follow_ups)
+
+
+import_email_job = task_job("import_email_job", _import)
 
 
 async def import_task(task: Task) -> tuple[Email, list[Task]]:

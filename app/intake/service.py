@@ -8,7 +8,6 @@ that is the job's work, so accepting takes milliseconds whatever the size.
 from typing import Any
 
 from arq.connections import ArqRedis
-from tortoise.exceptions import IntegrityError
 
 from app.core.blobs import blob_store
 from app.core.errors import ErrorCode, InvalidInput, NotFound
@@ -17,7 +16,7 @@ from app.inboxes.models import Inbox
 from app.inboxes.service import inbox_for_recipient
 from app.settings import get_settings
 from app.tasks.models import Task, TaskKind
-from app.tasks.queue import enqueue_task
+from app.tasks.service import submit
 
 VALUES_PREFIX = "emails_import:"
 
@@ -71,41 +70,18 @@ async def request_import(
     check_size(len(raw))
     metadata = check_metadata(metadata if metadata is not None else {})
     values = check_values(values)
-    if idempotency_key is not None and not (0 < len(idempotency_key) <= 200):
-        raise InvalidInput(
-            "idempotencyKey must be 1 to 200 characters.", field="idempotencyKey"
-        )
     inbox = await find_inbox(organization_id, recipient)
-    if idempotency_key and (earlier := await _earlier(inbox, idempotency_key)):
-        return earlier
-    key = blob_store().put(raw)
-    try:
-        task = await Task.create(
-            organization_id=inbox.organization_id,
-            kind=TaskKind.IMPORT_EMAIL,
-            creator_id=creator_id,
-            idempotency_key=idempotency_key,
-            payload={
-                "inbox_id": inbox.id,
-                "raw_blob_key": key,
-                "metadata": metadata,
-                "values": values,
-                "source": source,
-            },
-        )
-    except IntegrityError:  # the same key, committed by a concurrent request
-        if not idempotency_key or not (
-            earlier := await _earlier(inbox, idempotency_key)
-        ):
-            raise
-        return earlier
-    await enqueue_task(redis, task)
-    return task
-
-
-async def _earlier(inbox: Inbox, idempotency_key: str) -> Task | None:
-    return await Task.get_or_none(
-        organization_id=inbox.organization_id,
+    return await submit(
+        redis,
         kind=TaskKind.IMPORT_EMAIL,
+        organization_id=inbox.organization_id,
+        creator_id=creator_id,
         idempotency_key=idempotency_key,
+        payload={
+            "inbox_id": inbox.id,
+            "raw_blob_key": blob_store().put(raw),
+            "metadata": metadata,
+            "values": values,
+            "source": source,
+        },
     )

@@ -20,7 +20,7 @@ from app.mail.models import (
     ThreadMatchMethod,
 )
 from app.mail.subjects import normalize_subject
-from app.tasks import lifecycle
+from app.tasks.jobs import JobFailed
 from app.tasks.models import Task
 
 
@@ -185,14 +185,10 @@ async def update_email(
     return email
 
 
-async def claim_email_task(task_id: str) -> tuple[Task, Any] | None:
-    """Claim a task that acts on an email and load that email; None when there is
-    nothing to do (not claimable, or the email is gone: then the task fails)."""
-    task = await lifecycle.claim(task_id)
-    if task is None:
-        return None
+async def email_of(task: Task) -> Email:
+    """The email a send, dismiss or attach task acts on; the task fails when it
+    is gone."""
     email = await Email.get_or_none(id=task.email_id) if task.email_id else None
     if email is None:
-        await lifecycle.fail(task, ErrorCode.NOT_FOUND, "The email no longer exists.")
-        return None
-    return task, email
+        raise JobFailed("The email no longer exists.", code=ErrorCode.NOT_FOUND)
+    return email

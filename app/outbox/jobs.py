@@ -17,11 +17,11 @@ from app.core.blobs import blob_store
 from app.core.errors import ErrorCode
 from app.documents.models import Document
 from app.mail.models import DeliveryStatus, Email
-from app.mail.service import claim_email_task
+from app.mail.service import email_of
 from app.outbox.composing import compose, envelope_recipients
 from app.outbox.transport import DeliveryResult, deliver
 from app.settings import get_settings
-from app.tasks import lifecycle
+from app.tasks.jobs import Outcome, task_job
 from app.tasks.models import Task
 
 log = logging.getLogger("mailroom.send")
@@ -40,38 +40,33 @@ def _last_three(email: Email, entry: dict[str, str]) -> list[dict[str, str]]:
     return [*email.last_tries, entry][-3:]
 
 
-async def send_email_job(ctx: dict[str, Any], task_id: str) -> str:
-    """arq entry point."""
-    claimed = await claim_email_task(task_id)
-    if claimed is None:
-        return "skipped"
-    task, email = claimed
-    outcome = await _settle_without_sending(task, email)
+async def _send_task(task: Task) -> Outcome:
+    email = await email_of(task)
+    outcome = await _settle_without_sending(email)
     if outcome is not None:
         return outcome
     if email.send_at is not None and email.send_at > datetime.now(UTC):
-        await lifecycle.requeue(task)  # run early (e.g. re-enqueued): wait for sendAt
+        # Run early (e.g. re-enqueued): the skeleton hands the task back till sendAt.
         raise Retry(defer=email.send_at - datetime.now(UTC))
     return await _send(task, email)
 
 
-async def _settle_without_sending(task: Task, email: Email) -> str | None:
-    """Finish the task when the email's state says there is nothing to send."""
+send_email_job = task_job("send_email_job", _send_task)
+
+
+async def _settle_without_sending(email: Email) -> Outcome | None:
+    """How the task ends when the email's state says there is nothing to send."""
     status = email.delivery_status
     if status is DeliveryStatus.SENT:
-        await lifecycle.succeed(task, email_id=email.id)
-        return "already sent"
+        return Outcome("already sent", email_id=email.id)
     if status is DeliveryStatus.CANCELLED:
-        await lifecycle.cancelled(task)
-        return "cancelled"
+        return Outcome.cancelled()
     if status in (DeliveryStatus.FAILED, DeliveryStatus.EXPIRED):
-        await lifecycle.fail(
-            task, ErrorCode.CONFLICT, f"The email is {status.value}.", email_id=email.id
+        return Outcome.failed(
+            ErrorCode.CONFLICT, f"The email is {status.value}.", email_id=email.id
         )
-        return "failed"
     if status is DeliveryStatus.SENDING:
         return await _give_up(
-            task,
             email,
             from_states=[DeliveryStatus.SENDING],
             entry=_try(
@@ -84,36 +79,33 @@ async def _settle_without_sending(task: Task, email: Email) -> str | None:
         await Email.filter(id=email.id, delivery_status__in=PENDING).update(
             delivery_status=DeliveryStatus.EXPIRED, failed_at=datetime.now(UTC)
         )
-        await lifecycle.fail(
-            task,
+        return Outcome.failed(
             ErrorCode.CONFLICT,
             "sendBefore passed before delivery.",
             email_id=email.id,
+            result="expired",
         )
-        return "expired"
     return None
 
 
 async def _give_up(
-    task: Task,
     email: Email,
     *,
     from_states: list[DeliveryStatus],
     entry: dict[str, str],
     code: ErrorCode,
     message: str,
-) -> str:
+) -> Outcome:
     """FAILED without (another) try: the email records why, the task fails."""
     await Email.filter(id=email.id, delivery_status__in=from_states).update(
         delivery_status=DeliveryStatus.FAILED,
         failed_at=datetime.now(UTC),
         last_tries=_last_three(email, entry),
     )
-    await lifecycle.fail(task, code, message, email_id=email.id)
-    return "failed"
+    return Outcome.failed(code, message, email_id=email.id)
 
 
-async def _send(task: Task, email: Email) -> str:
+async def _send(task: Task, email: Email) -> Outcome:
     store = blob_store()
     wanted = task.payload.get("attach_document_ids", [])
     documents = await Document.filter(id__in=wanted)
@@ -129,7 +121,6 @@ async def _send(task: Task, email: Email) -> str:
         )
     except OSError as exc:  # an attachment's bytes are gone: nothing sensible to send
         return await _give_up(
-            task,
             email,
             from_states=list(PENDING),
             entry=_try(
@@ -145,9 +136,9 @@ async def _send(task: Task, email: Email) -> str:
         raw_blob_key=raw_key,
     )
     if not claimed:  # cancelled (or expired) between our read and now
-        return (
-            await _settle_without_sending(task, await Email.get(id=email.id))
-            or "skipped"
+        settled = await _settle_without_sending(await Email.get(id=email.id))
+        return settled or Outcome.failed(
+            ErrorCode.CONFLICT, "The email changed while sending.", email_id=email.id
         )
     email = await Email.get(id=email.id)
     result = await deliver(
@@ -156,7 +147,7 @@ async def _send(task: Task, email: Email) -> str:
     return await _record(task, email, result)
 
 
-async def _record(task: Task, email: Email, result: DeliveryResult) -> str:
+async def _record(task: Task, email: Email, result: DeliveryResult) -> Outcome:
     settings = get_settings()
     now = datetime.now(UTC)
     tries = _last_three(email, _try(result.status, result.detail))
@@ -166,14 +157,11 @@ async def _record(task: Task, email: Email, result: DeliveryResult) -> str:
         await Email.filter(id=email.id).update(
             delivery_status=DeliveryStatus.SENT, sent_at=now, **update
         )
-        await lifecycle.succeed(task, email_id=email.id)
-        log.info("sent", extra={"fields": fields})
-        return "sent"
+        return Outcome("sent", email_id=email.id)
     if result.temporary and email.try_count < settings.send_max_tries:
         await Email.filter(id=email.id).update(
             delivery_status=DeliveryStatus.QUEUED, **update
         )
-        await lifecycle.requeue(task)
         delay = settings.send_retry_base_seconds * 2 ** (email.try_count - 1)
         log.info("retrying", extra={"fields": {**fields, "in_s": delay}})
         raise Retry(defer=timedelta(seconds=delay))
@@ -181,11 +169,6 @@ async def _record(task: Task, email: Email, result: DeliveryResult) -> str:
         delivery_status=DeliveryStatus.FAILED, failed_at=now, **update
     )
     code = ErrorCode.SERVICE_UNAVAILABLE if result.temporary else ErrorCode.BAD_REQUEST
-    await lifecycle.fail(
-        task,
-        code,
-        f"Delivery failed: {result.status} {result.detail}",
-        email_id=email.id,
+    return Outcome.failed(
+        code, f"Delivery failed: {result.status} {result.detail}", email_id=email.id
     )
-    log.info("send failed", extra={"fields": fields})
-    return "failed"

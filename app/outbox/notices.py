@@ -17,6 +17,7 @@ from app.mail.service import NewEmail, record_email
 from app.mail.subjects import reply_subject
 from app.settings import get_settings
 from app.tasks.models import Task, TaskKind
+from app.tasks.service import new_task
 
 NO_DOCUMENTS_TEXT = (
     "Thank you for your message. We could not find any attachment we can process, "
@@ -86,7 +87,7 @@ async def queue_notice(
         thread=thread,
         match_method=ThreadMatchMethod.IN_REPLY_TO,
     )
-    return await Task.create(
+    return await new_task(
         organization_id=incoming.organization_id,
         kind=TaskKind.SEND_EMAIL,
         creator_id=creator_id,

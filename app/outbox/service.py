@@ -11,9 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from arq.connections import ArqRedis
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
-from tortoise.transactions import in_transaction
 
 from app.accounts.models import Organization, User
 from app.core.errors import ErrorCode, InvalidInput, NotFound
@@ -42,7 +40,7 @@ from app.outbox.recipients import (
 )
 from app.settings import get_settings
 from app.tasks.models import Task, TaskKind
-from app.tasks.queue import enqueue_task
+from app.tasks.service import submit
 from app.templates.models import EmailTemplate
 from app.templates.placeholders import annotation_values, build_context
 from app.templates.rendering import render
@@ -97,19 +95,24 @@ class Draft:
 
 async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
     if req.idempotency_key and (earlier := await _earlier(req)) is not None:
-        return earlier
+        return earlier  # answered before rendering anything again
     organization = await Organization.get(id=req.organization_id)
     draft = await _draft(req, organization)
-    try:
-        async with in_transaction():
-            task = await _store(req, organization, draft)
-    except IntegrityError:
-        # A concurrent request with the same idempotency key committed first.
-        if not req.idempotency_key or (earlier := await _earlier(req)) is None:
-            raise
-        return earlier
-    await enqueue_task(redis, task, defer_until=draft.send_at)
-    return task
+    return await submit(
+        redis,
+        kind=TaskKind.SEND_EMAIL,
+        organization_id=req.organization_id,
+        creator_id=req.user.id,
+        idempotency_key=req.idempotency_key,
+        defer_until=draft.send_at,
+        # The full rendered bodies (Email keeps 4 kB of each for display).
+        payload={
+            "html": draft.html,
+            "text": draft.text,
+            "attach_document_ids": [d.id for d in draft.attach],
+        },
+        prepare=lambda: _store(req, organization, draft),
+    )
 
 
 async def _earlier(req: SendRequest) -> Task | None:
@@ -185,8 +188,8 @@ async def _draft(req: SendRequest, organization: Organization) -> Draft:
     )
 
 
-async def _store(req: SendRequest, organization: Organization, draft: Draft) -> Task:
-    """The email, its relations and its Task (inside the caller's transaction)."""
+async def _store(req: SendRequest, organization: Organization, draft: Draft) -> int:
+    """The email and its relations (in the transaction of its Task); its id."""
     if organization.send_limit is not None:
         await Organization.select_for_update().get(id=organization.id)
         if await send_limit_left(organization) == 0:
@@ -205,19 +208,7 @@ async def _store(req: SendRequest, organization: Organization, draft: Draft) -> 
         await EmailTemplate.filter(id=draft.template.id).update(
             times_used=F("times_used") + 1, last_used_at=datetime.now(UTC)
         )
-    return await Task.create(
-        organization_id=req.organization_id,
-        kind=TaskKind.SEND_EMAIL,
-        creator_id=req.user.id,
-        email_id=email.id,
-        idempotency_key=req.idempotency_key,
-        # The full rendered bodies (Email keeps 4 kB of each for display).
-        payload={
-            "html": draft.html,
-            "text": draft.text,
-            "attach_document_ids": [d.id for d in draft.attach],
-        },
-    )
+    return email.id
 
 
 def _schedule(send_at: datetime | None, send_before: datetime | None):

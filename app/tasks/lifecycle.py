@@ -43,12 +43,14 @@ async def succeed(task: Task, *, email_id: int | None) -> None:
 async def fail(
     task: Task, code: ErrorCode, message: str, *, email_id: int | None = None
 ) -> None:
+    """FAILED with a code; `email_id`, when given, names the email it concerns."""
+    extra = {} if email_id is None else {"email_id": email_id}
     await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(
         status=TaskStatus.FAILED,
         finished_at=datetime.now(UTC),
         error_code=code.value,
         error_message=message[:2000],
-        email_id=email_id,
+        **extra,
     )
 
 

@@ -1,7 +1,6 @@
 """Enqueue a task's job with `_job_id` = task id, after the task row is committed."""
 
 from datetime import datetime
-from typing import Any
 
 from arq.connections import ArqRedis
 
@@ -33,10 +32,3 @@ async def enqueue_task(
         _defer_until=defer_until,
     )
     return job is not None
-
-
-async def create_task(redis: ArqRedis, **fields: Any) -> Task:
-    """Create a Task row, then enqueue its job (the row exists before any worker)."""
-    task = await Task.create(**fields)
-    await enqueue_task(redis, task)
-    return task

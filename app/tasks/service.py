@@ -1,11 +1,99 @@
-"""Task verbs."""
+"""Task verbs: the one way to start work (`submit`), and cancelling it.
+
+Habit: the Task row is the handle. It is committed first, then its job is enqueued
+with `_job_id` = the task id; the job re-reads the row and writes its own status.
+"""
 
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from app.core.errors import Conflict, NotFound
-from app.tasks.models import Task, TaskStatus
+from arq.connections import ArqRedis
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from app.core.errors import Conflict, InvalidInput, NotFound
+from app.tasks.models import Task, TaskKind, TaskStatus
+from app.tasks.queue import enqueue_task
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+async def new_task(
+    *,
+    kind: TaskKind,
+    organization_id: int,
+    creator_id: int | None = None,
+    email_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> Task:
+    """The Task row alone, inside the caller's transaction: for follow-ups a job
+    creates with its own writes and that the job skeleton enqueues after commit."""
+    return await Task.create(
+        organization_id=organization_id,
+        kind=kind,
+        creator_id=creator_id,
+        email_id=email_id,
+        payload=payload or {},
+        idempotency_key=idempotency_key,
+    )
+
+
+async def submit(
+    redis: ArqRedis,
+    *,
+    kind: TaskKind,
+    organization_id: int,
+    creator_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    email_id: int | None = None,
+    idempotency_key: str | None = None,
+    defer_until: datetime | None = None,
+    prepare: Callable[[], Awaitable[int | None]] | None = None,
+) -> Task:
+    """Create a task and enqueue its job; the task a client polls.
+
+    `prepare` writes what the task acts on in the same transaction as the row (the
+    outgoing email of a send) and returns that email's id. The same
+    `idempotency_key` for the same kind and organization answers the first task,
+    also when two requests race (the unique key decides, the loser reads)."""
+    if idempotency_key is not None and not (
+        0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY
+    ):
+        raise InvalidInput(
+            f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters.",
+            field="idempotencyKey",
+        )
+
+    async def earlier() -> Task | None:
+        if not idempotency_key:
+            return None
+        return await Task.get_or_none(
+            organization_id=organization_id, kind=kind, idempotency_key=idempotency_key
+        )
+
+    if (first := await earlier()) is not None:
+        return first
+    try:
+        async with in_transaction():
+            if prepare is not None:
+                email_id = await prepare()
+            task = await new_task(
+                kind=kind,
+                organization_id=organization_id,
+                creator_id=creator_id,
+                email_id=email_id,
+                payload=payload,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        if (first := await earlier()) is None:
+            raise
+        return first
+    await enqueue_task(redis, task, defer_until=defer_until)
+    return task
 
 
 async def cancel_task(

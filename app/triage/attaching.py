@@ -13,7 +13,7 @@ from arq.connections import ArqRedis
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import User
-from app.core.errors import InvalidInput, MailroomError, NotFound
+from app.core.errors import InvalidInput, NotFound
 from app.documents.models import Annotation, Document
 from app.mail.models import (
     Email,
@@ -22,10 +22,10 @@ from app.mail.models import (
     EmailRelatedDocument,
     EmailThread,
 )
-from app.mail.service import claim_email_task, get_email
-from app.tasks import lifecycle
+from app.mail.service import email_of, get_email
+from app.tasks.jobs import Outcome, task_job
 from app.tasks.models import Task, TaskKind
-from app.tasks.queue import create_task
+from app.tasks.service import submit
 from app.threads.service import move_subtree
 
 log = logging.getLogger("mailroom.attach")
@@ -95,7 +95,7 @@ async def request_attach(
 ) -> Task:
     email = await get_email(organization_id=organization_id, email_id=email_id)
     await _check(email, plan)
-    return await create_task(
+    return await submit(
         redis,
         organization_id=organization_id,
         kind=TaskKind.ATTACH_EMAIL,
@@ -105,22 +105,16 @@ async def request_attach(
     )
 
 
-async def attach_email_job(ctx: dict[str, Any], task_id: str) -> str:
-    claimed = await claim_email_task(task_id)
-    if claimed is None:
-        return "skipped"
-    task, email = claimed
+async def _attach_task(task: Task) -> Outcome:
+    email = await email_of(task)
     plan = AttachPlan.from_payload(task.payload)
-    try:
-        await _check(email, plan)
-        async with in_transaction():
-            await _apply(email, plan)
-    except MailroomError as exc:  # something changed since the mutation checked
-        await lifecycle.fail(task, exc.code, exc.message, email_id=email.id)
-        return "failed"
-    await lifecycle.succeed(task, email_id=email.id)
-    log.info("attached", extra={"fields": {"task": task_id, "email": email.id}})
-    return "attached"
+    await _check(email, plan)  # something may have changed since the mutation
+    async with in_transaction():
+        await _apply(email, plan)
+    return Outcome("attached", email_id=email.id)
+
+
+attach_email_job = task_job("attach_email_job", _attach_task)
 
 
 async def _apply(email: Email, plan: AttachPlan) -> None:

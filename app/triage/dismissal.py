@@ -8,24 +8,23 @@ of the same job, changes nothing and sends nothing.
 import logging
 from datetime import UTC, datetime
 from html import escape as html_escape
-from typing import Any
 
 from arq.connections import ArqRedis
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import Organization, User
-from app.core.errors import InvalidInput, MailroomError
+from app.core.errors import InvalidInput
 from app.documents.models import Annotation, AnnotationStatus
 from app.inboxes.models import Inbox
 from app.mail.bodies import sanitize_html, text_from_html
 from app.mail.models import Email, EmailLabel, EmailStatus, EmailType, Label
-from app.mail.service import claim_email_task, get_email
+from app.mail.service import email_of, get_email
 from app.mail.subjects import reply_subject
 from app.outbox.notices import queue_notice
-from app.tasks import lifecycle
+from app.tasks.jobs import Outcome, task_job
 from app.tasks.models import Task, TaskKind
-from app.tasks.queue import create_task, enqueue_task
+from app.tasks.service import submit
 from app.templates.models import EmailTemplate, TemplateType
 from app.templates.placeholders import build_context
 from app.templates.rendering import render
@@ -60,7 +59,7 @@ async def request_dismiss(
             "Only an incoming email with a sender can be answered.",
             field="notifySender",
         )
-    return await create_task(
+    return await submit(
         redis,
         organization_id=organization_id,
         kind=TaskKind.DISMISS_EMAIL,
@@ -74,25 +73,19 @@ async def request_dismiss(
     )
 
 
-async def dismiss_email_job(ctx: dict[str, Any], task_id: str) -> str:
-    claimed = await claim_email_task(task_id)
-    if claimed is None:
-        return "skipped"
-    task, email = claimed
-    try:
-        async with in_transaction():
-            changed, notice = await _dismiss(email, task)
-    except MailroomError as exc:  # e.g. a REJECTION template that does not render
-        await lifecycle.fail(task, exc.code, exc.message, email_id=email.id)
-        return "failed"
-    await lifecycle.succeed(task, email_id=email.id)
-    if notice is not None and "redis" in ctx:
-        await enqueue_task(ctx["redis"], notice)
-    log.info(
-        "dismissed" if changed else "already dismissed",
-        extra={"fields": {"task": task_id, "email": email.id}},
+async def _dismiss_task(task: Task) -> Outcome:
+    email = await email_of(task)
+    # A MailroomError (e.g. a REJECTION template that does not render) fails it.
+    async with in_transaction():
+        changed, notice = await _dismiss(email, task)
+    return Outcome(
+        "dismissed" if changed else "unchanged",
+        email_id=email.id,
+        follow_ups=[notice] if notice is not None else [],
     )
-    return "dismissed" if changed else "unchanged"
+
+
+dismiss_email_job = task_job("dismiss_email_job", _dismiss_task)
 
 
 async def _dismiss(email: Email, task: Task) -> tuple[int, Task | None]:
