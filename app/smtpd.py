@@ -14,9 +14,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from arq.connections import ArqRedis
 
 from app.core.errors import ErrorCode, InvalidInput
+from app.core.limits import limits
 from app.inboxes.service import inbox_for_recipient
 from app.intake.service import request_import
-from app.settings import get_settings
 
 log = logging.getLogger("mailroom.smtpd")
 
@@ -67,7 +67,7 @@ class InboxHandler:
 async def start_smtp_server(redis: ArqRedis, host: str, port: int) -> asyncio.Server:
     """An SMTP server on the running loop (which also runs the ORM)."""
     handler = InboxHandler(redis)
-    limit = get_settings().max_message_bytes
+    limit = limits().max_message_bytes
 
     def factory() -> Any:
         return SMTP(

@@ -5,7 +5,7 @@ from email.headerregistry import Address
 from typing import Any
 
 from app.core.errors import InvalidInput
-from app.settings import get_settings
+from app.core.limits import limits
 
 
 def normalize_address(value: str, *, field: str) -> str:
@@ -25,7 +25,7 @@ def normalize_address(value: str, *, field: str) -> str:
 def check_metadata(metadata: Any, *, field: str = "metadata") -> dict[str, Any]:
     if not isinstance(metadata, dict):
         raise InvalidInput("Metadata must be a JSON object.", field=field)
-    limit = get_settings().metadata_max_keys
+    limit = limits().metadata_max_keys
     if len(metadata) > limit:
         raise InvalidInput(f"Metadata may have at most {limit} keys.", field=field)
     return metadata

@@ -10,10 +10,10 @@ import multiprocessing
 import resource
 import threading
 
+from app.core.limits import limits
 from app.intake.parsing import ParsedMessage, parse_message
 
 PARSE_TIMEOUT_SECONDS = 60.0
-CHILD_MEMORY_BYTES = 2 * 1024**3
 
 _lock = threading.Lock()
 _pool: concurrent.futures.ProcessPoolExecutor | None = None
@@ -28,7 +28,7 @@ class ParseCrashed(Exception):
 
 
 def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_AS, (limits().parse_child_memory_bytes,) * 2)
 
 
 def _get_pool() -> concurrent.futures.ProcessPoolExecutor:

@@ -11,10 +11,10 @@ from arq.connections import ArqRedis
 
 from app.core.blobs import blob_store
 from app.core.errors import ErrorCode, InvalidInput, NotFound
+from app.core.limits import limits
 from app.core.validation import check_metadata
 from app.inboxes.models import Inbox
 from app.inboxes.service import inbox_for_recipient
-from app.settings import get_settings
 from app.tasks.models import Task, TaskKind
 from app.tasks.service import submit
 
@@ -22,7 +22,7 @@ VALUES_PREFIX = "emails_import:"
 
 
 def check_size(size: int) -> None:
-    limit = get_settings().max_message_bytes
+    limit = limits().max_message_bytes
     if size > limit:
         raise InvalidInput(
             f"The message is {size} bytes; the limit is {limit}.",

@@ -9,8 +9,9 @@ import zipfile
 
 import puremagic
 
+from app.core.limits import limits
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-MAX_NAME_BYTES = 255
 
 
 def sanitize_filename(name: str | None, fallback: str) -> str:
@@ -22,9 +23,9 @@ def sanitize_filename(name: str | None, fallback: str) -> str:
     if not text:
         return fallback
     stem, ext = os.path.splitext(text)
-    budget = MAX_NAME_BYTES - len(ext.encode())
+    budget = limits().file_name_bytes - len(ext.encode())
     if budget < 1:
-        stem, ext, budget = text, "", MAX_NAME_BYTES
+        stem, ext, budget = text, "", limits().file_name_bytes
     stem = stem.encode()[:budget].decode("utf-8", "ignore")
     return stem + ext
 

@@ -3,6 +3,7 @@ the import, rejection notices from dismissEmail), through the send pipeline."""
 
 from email.utils import make_msgid
 
+from app.core.limits import limits
 from app.inboxes.models import Inbox
 from app.mail.bodies import truncate_utf8
 from app.mail.models import (
@@ -15,7 +16,6 @@ from app.mail.models import (
 )
 from app.mail.service import NewEmail, record_email
 from app.mail.subjects import reply_subject
-from app.settings import get_settings
 from app.tasks.models import Task, TaskKind
 from app.tasks.service import new_task
 
@@ -53,7 +53,7 @@ async def queue_notice(
     headers: dict[str, str] | None = None,
 ) -> Task:
     """A notice replying to `incoming` in its thread (QUEUED), and its send Task."""
-    limit = get_settings().body_max_bytes
+    limit = limits().body_max_bytes
     thread = await EmailThread.get(id=incoming.email_thread_id)
     references = list(incoming.references)
     if incoming.message_id:

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from app.core.errors import InvalidInput
+from app.core.limits import limits
 from app.core.validation import normalize_address
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,76}$")
@@ -29,8 +30,6 @@ RESERVED_HEADERS = frozenset(
         "received",
     }
 )
-MAX_HEADERS = 20
-MAX_HEADER_VALUE = 998
 
 
 @dataclass(frozen=True)
@@ -79,16 +78,16 @@ def clean_recipients(
 def clean_headers(headers: object) -> dict[str, str]:
     if headers is None:
         return {}
-    if not isinstance(headers, dict) or len(headers) > MAX_HEADERS:
+    if not isinstance(headers, dict) or len(headers) > limits().custom_headers:
         raise InvalidInput(
-            f"headers must be an object of at most {MAX_HEADERS} names.",
+            f"headers must be an object of at most {limits().custom_headers} names.",
             field="headers",
         )
     clean: dict[str, str] = {}
     for name, value in headers.items():
         if not _HEADER_NAME.match(name) or name.lower() in RESERVED_HEADERS:
             raise InvalidInput(f"Header {name!r} may not be set.", field="headers")
-        if not isinstance(value, str) or len(value) > MAX_HEADER_VALUE:
+        if not isinstance(value, str) or len(value) > limits().header_value_chars:
             raise InvalidInput(
                 f"Header {name!r} needs a short string value.", field="headers"
             )

@@ -15,6 +15,7 @@ from tortoise.expressions import F
 
 from app.accounts.models import Organization, User
 from app.core.errors import ErrorCode, InvalidInput, NotFound
+from app.core.limits import limits
 from app.documents.models import Annotation, Document
 from app.inboxes.models import Inbox
 from app.inboxes.service import get_queue
@@ -44,10 +45,6 @@ from app.tasks.service import submit
 from app.templates.models import EmailTemplate
 from app.templates.placeholders import annotation_values, build_context
 from app.templates.rendering import render
-
-MAX_SUBJECT = 998
-MAX_MESSAGE_BYTES = 256 * 1024
-MAX_CUSTOM_KEYS = 50
 
 
 @dataclass
@@ -128,7 +125,7 @@ async def _draft(req: SendRequest, organization: Organization) -> Draft:
     org = req.organization_id
     recipients = clean_recipients(
         {"to": req.to, "cc": req.cc, "bcc": req.bcc},
-        max_recipients=get_settings().max_recipients,
+        max_recipients=limits().max_recipients,
     )
     headers = clean_headers(req.headers)
     send_at, send_before = _schedule(req.send_at, req.send_before)
@@ -235,9 +232,10 @@ def _utc(moment: datetime | None) -> datetime | None:
 def _template_values(values: Any) -> dict[str, Any]:
     if values is None:
         return {}
-    if not isinstance(values, dict) or len(values) > MAX_CUSTOM_KEYS:
+    most = limits().template_custom_keys
+    if not isinstance(values, dict) or len(values) > most:
         raise InvalidInput(
-            f"templateValues must be an object of at most {MAX_CUSTOM_KEYS} keys.",
+            f"templateValues must be an object of at most {most} keys.",
             field="templateValues",
         )
     for key in ("subject", "message"):
@@ -274,15 +272,15 @@ def _render(
             subject_source, context, html=False, field="templateValues.subject"
         )
     subject = no_newlines(subject, field="templateValues.subject").strip()
-    if len(subject) > MAX_SUBJECT:
+    if len(subject) > limits().subject_chars:
         raise InvalidInput(
-            f"The subject is over {MAX_SUBJECT} characters.",
+            f"The subject is over {limits().subject_chars} characters.",
             field="templateValues.subject",
         )
     html = render(message_source, context, html=True, field="templateValues.message")
-    if len(html.encode()) > MAX_MESSAGE_BYTES:
+    if len(html.encode()) > limits().send_message_bytes:
         raise InvalidInput(
-            f"The message is over {MAX_MESSAGE_BYTES} bytes.",
+            f"The message is over {limits().send_message_bytes} bytes.",
             field="templateValues.message",
         )
     return subject, sanitize_html(html, cid_url={})
@@ -330,7 +328,7 @@ async def _annotation_context(annotation: Annotation) -> dict[str, Any]:
 
 
 def _check_size(html: str, text: str, attach: list[Document]) -> None:
-    limit = get_settings().max_message_bytes
+    limit = limits().max_message_bytes
     # base64 makes attachments a third larger on the wire.
     size = (
         len(html.encode()) + len(text.encode()) + sum(d.size * 4 // 3 for d in attach)
@@ -361,7 +359,7 @@ async def _sender(queue_id: int, parent: Email | None) -> dict[str, str]:
 
 async def _record(req: SendRequest, draft: Draft) -> Email:
     parent = draft.parent
-    limit = get_settings().body_max_bytes
+    limit = limits().body_max_bytes
     stored_text, text_cut = truncate_utf8(draft.text, limit)
     stored_html, html_cut = truncate_utf8(draft.html, limit)
     thread = (

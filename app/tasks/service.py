@@ -14,10 +14,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.limits import limits
 from app.tasks.models import Task, TaskKind, TaskStatus
 from app.tasks.queue import enqueue_task
-
-MAX_IDEMPOTENCY_KEY = 200
 
 
 async def new_task(
@@ -60,10 +59,10 @@ async def submit(
     `idempotency_key` for the same kind and organization answers the first task,
     also when two requests race (the unique key decides, the loser reads)."""
     if idempotency_key is not None and not (
-        0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY
+        0 < len(idempotency_key) <= limits().idempotency_key_chars
     ):
         raise InvalidInput(
-            f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters.",
+            f"idempotencyKey must be 1 to {limits().idempotency_key_chars} characters.",
             field="idempotencyKey",
         )
 

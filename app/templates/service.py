@@ -1,12 +1,10 @@
 """Email templates: stored subject and HTML message with placeholders."""
 
 from app.core.errors import InvalidInput, NotFound
+from app.core.limits import limits
 from app.inboxes.service import get_queue
 from app.templates.models import EmailTemplate, TemplateType
 from app.templates.rendering import check_syntax
-
-MAX_SUBJECT = 998
-MAX_MESSAGE = 64 * 1024
 
 
 def _check(name: str | None, subject: str | None, message: str | None) -> None:
@@ -15,12 +13,16 @@ def _check(name: str | None, subject: str | None, message: str | None) -> None:
     if subject is not None:
         if "\r" in subject or "\n" in subject:
             raise InvalidInput("Subject may not contain CR or LF.", field="subject")
-        if len(subject) > MAX_SUBJECT:
+        if len(subject) > limits().subject_chars:
             raise InvalidInput(
-                f"Subject is at most {MAX_SUBJECT} characters.", field="subject"
+                f"Subject is at most {limits().subject_chars} characters.",
+                field="subject",
             )
-    if message is not None and len(message.encode()) > MAX_MESSAGE:
-        raise InvalidInput(f"Message is at most {MAX_MESSAGE} bytes.", field="message")
+    if message is not None and len(message.encode()) > limits().template_message_bytes:
+        raise InvalidInput(
+            f"Message is at most {limits().template_message_bytes} bytes.",
+            field="message",
+        )
     if subject is not None:
         check_syntax(subject, html=False, field="subject")
     if message is not None:

@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from app.accounts.models import Organization, User
 from app.core.errors import InvalidInput
+from app.core.limits import limits
 from app.documents.models import Annotation, AnnotationStatus
 from app.inboxes.models import Inbox
 from app.mail.bodies import sanitize_html, text_from_html
@@ -30,7 +31,6 @@ from app.templates.placeholders import build_context
 from app.templates.rendering import render
 
 log = logging.getLogger("mailroom.dismiss")
-MAX_REASON = 2000
 # Annotations already finished with are left as they are.
 NOT_REJECTABLE = [
     AnnotationStatus.DELETED,
@@ -50,9 +50,9 @@ async def request_dismiss(
     reason: str | None,
 ) -> Task:
     email = await get_email(organization_id=organization_id, email_id=email_id)
-    if reason is not None and len(reason) > MAX_REASON:
+    if reason is not None and len(reason) > limits().reason_chars:
         raise InvalidInput(
-            f"reason is at most {MAX_REASON} characters.", field="reason"
+            f"reason is at most {limits().reason_chars} characters.", field="reason"
         )
     if notify_sender and not (email.type is EmailType.INCOMING and email.from_address):
         raise InvalidInput(

@@ -1,0 +1,47 @@
+"""Every limit in one place: the configurable ones read from settings, the fixed ones
+(protocol line lengths, column sizes, abuse bounds) named here, so a client's
+`limits` query, an error message and the check itself never disagree."""
+
+from dataclasses import dataclass
+
+from app.settings import Settings, get_settings
+
+
+@dataclass(frozen=True)
+class Limits:
+    # From settings (see the README's configuration table).
+    max_message_bytes: int
+    max_recipients: int
+    metadata_max_keys: int
+    body_max_bytes: int
+    default_page_size: int
+    max_page_size: int
+    trial_send_limit: int
+    # Fixed.
+    subject_chars: int = 998  # RFC 5322's line length, the subject column's size
+    send_message_bytes: int = 256 * 1024  # the HTML of one outgoing email
+    template_message_bytes: int = 64 * 1024
+    template_custom_keys: int = 50
+    custom_headers: int = 20
+    header_value_chars: int = 998
+    reason_chars: int = 2000
+    idempotency_key_chars: int = 200
+    file_name_bytes: int = 255  # what every common file system allows
+    parse_child_memory_bytes: int = 2 * 1024**3
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Limits":
+        return cls(
+            max_message_bytes=settings.max_message_bytes,
+            max_recipients=settings.max_recipients,
+            metadata_max_keys=settings.metadata_max_keys,
+            body_max_bytes=settings.body_max_bytes,
+            default_page_size=settings.default_page_size,
+            max_page_size=settings.max_page_size,
+            trial_send_limit=settings.trial_send_limit,
+        )
+
+
+def limits() -> Limits:
+    """The limits in force (settings are read once per process; tests reset them)."""
+    return Limits.from_settings(get_settings())
