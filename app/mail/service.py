@@ -8,10 +8,13 @@ from tortoise.transactions import in_transaction
 
 from app.core.errors import ErrorCode, InvalidInput, NotFound
 from app.core.validation import check_metadata
+from app.documents.models import Annotation
 from app.mail.models import (
     Email,
     EmailLabel,
     EmailParticipant,
+    EmailRelatedAnnotation,
+    EmailRelatedDocument,
     EmailStatus,
     EmailThread,
     EmailType,
@@ -192,3 +195,43 @@ async def email_of(task: Task) -> Email:
     if email is None:
         raise JobFailed("The email no longer exists.", code=ErrorCode.NOT_FOUND)
     return email
+
+
+async def relate(
+    email: Email,
+    *,
+    annotation_ids: list[int],
+    document_ids: list[int],
+    reset_thread: bool = False,
+) -> None:
+    """Relate annotations and documents to an email (each once, whatever it had);
+    annotations without a thread join the email's, all of them with `reset_thread`.
+    The ids must be the email organization's (the callers check them)."""
+    have = set(
+        await EmailRelatedAnnotation.filter(email_id=email.id).values_list(
+            "annotation_id", flat=True
+        )
+    )
+    await EmailRelatedAnnotation.bulk_create(
+        [
+            EmailRelatedAnnotation(email_id=email.id, annotation_id=a)
+            for a in dict.fromkeys(annotation_ids)
+            if a not in have
+        ]
+    )
+    have = set(
+        await EmailRelatedDocument.filter(email_id=email.id).values_list(
+            "document_id", flat=True
+        )
+    )
+    await EmailRelatedDocument.bulk_create(
+        [
+            EmailRelatedDocument(email_id=email.id, document_id=d)
+            for d in dict.fromkeys(document_ids)
+            if d not in have
+        ]
+    )
+    moving = Annotation.filter(id__in=annotation_ids)
+    if not reset_thread:
+        moving = moving.filter(email_thread_id=None)
+    await moving.update(email_thread_id=email.email_thread_id)

@@ -23,14 +23,12 @@ from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
 from app.mail.models import (
     DeliveryStatus,
     Email,
-    EmailRelatedAnnotation,
-    EmailRelatedDocument,
     EmailThread,
     EmailType,
     Label,
     ThreadMatchMethod,
 )
-from app.mail.service import NewEmail, record_email
+from app.mail.service import NewEmail, record_email, relate
 from app.mail.subjects import forward_subject, reply_subject
 from app.outbox.allowance import send_limit_left
 from app.outbox.recipients import (
@@ -195,11 +193,11 @@ async def _store(req: SendRequest, organization: Organization, draft: Draft) -> 
                 code=ErrorCode.RATE_LIMITED,
             )
     email = await _record(req, draft)
-    await _relate(
+    await relate(
         email,
-        draft.related,
-        draft.related_documents,
-        req.reset_related_annotations_email_thread,
+        annotation_ids=[a.id for a in draft.related],
+        document_ids=[d.id for d in draft.related_documents],
+        reset_thread=req.reset_related_annotations_email_thread,
     )
     if draft.template is not None:
         await EmailTemplate.filter(id=draft.template.id).update(
@@ -411,25 +409,3 @@ async def _record(req: SendRequest, draft: Draft) -> Email:
         if thread
         else ThreadMatchMethod.NEW_THREAD,
     )
-
-
-async def _relate(
-    email: Email,
-    annotations: list[Annotation],
-    documents: list[Document],
-    reset_thread: bool,
-) -> None:
-    await EmailRelatedAnnotation.bulk_create(
-        [
-            EmailRelatedAnnotation(email_id=email.id, annotation_id=a.id)
-            for a in annotations
-        ]
-    )
-    await EmailRelatedDocument.bulk_create(
-        [EmailRelatedDocument(email_id=email.id, document_id=d.id) for d in documents]
-    )
-    moving = [a.id for a in annotations if reset_thread or a.email_thread_id is None]
-    if moving:
-        await Annotation.filter(id__in=moving).update(
-            email_thread_id=email.email_thread_id
-        )

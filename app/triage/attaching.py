@@ -18,11 +18,9 @@ from app.documents.models import Annotation, Document
 from app.mail.models import (
     Email,
     EmailLinkedObject,
-    EmailRelatedAnnotation,
-    EmailRelatedDocument,
     EmailThread,
 )
-from app.mail.service import email_of, get_email
+from app.mail.service import email_of, get_email, relate
 from app.tasks.jobs import Outcome, task_job
 from app.tasks.models import Task, TaskKind
 from app.tasks.service import submit
@@ -121,33 +119,8 @@ async def _apply(email: Email, plan: AttachPlan) -> None:
     if plan.thread_id is not None and plan.thread_id != email.email_thread_id:
         await move_subtree(email, await EmailThread.get(id=plan.thread_id))
         email = await Email.get(id=email.id)
-    have = set(
-        await EmailRelatedAnnotation.filter(email_id=email.id).values_list(
-            "annotation_id", flat=True
-        )
-    )
-    await EmailRelatedAnnotation.bulk_create(
-        [
-            EmailRelatedAnnotation(email_id=email.id, annotation_id=a)
-            for a in dict.fromkeys(plan.annotation_ids)
-            if a not in have
-        ]
-    )
-    # An annotation with no thread joins the email's.
-    await Annotation.filter(id__in=plan.annotation_ids, email_thread_id=None).update(
-        email_thread_id=email.email_thread_id
-    )
-    have = set(
-        await EmailRelatedDocument.filter(email_id=email.id).values_list(
-            "document_id", flat=True
-        )
-    )
-    await EmailRelatedDocument.bulk_create(
-        [
-            EmailRelatedDocument(email_id=email.id, document_id=d)
-            for d in dict.fromkeys(plan.document_ids)
-            if d not in have
-        ]
+    await relate(
+        email, annotation_ids=plan.annotation_ids, document_ids=plan.document_ids
     )
     if plan.linked_object is not None:
         kind, object_id = plan.linked_object
