@@ -1,98 +1,40 @@
-"""sendEmail: validate, render, store the outgoing Email and its Task, enqueue.
+"""sendEmail: store the outgoing Email and its Task, enqueue.
 
 The Email exists (QUEUED or SCHEDULED, with its final Message-ID) when this returns;
-the send job only delivers it.
+the send job only delivers it. Checking and rendering is `drafting`'s.
 """
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import make_msgid
-from typing import Any
-from urllib.parse import urlparse
 
 from arq.connections import ArqRedis
 from tortoise.expressions import F
 
-from app.accounts.models import Organization, User
-from app.core.errors import ErrorCode, InvalidInput, NotFound
+from app.accounts.models import Organization
+from app.core.errors import ErrorCode, InvalidInput
 from app.core.limits import limits
-from app.documents.models import Annotation, Document
-from app.inboxes.models import Inbox
-from app.inboxes.service import get_queue
-from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
+from app.mail.bodies import truncate_utf8
 from app.mail.models import (
     DeliveryStatus,
     Email,
     EmailThread,
     EmailType,
-    Label,
     ThreadMatchMethod,
 )
 from app.mail.service import NewEmail, record_email, relate
-from app.mail.subjects import forward_subject, reply_subject
+from app.outbox import drafting
 from app.outbox.allowance import send_limit_left
-from app.outbox.recipients import (
-    Recipient,
-    clean_headers,
-    clean_recipients,
-    no_newlines,
-)
-from app.settings import get_settings
+from app.outbox.drafting import Draft, SendRequest
 from app.tasks.models import Task, TaskKind
 from app.tasks.service import submit
 from app.templates.models import EmailTemplate
-from app.templates.placeholders import annotation_values, build_context
-from app.templates.rendering import render
-
-
-@dataclass
-class SendRequest:
-    organization_id: int
-    user: User
-    to: list[tuple[str, str]] = field(default_factory=list)
-    cc: list[tuple[str, str]] = field(default_factory=list)
-    bcc: list[tuple[str, str]] = field(default_factory=list)
-    queue_id: int | None = None
-    template_values: Any = None
-    template_id: int | None = None
-    parent_email_id: int | None = None
-    related_annotation_ids: list[int] = field(default_factory=list)
-    related_document_ids: list[int] = field(default_factory=list)
-    attach_document_ids: list[int] = field(default_factory=list)
-    reset_related_annotations_email_thread: bool = False
-    labels: list[Label] = field(default_factory=list)
-    headers: Any = None
-    send_at: datetime | None = None
-    send_before: datetime | None = None
-    idempotency_key: str | None = None
-
-
-@dataclass
-class Draft:
-    """Everything checked and rendered, ready to be stored."""
-
-    queue_id: int
-    parent: Email | None
-    recipients: dict[str, list[Recipient]]
-    subject: str
-    html: str
-    text: str
-    labels: list[Label]
-    headers: dict[str, str]
-    send_at: datetime | None
-    send_before: datetime | None
-    sender: dict[str, str]
-    related: list[Annotation]
-    related_documents: list[Document]
-    attach: list[Document]
-    template: EmailTemplate | None
 
 
 async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
     if req.idempotency_key and (earlier := await _earlier(req)) is not None:
         return earlier  # answered before rendering anything again
     organization = await Organization.get(id=req.organization_id)
-    draft = await _draft(req, organization)
+    draft = await drafting.draft(req, organization)
     return await submit(
         redis,
         kind=TaskKind.SEND_EMAIL,
@@ -118,71 +60,6 @@ async def _earlier(req: SendRequest) -> Task | None:
     )
 
 
-async def _draft(req: SendRequest, organization: Organization) -> Draft:
-    """Validate every input (InvalidInput naming its field) and render."""
-    org = req.organization_id
-    recipients = clean_recipients(
-        {"to": req.to, "cc": req.cc, "bcc": req.bcc},
-        max_recipients=limits().max_recipients,
-    )
-    headers = clean_headers(req.headers)
-    send_at, send_before = _schedule(req.send_at, req.send_before)
-    custom = _template_values(req.template_values)
-    parent = await _one(Email, org, req.parent_email_id, "parentEmail")
-    queue_id = req.queue_id or (parent.queue_id if parent else None)
-    if queue_id is None:
-        raise InvalidInput(
-            "Give a queue (or a parentEmail to reply to).", field="queue"
-        )
-    await _check_queue(org, queue_id)
-    template = await _one(EmailTemplate, org, req.template_id, "emailTemplate")
-    related = await _many(
-        Annotation, org, req.related_annotation_ids, "relatedAnnotations"
-    )
-    related_documents = await _many(
-        Document, org, req.related_document_ids, "relatedDocuments"
-    )
-    attach = await _many(Document, org, req.attach_document_ids, "attachDocuments")
-    forwarding = Label.FORWARDED in req.labels
-    if forwarding and parent is None:
-        raise InvalidInput("A forward needs a parentEmail.", field="labels")
-    if forwarding and parent is not None:
-        attach += [
-            d for d in await Document.filter(email_id=parent.id) if d not in attach
-        ]
-    context = build_context(
-        organization=organization,
-        user=req.user,
-        parent=parent,
-        first_recipient=next(
-            iter(r.as_dict() for f in recipients.values() for r in f), None
-        ),
-        annotations=[await _annotation_context(a) for a in related],
-        custom=custom,
-    )
-    subject, html = _render(custom, template, parent, forwarding, context)
-    text = text_from_html(html)
-    _check_size(html, text, attach)
-    reply = [Label.REPLY] if parent and not forwarding else []
-    return Draft(
-        queue_id=queue_id,
-        parent=parent,
-        recipients=recipients,
-        subject=subject,
-        html=html,
-        text=text,
-        labels=list(dict.fromkeys([*req.labels, *reply])),
-        headers=headers,
-        send_at=send_at,
-        send_before=send_before,
-        sender=await _sender(queue_id, parent),
-        related=related,
-        related_documents=related_documents,
-        attach=attach,
-        template=template,
-    )
-
-
 async def _store(req: SendRequest, organization: Organization, draft: Draft) -> int:
     """The email and its relations (in the transaction of its Task); its id."""
     if organization.send_limit is not None:
@@ -204,155 +81,6 @@ async def _store(req: SendRequest, organization: Organization, draft: Draft) -> 
             times_used=F("times_used") + 1, last_used_at=datetime.now(UTC)
         )
     return email.id
-
-
-def _schedule(send_at: datetime | None, send_before: datetime | None):
-    now = datetime.now(UTC)
-    send_at = _utc(send_at)
-    send_before = _utc(send_before)
-    if send_before is not None and send_before <= now:
-        raise InvalidInput("sendBefore is in the past.", field="sendBefore")
-    if send_at is not None and send_before is not None and send_at >= send_before:
-        raise InvalidInput("sendAt must be before sendBefore.", field="sendAt")
-    if send_at is not None and send_at <= now:
-        send_at = None  # "now" or the past: send at once
-    return send_at, send_before
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return (
-        moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    )
-
-
-def _template_values(values: Any) -> dict[str, Any]:
-    if values is None:
-        return {}
-    most = limits().template_custom_keys
-    if not isinstance(values, dict) or len(values) > most:
-        raise InvalidInput(
-            f"templateValues must be an object of at most {most} keys.",
-            field="templateValues",
-        )
-    for key in ("subject", "message"):
-        if key in values and not isinstance(values[key], str):
-            raise InvalidInput(
-                f"templateValues.{key} must be a string.", field=f"templateValues.{key}"
-            )
-    if not all(isinstance(k, str) and k.isidentifier() for k in values):
-        raise InvalidInput(
-            "templateValues keys must be identifiers.", field="templateValues"
-        )
-    return values
-
-
-def _render(
-    custom: dict[str, Any],
-    template: EmailTemplate | None,
-    parent: Email | None,
-    forwarding: bool,
-    context: dict[str, Any],
-) -> tuple[str, str]:
-    subject_source = custom.get("subject", template.subject if template else None)
-    message_source = custom.get("message", template.message if template else "")
-    if subject_source is None:
-        subject = ""
-        if parent is not None:
-            subject = (
-                forward_subject(parent.subject)
-                if forwarding
-                else reply_subject(parent.subject)
-            )
-    else:
-        subject = render(
-            subject_source, context, html=False, field="templateValues.subject"
-        )
-    subject = no_newlines(subject, field="templateValues.subject").strip()
-    if len(subject) > limits().subject_chars:
-        raise InvalidInput(
-            f"The subject is over {limits().subject_chars} characters.",
-            field="templateValues.subject",
-        )
-    html = render(message_source, context, html=True, field="templateValues.message")
-    if len(html.encode()) > limits().send_message_bytes:
-        raise InvalidInput(
-            f"The message is over {limits().send_message_bytes} bytes.",
-            field="templateValues.message",
-        )
-    return subject, sanitize_html(html, cid_url={})
-
-
-async def _one(model: Any, organization_id: int, pk: int | None, field: str) -> Any:
-    if pk is None:
-        return None
-    row = await model.get_or_none(id=pk, organization_id=organization_id)
-    if row is None:
-        raise NotFound(f"No such {model.__name__}.", field=field)
-    return row
-
-
-async def _many(
-    model: Any, organization_id: int, pks: list[int], field: str
-) -> list[Any]:
-    wanted = list(dict.fromkeys(pks))
-    rows = {
-        r.id: r
-        for r in await model.filter(id__in=wanted, organization_id=organization_id)
-    }
-    if len(rows) != len(wanted):
-        raise NotFound(f"Some {field} do not exist.", field=field)
-    return [rows[pk] for pk in wanted]
-
-
-async def _check_queue(organization_id: int, queue_id: int) -> None:
-
-    await get_queue(organization_id=organization_id, queue_id=queue_id)
-
-
-async def _annotation_context(annotation: Annotation) -> dict[str, Any]:
-    document = (
-        await Document.get_or_none(id=annotation.document_id)
-        if annotation.document_id
-        else None
-    )
-    assignee = (
-        await User.get_or_none(id=annotation.assignee_id)
-        if annotation.assignee_id
-        else None
-    )
-    return annotation_values(annotation, document, assignee)
-
-
-def _check_size(html: str, text: str, attach: list[Document]) -> None:
-    limit = limits().max_message_bytes
-    # base64 makes attachments a third larger on the wire.
-    size = (
-        len(html.encode()) + len(text.encode()) + sum(d.size * 4 // 3 for d in attach)
-    )
-    if size > limit:
-        raise InvalidInput(
-            f"The message would be about {size} bytes; the limit is {limit}.",
-            field="attachDocuments",
-            code=ErrorCode.PAYLOAD_TOO_LARGE,
-        )
-
-
-async def _sender(queue_id: int, parent: Email | None) -> dict[str, str]:
-    """A reply goes out from the inbox its parent came to; else the queue's first."""
-    inbox = None
-    if parent is not None and parent.inbox_id is not None:
-        inbox = await Inbox.get_or_none(id=parent.inbox_id)
-    if inbox is None:
-        inbox = await Inbox.filter(queue_id=queue_id).order_by("id").first()
-    if inbox is not None:
-        return {"email": inbox.email, "name": inbox.name}
-    configured = get_settings().mail_from
-    if configured:
-        return {"email": configured, "name": ""}
-    host = urlparse(get_settings().public_url).hostname or "localhost"
-    return {"email": f"no-reply@{host}", "name": ""}
 
 
 async def _record(req: SendRequest, draft: Draft) -> Email:
