@@ -207,31 +207,26 @@ async def relate(
     """Relate annotations and documents to an email (each once, whatever it had);
     annotations without a thread join the email's, all of them with `reset_thread`.
     The ids must be the email organization's (the callers check them)."""
-    have = set(
-        await EmailRelatedAnnotation.filter(email_id=email.id).values_list(
-            "annotation_id", flat=True
-        )
-    )
-    await EmailRelatedAnnotation.bulk_create(
-        [
-            EmailRelatedAnnotation(email_id=email.id, annotation_id=a)
-            for a in dict.fromkeys(annotation_ids)
-            if a not in have
-        ]
-    )
-    have = set(
-        await EmailRelatedDocument.filter(email_id=email.id).values_list(
-            "document_id", flat=True
-        )
-    )
-    await EmailRelatedDocument.bulk_create(
-        [
-            EmailRelatedDocument(email_id=email.id, document_id=d)
-            for d in dict.fromkeys(document_ids)
-            if d not in have
-        ]
-    )
+    await _add_missing(EmailRelatedAnnotation, email, "annotation_id", annotation_ids)
+    await _add_missing(EmailRelatedDocument, email, "document_id", document_ids)
     moving = Annotation.filter(id__in=annotation_ids)
     if not reset_thread:
         moving = moving.filter(email_thread_id=None)
     await moving.update(email_thread_id=email.email_thread_id)
+
+
+async def _add_missing(
+    model: type[EmailRelatedAnnotation] | type[EmailRelatedDocument],
+    email: Email,
+    column: str,
+    ids: list[int],
+) -> None:
+    """The relation rows `email` lacks, in the order given, each id once."""
+    have = set(await model.filter(email_id=email.id).values_list(column, flat=True))
+    await model.bulk_create(
+        [
+            model(email_id=email.id, **{column: pk})
+            for pk in dict.fromkeys(ids)
+            if pk not in have
+        ]
+    )
