@@ -10,8 +10,6 @@ from app.core.errors import ErrorCode, InvalidInput, NotFound
 from app.core.validation import check_metadata
 from app.mail.models import (
     Email,
-    EmailLabel,
-    EmailParticipant,
     EmailStatus,
     EmailThread,
     EmailType,
@@ -19,6 +17,7 @@ from app.mail.models import (
     ParticipantRole,
     ThreadMatchMethod,
 )
+from app.mail.relations import EmailLabel, EmailParticipant
 from app.mail.subjects import normalize_subject
 from app.tasks import lifecycle
 from app.tasks.models import Task

@@ -24,13 +24,12 @@ from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
 from app.mail.models import (
     DeliveryStatus,
     Email,
-    EmailRelatedAnnotation,
-    EmailRelatedDocument,
     EmailThread,
     EmailType,
     Label,
     ThreadMatchMethod,
 )
+from app.mail.relations import EmailRelatedAnnotation, EmailRelatedDocument
 from app.mail.service import NewEmail, record_email
 from app.mail.subjects import forward_subject, reply_subject
 from app.outbox.allowance import send_limit_left

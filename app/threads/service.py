@@ -8,13 +8,8 @@ from tortoise.transactions import in_transaction
 from app.core.errors import InvalidInput
 from app.documents.models import Annotation
 from app.inboxes.models import Inbox
-from app.mail.models import (
-    Email,
-    EmailParticipant,
-    EmailReference,
-    EmailThread,
-    ThreadMatchMethod,
-)
+from app.mail.models import Email, EmailThread, ThreadMatchMethod
+from app.mail.relations import EmailParticipant, EmailReference
 from app.mail.service import get_email
 from app.mail.subjects import normalize_subject
 

@@ -15,12 +15,11 @@ from tortoise.transactions import in_transaction
 from app.accounts.models import User
 from app.core.errors import InvalidInput, MailroomError, NotFound
 from app.documents.models import Annotation, Document
-from app.mail.models import (
-    Email,
+from app.mail.models import Email, EmailThread
+from app.mail.relations import (
     EmailLinkedObject,
     EmailRelatedAnnotation,
     EmailRelatedDocument,
-    EmailThread,
 )
 from app.mail.service import claim_email_task, get_email
 from app.tasks import lifecycle
