@@ -10,6 +10,7 @@ from tortoise.models import Model
 from app.accounts.models import Organization, User
 from app.documents.models import Annotation, Document
 from app.inboxes.models import Inbox, Queue
+from app.tasks.models import Task
 
 if TYPE_CHECKING:  # relations.py imports this module
     from app.mail.relations import (
@@ -89,6 +90,8 @@ class EmailThread(Model):
     organization_id: int
     queue_id: int
     root_email_id: int | None
+    # The reverse sides of other models' foreign keys (annotations only: tortoise
+    # sets them up from those keys' related_name).
     emails: fields.ReverseRelation["Email"]
     annotations: fields.ReverseRelation[Annotation]
 
@@ -181,7 +184,11 @@ class Email(Model):
     unread = fields.BooleanField(default=True)
     external_id = fields.CharField(max_length=200, null=True)
     # Delivery of outgoing mail (Scaleway).
-    delivery_status = fields.CharEnumField(DeliveryStatus, max_length=16, null=True)
+    # CharEnumField's hints leave out null=True (it returns Field[the enum]), but this
+    # column holds NULL for every incoming email.
+    delivery_status: fields.Field[DeliveryStatus | None] = fields.CharEnumField(  # type: ignore[assignment]
+        DeliveryStatus, max_length=16, null=True
+    )
     send_at = fields.DatetimeField(null=True)
     send_before = fields.DatetimeField(null=True)
     try_count = fields.IntField(default=0)
@@ -201,6 +208,7 @@ class Email(Model):
     creator_id: int | None
     thread_match_email_id: int | None
     dismissed_by_id: int | None
+    # Reverse sides, as on EmailThread.
     children: fields.ReverseRelation["Email"]
     label_rows: fields.ReverseRelation["EmailLabel"]
     participants: fields.ReverseRelation["EmailParticipant"]
@@ -210,6 +218,7 @@ class Email(Model):
     related_document_rows: fields.ReverseRelation["EmailRelatedDocument"]
     documents: fields.ReverseRelation[Document]
     annotations: fields.ReverseRelation[Annotation]
+    tasks: fields.ReverseRelation[Task]
 
     class Meta:
         table = "email"
