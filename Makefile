@@ -22,6 +22,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench tools
 	$(BIN)/ruff format --check app tests bench tools
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 bench: $(STAMP)

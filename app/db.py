@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "app.accounts.models",
     "app.inboxes.models",
     "app.mail.models",
+    "app.mail.relations",
     "app.documents.models",
     "app.tasks.models",
     "app.templates.models",

@@ -8,6 +8,7 @@ few seconds and must stay light.
 
 import asyncio
 import dataclasses
+import math
 import smtplib
 import urllib.error
 import urllib.request
@@ -93,7 +94,10 @@ async def _worker_health(seconds: float) -> tuple[bool, str]:
     from app.tasks.queue import queue_name
 
     key = queue_name() + health_check_key_suffix
-    settings = dataclasses.replace(arq_settings(), conn_timeout=seconds, conn_retries=0)
+    # arq takes whole seconds here; wait_for below still holds us to `seconds`.
+    settings = dataclasses.replace(
+        arq_settings(), conn_timeout=math.ceil(seconds), conn_retries=0
+    )
     try:
         pool = await asyncio.wait_for(create_pool(settings), seconds)
     except Exception as exc:

@@ -20,7 +20,8 @@ from app.core.blobs import blob_store
 from app.documents.models import Annotation, AnnotationStatus, Document
 from app.inboxes import service as inboxes
 from app.inboxes.models import Inbox, Queue
-from app.mail.models import Email, EmailLabel, EmailType, Label
+from app.mail.models import Email, EmailType, Label
+from app.mail.relations import EmailLabel
 from app.mail.service import NewEmail, record_email
 from app.tasks.models import Task, TaskKind
 from app.templates.models import EmailTemplate

@@ -13,14 +13,8 @@ from emailfactory import at, email_gid, gid, make_email, make_queue, thread_of
 from app.accounts.models import Role
 from app.documents.models import Annotation, AnnotationStatus, Document
 from app.inboxes.models import Inbox, Queue
-from app.mail.models import (
-    DeliveryStatus,
-    Email,
-    EmailRelatedAnnotation,
-    EmailStatus,
-    EmailType,
-    Label,
-)
+from app.mail.models import DeliveryStatus, Email, EmailStatus, EmailType, Label
+from app.mail.relations import EmailRelatedAnnotation
 
 EMAILS = """
 query($filter: EmailFilter, $orderBy: EmailOrder) {

@@ -20,13 +20,13 @@ from app.inboxes import service as inboxes
 from app.inboxes.models import Inbox, Queue
 from app.mail.models import (
     Email,
-    EmailLabel,
     EmailStatus,
     EmailThread,
     EmailType,
     Label,
     ThreadMatchMethod,
 )
+from app.mail.relations import EmailLabel
 from app.mail.service import NewEmail, record_email
 from app.tasks.models import Task, TaskKind, TaskStatus
 from app.templates.models import EmailTemplate

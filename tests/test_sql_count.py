@@ -12,14 +12,8 @@ from tortoise.transactions import in_transaction
 
 from app.documents.models import Annotation, AnnotationStatus, Document
 from app.inboxes.models import Inbox, Queue
-from app.mail.models import (
-    Email,
-    EmailRelatedAnnotation,
-    EmailRelatedDocument,
-    EmailThread,
-    EmailType,
-    Label,
-)
+from app.mail.models import Email, EmailThread, EmailType, Label
+from app.mail.relations import EmailRelatedAnnotation, EmailRelatedDocument
 from app.mail.service import NewEmail, record_email
 
 THREADS = 60  # thread i holds 1 + i % 3 emails: 120 emails in all

@@ -20,7 +20,8 @@ from test_import_pipeline import (
 
 from app.documents.models import Annotation, Document
 from app.intake.jobs import import_email_job
-from app.mail.models import Email, EmailReference, EmailThread
+from app.mail.models import Email, EmailThread
+from app.mail.relations import EmailReference
 from app.settings import get_settings
 from app.tasks.models import Task, TaskKind, TaskStatus
 from app.tasks.queue import enqueue_task

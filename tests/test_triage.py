@@ -26,16 +26,12 @@ from app.core import ids
 from app.documents.models import Annotation, AnnotationStatus, Document
 from app.inboxes import service as inboxes
 from app.inboxes.models import Inbox, Queue
-from app.mail.models import (
-    Email,
+from app.mail.models import Email, EmailThread, EmailType, Label, ThreadMatchMethod
+from app.mail.relations import (
     EmailLabel,
     EmailLinkedObject,
     EmailRelatedAnnotation,
     EmailRelatedDocument,
-    EmailThread,
-    EmailType,
-    Label,
-    ThreadMatchMethod,
 )
 from app.mail.service import NewEmail, record_email
 from app.outbox.jobs import send_email_job

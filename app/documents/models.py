@@ -1,9 +1,17 @@
 """Documents (attachments that were extracted) and their review Annotations."""
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+from app.accounts.models import Organization, User
+from app.inboxes.models import Queue
+
+# app.mail sits above this package (see [tool.importlinter]), so the relations to an
+# Email or an EmailThread are typed as a plain Model: importing them, even for type
+# checking only, would be an import against the layers.
 
 
 class AnnotationStatus(StrEnum):
@@ -26,10 +34,10 @@ PROCESSED = frozenset(
 
 class Document(Model):
     id = fields.IntField(primary_key=True)
-    organization = fields.ForeignKeyField(
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="documents", on_delete=fields.CASCADE
     )
-    email = fields.ForeignKeyField(
+    email: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "models.Email", related_name="documents", null=True, on_delete=fields.SET_NULL
     )
     original_file_name = fields.CharField(max_length=255, default="")
@@ -37,7 +45,7 @@ class Document(Model):
     size = fields.BigIntField(default=0)
     sha256 = fields.CharField(max_length=64, default="")
     blob_key = fields.CharField(max_length=200, default="")
-    metadata = fields.JSONField(default=dict)
+    metadata: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     organization_id: int
@@ -50,28 +58,28 @@ class Document(Model):
 
 class Annotation(Model):
     id = fields.IntField(primary_key=True)
-    organization = fields.ForeignKeyField(
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="annotations", on_delete=fields.CASCADE
     )
-    queue = fields.ForeignKeyField(
+    queue: fields.ForeignKeyRelation[Queue] = fields.ForeignKeyField(
         "models.Queue", related_name="annotations", on_delete=fields.CASCADE
     )
-    document = fields.ForeignKeyField(
+    document: fields.ForeignKeyNullableRelation[Document] = fields.ForeignKeyField(
         "models.Document",
         related_name="annotations",
         null=True,
         on_delete=fields.SET_NULL,
     )
-    email = fields.ForeignKeyField(
+    email: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "models.Email", related_name="annotations", null=True, on_delete=fields.SET_NULL
     )
-    email_thread = fields.ForeignKeyField(
+    email_thread: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "models.EmailThread",
         related_name="annotations",
         null=True,
         on_delete=fields.SET_NULL,
     )
-    assignee = fields.ForeignKeyField(
+    assignee: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User",
         related_name="assigned_annotations",
         null=True,
@@ -80,8 +88,9 @@ class Annotation(Model):
     status = fields.CharEnumField(
         AnnotationStatus, max_length=16, default=AnnotationStatus.IMPORTING
     )
-    metadata = fields.JSONField(default=dict)
-    values = fields.JSONField(default=dict)
+    metadata: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    # What the reviewer entered, by field name.
+    values: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     modified_at = fields.DatetimeField(auto_now=True)
 

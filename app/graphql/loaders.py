@@ -15,13 +15,8 @@ from tortoise.models import Model
 from app.accounts.models import Organization
 from app.documents.models import Annotation, Document
 from app.mail.counts import AnnotationTally
-from app.mail.models import (
-    Email,
-    EmailLabel,
-    EmailRelatedAnnotation,
-    EmailRelatedDocument,
-    Label,
-)
+from app.mail.models import Email, Label
+from app.mail.relations import EmailLabel, EmailRelatedAnnotation, EmailRelatedDocument
 
 LABEL_ORDER = list(Label)
 

@@ -3,6 +3,8 @@
 Both need a bearer token and answer 404 for anything not of the caller's organization.
 """
 
+from typing import TypeVar
+
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from tortoise.models import Model
@@ -19,8 +21,10 @@ INLINE_IMAGE_TYPES = frozenset(
     {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
 )
 
+OwnedRow = TypeVar("OwnedRow", bound=Model)
 
-async def _owned_row(request: Request, model: type[Model]) -> Model | Response:
+
+async def _owned_row(request: Request, model: type[OwnedRow]) -> OwnedRow | Response:
     viewer = await viewer_for(request)
     if viewer is None:
         return json_error(AuthenticationFailed("A valid API token is required."), 401)
@@ -75,9 +79,9 @@ async def email_part_content(request: Request) -> Response:
         return email
     part_id = request.path_params["part_id"]
     part = next((p for p in email.parts if p.get("partId") == part_id), None)
-    key = (part or {}).get("blobKey")
+    key = part.get("blobKey") if part is not None else None
     store = blob_store()
-    if not key or not store.exists(key):
+    if part is None or not key or not store.exists(key):
         return _not_found()
     media_type = part["contentType"]
     headers = {

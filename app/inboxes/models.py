@@ -33,11 +33,13 @@ class Inbox(Model):
     # The import `recipient`; stored lower-cased, unique across organizations.
     email = fields.CharField(max_length=320, unique=True)
     # Empty list = every type accepted. Entries like "application/pdf" or "image/*".
-    accepted_mime_types = fields.JSONField(default=list)
+    accepted_mime_types: fields.JSONField[list[str]] = fields.JSONField(default=list)
     min_image_bytes = fields.IntField(default=0)
     reject_without_documents = fields.BooleanField(default=False)
     # fnmatch patterns on the sender address; empty list = anyone.
-    allowed_sender_patterns = fields.JSONField(default=list)
+    allowed_sender_patterns: fields.JSONField[list[str]] = fields.JSONField(
+        default=list
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     organization_id: int

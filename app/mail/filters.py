@@ -10,14 +10,12 @@ from app.documents.models import Document
 from app.mail.models import (
     DeliveryStatus,
     Email,
-    EmailLabel,
-    EmailLinkedObject,
-    EmailParticipant,
     EmailStatus,
     EmailType,
     Label,
     ParticipantRole,
 )
+from app.mail.relations import EmailLabel, EmailLinkedObject, EmailParticipant
 
 RECIPIENT_ROLES = [ParticipantRole.TO, ParticipantRole.CC, ParticipantRole.BCC]
 

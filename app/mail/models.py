@@ -1,9 +1,26 @@
-"""Emails, their threads, labels, participants and relations."""
+"""Emails and their threads. The rows relating an email to labels, addresses,
+references and other objects are in app.mail.relations."""
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+from app.accounts.models import Organization, User
+from app.documents.models import Annotation, Document
+from app.inboxes.models import Inbox, Queue
+from app.tasks.models import Task
+
+if TYPE_CHECKING:  # relations.py imports this module
+    from app.mail.relations import (
+        EmailLabel,
+        EmailLinkedObject,
+        EmailParticipant,
+        EmailReference,
+        EmailRelatedAnnotation,
+        EmailRelatedDocument,
+    )
 
 
 class EmailType(StrEnum):
@@ -53,13 +70,13 @@ class ParticipantRole(StrEnum):
 
 class EmailThread(Model):
     id = fields.IntField(primary_key=True)
-    organization = fields.ForeignKeyField(
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="email_threads", on_delete=fields.CASCADE
     )
-    queue = fields.ForeignKeyField(
+    queue: fields.ForeignKeyRelation[Queue] = fields.ForeignKeyField(
         "models.Queue", related_name="email_threads", on_delete=fields.CASCADE
     )
-    root_email = fields.ForeignKeyField(
+    root_email: fields.ForeignKeyNullableRelation["Email"] = fields.ForeignKeyField(
         "models.Email", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     subject = fields.CharField(max_length=998, default="")
@@ -73,6 +90,10 @@ class EmailThread(Model):
     organization_id: int
     queue_id: int
     root_email_id: int | None
+    # The reverse sides of other models' foreign keys (annotations only: tortoise
+    # sets them up from those keys' related_name).
+    emails: fields.ReverseRelation["Email"]
+    annotations: fields.ReverseRelation[Annotation]
 
     class Meta:
         table = "email_thread"
@@ -85,25 +106,27 @@ class EmailThread(Model):
 
 class Email(Model):
     id = fields.IntField(primary_key=True)
-    organization = fields.ForeignKeyField(
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="emails", on_delete=fields.CASCADE
     )
-    queue = fields.ForeignKeyField(
+    queue: fields.ForeignKeyRelation[Queue] = fields.ForeignKeyField(
         "models.Queue", related_name="emails", on_delete=fields.CASCADE
     )
-    inbox = fields.ForeignKeyField(
+    inbox: fields.ForeignKeyNullableRelation[Inbox] = fields.ForeignKeyField(
         "models.Inbox", related_name="emails", null=True, on_delete=fields.SET_NULL
     )
-    parent = fields.ForeignKeyField(
+    parent: fields.ForeignKeyNullableRelation["Email"] = fields.ForeignKeyField(
         "models.Email", related_name="children", null=True, on_delete=fields.SET_NULL
     )
-    email_thread = fields.ForeignKeyField(
-        "models.EmailThread",
-        related_name="emails",
-        null=True,
-        on_delete=fields.SET_NULL,
+    email_thread: fields.ForeignKeyNullableRelation[EmailThread] = (
+        fields.ForeignKeyField(
+            "models.EmailThread",
+            related_name="emails",
+            null=True,
+            on_delete=fields.SET_NULL,
+        )
     )
-    creator = fields.ForeignKeyField(
+    creator: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User",
         related_name="created_emails",
         null=True,
@@ -116,9 +139,10 @@ class Email(Model):
     subject = fields.CharField(max_length=998, default="")
     from_address = fields.CharField(max_length=320, default="")
     from_name = fields.CharField(max_length=200, default="")
-    to = fields.JSONField(default=list)
-    cc = fields.JSONField(default=list)
-    bcc = fields.JSONField(default=list)
+    # [{email, name}], as the message or the sender gave them.
+    to: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
+    cc: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
+    bcc: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
     body_text_plain = fields.TextField(default="")
     # Case-folded copies for `subject` and `search` filters: SQLite's LIKE folds ASCII
     # only, so both databases compare folded text instead.
@@ -126,44 +150,53 @@ class Email(Model):
     search_text = fields.TextField(default="")
     body_text_html = fields.TextField(default="")
     body_truncated = fields.BooleanField(default=False)
-    metadata = fields.JSONField(default=dict)
+    metadata: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     filtered_out_document_count = fields.IntField(default=0)
     message_id = fields.CharField(max_length=998, default="")
-    in_reply_to = fields.JSONField(default=list)
-    references = fields.JSONField(default=list)
+    in_reply_to: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    references: fields.JSONField[list[str]] = fields.JSONField(default=list)
     thread_match_method = fields.CharEnumField(
         ThreadMatchMethod, max_length=32, default=ThreadMatchMethod.NEW_THREAD
     )
-    thread_match_email = fields.ForeignKeyField(
-        "models.Email", related_name=False, null=True, on_delete=fields.SET_NULL
+    thread_match_email: fields.ForeignKeyNullableRelation["Email"] = (
+        fields.ForeignKeyField(
+            "models.Email", related_name=False, null=True, on_delete=fields.SET_NULL
+        )
     )
-    parse_defects = fields.JSONField(default=list)
-    parts = fields.JSONField(default=list)
+    parse_defects: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    # One entry per MIME part: {partId, contentType, filename, outcome, blobKey...}.
+    parts: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     raw_blob_key = fields.CharField(max_length=200, null=True)
     raw_sha256 = fields.CharField(max_length=64, default="")
     # Message-ID, or "sha256:<raw hash>" without one: unique per inbox (import dedupe).
     dedupe_key = fields.CharField(max_length=998, null=True)
     raw_size = fields.IntField(default=0)
-    headers = fields.JSONField(default=dict)
+    headers: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
     idempotency_key = fields.CharField(max_length=200, null=True)
     # Triage (Productive).
     status = fields.CharEnumField(
         EmailStatus, max_length=16, default=EmailStatus.UNRESOLVED
     )
     dismissed_at = fields.DatetimeField(null=True)
-    dismissed_by = fields.ForeignKeyField(
+    dismissed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     unread = fields.BooleanField(default=True)
     external_id = fields.CharField(max_length=200, null=True)
     # Delivery of outgoing mail (Scaleway).
-    delivery_status = fields.CharEnumField(DeliveryStatus, max_length=16, null=True)
+    # CharEnumField's hints leave out null=True (it returns Field[the enum]), but this
+    # column holds NULL for every incoming email.
+    delivery_status: fields.Field[DeliveryStatus | None] = fields.CharEnumField(  # type: ignore[assignment]
+        DeliveryStatus, max_length=16, null=True
+    )
     send_at = fields.DatetimeField(null=True)
     send_before = fields.DatetimeField(null=True)
     try_count = fields.IntField(default=0)
-    last_tries = fields.JSONField(default=list)
+    last_tries: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     # Recipients the receiving server refused: [{email, code, message}].
-    refused_recipients = fields.JSONField(default=list)
+    refused_recipients: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(
+        default=list
+    )
     sent_at = fields.DatetimeField(null=True)
     failed_at = fields.DatetimeField(null=True)
 
@@ -175,6 +208,17 @@ class Email(Model):
     creator_id: int | None
     thread_match_email_id: int | None
     dismissed_by_id: int | None
+    # Reverse sides, as on EmailThread.
+    children: fields.ReverseRelation["Email"]
+    label_rows: fields.ReverseRelation["EmailLabel"]
+    participants: fields.ReverseRelation["EmailParticipant"]
+    reference_rows: fields.ReverseRelation["EmailReference"]
+    linked_object_rows: fields.ReverseRelation["EmailLinkedObject"]
+    related_annotation_rows: fields.ReverseRelation["EmailRelatedAnnotation"]
+    related_document_rows: fields.ReverseRelation["EmailRelatedDocument"]
+    documents: fields.ReverseRelation[Document]
+    annotations: fields.ReverseRelation[Annotation]
+    tasks: fields.ReverseRelation[Task]
 
     class Meta:
         table = "email"
@@ -189,114 +233,3 @@ class Email(Model):
             ("organization_id", "status"),
             ("organization_id", "delivery_status"),
         )
-
-
-class EmailLabel(Model):
-    """One label of one email: a row per label keeps "labels (any of)" indexable."""
-
-    id = fields.IntField(primary_key=True)
-    email = fields.ForeignKeyField(
-        "models.Email", related_name="label_rows", on_delete=fields.CASCADE
-    )
-    label = fields.CharEnumField(Label, max_length=40)
-
-    email_id: int
-
-    class Meta:
-        table = "email_label"
-        unique_together = (("email_id", "label"),)
-        indexes = (("label", "email_id"),)
-
-
-class EmailParticipant(Model):
-    """An address on an email, by role: serves the from/to filters and threading."""
-
-    id = fields.IntField(primary_key=True)
-    email = fields.ForeignKeyField(
-        "models.Email", related_name="participants", on_delete=fields.CASCADE
-    )
-    role = fields.CharEnumField(ParticipantRole, max_length=8)
-    address = fields.CharField(max_length=320)
-
-    email_id: int
-
-    class Meta:
-        table = "email_participant"
-        indexes = (("address", "role"), ("email_id",))
-
-
-class EmailReference(Model):
-    """A Message-ID an email refers to (In-Reply-To or References): lets a parent that
-    arrives late find the children that were waiting for it."""
-
-    id = fields.IntField(primary_key=True)
-    email = fields.ForeignKeyField(
-        "models.Email", related_name="reference_rows", on_delete=fields.CASCADE
-    )
-    queue = fields.ForeignKeyField(
-        "models.Queue", related_name=False, on_delete=fields.CASCADE
-    )
-    message_id = fields.CharField(max_length=998)
-    in_reply_to = fields.BooleanField(default=False)
-
-    email_id: int
-    queue_id: int
-
-    class Meta:
-        table = "email_reference"
-        indexes = (("queue_id", "message_id"), ("email_id",))
-
-
-class EmailLinkedObject(Model):
-    """An external object an email is linked to (a ticket, a deal...)."""
-
-    id = fields.IntField(primary_key=True)
-    email = fields.ForeignKeyField(
-        "models.Email", related_name="linked_object_rows", on_delete=fields.CASCADE
-    )
-    type = fields.CharField(max_length=100)
-    object_id = fields.CharField(max_length=200)
-    auto_linked = fields.BooleanField(default=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    email_id: int
-
-    class Meta:
-        table = "email_linked_object"
-        unique_together = (("email_id", "type", "object_id"),)
-        indexes = (("type", "object_id"),)
-
-
-class EmailRelatedAnnotation(Model):
-    id = fields.IntField(primary_key=True)
-    email = fields.ForeignKeyField(
-        "models.Email", related_name="related_annotation_rows", on_delete=fields.CASCADE
-    )
-    annotation = fields.ForeignKeyField(
-        "models.Annotation", related_name="related_email_rows", on_delete=fields.CASCADE
-    )
-
-    email_id: int
-    annotation_id: int
-
-    class Meta:
-        table = "email_related_annotation"
-        unique_together = (("email_id", "annotation_id"),)
-        indexes = (("annotation_id",),)
-
-
-class EmailRelatedDocument(Model):
-    id = fields.IntField(primary_key=True)
-    email = fields.ForeignKeyField(
-        "models.Email", related_name="related_document_rows", on_delete=fields.CASCADE
-    )
-    document = fields.ForeignKeyField(
-        "models.Document", related_name="related_email_rows", on_delete=fields.CASCADE
-    )
-
-    email_id: int
-    document_id: int
-
-    class Meta:
-        table = "email_related_document"
-        unique_together = (("email_id", "document_id"),)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.transactions import in_transaction
 
@@ -11,16 +11,18 @@ from app.core.validation import check_metadata
 from app.documents.models import Annotation
 from app.mail.models import (
     Email,
-    EmailLabel,
-    EmailParticipant,
-    EmailRelatedAnnotation,
-    EmailRelatedDocument,
     EmailStatus,
     EmailThread,
     EmailType,
     Label,
     ParticipantRole,
     ThreadMatchMethod,
+)
+from app.mail.relations import (
+    EmailLabel,
+    EmailParticipant,
+    EmailRelatedAnnotation,
+    EmailRelatedDocument,
 )
 from app.mail.subjects import normalize_subject
 from app.tasks.jobs import JobFailed
@@ -215,18 +217,16 @@ async def relate(
     await moving.update(email_thread_id=email.email_thread_id)
 
 
+Relation = TypeVar("Relation", EmailRelatedAnnotation, EmailRelatedDocument)
+
+
 async def _add_missing(
-    model: type[EmailRelatedAnnotation] | type[EmailRelatedDocument],
+    model: type[Relation],
     email: Email,
     column: str,
     ids: list[int],
 ) -> None:
     """The relation rows `email` lacks, in the order given, each id once."""
     have = set(await model.filter(email_id=email.id).values_list(column, flat=True))
-    await model.bulk_create(
-        [
-            model(email_id=email.id, **{column: pk})
-            for pk in dict.fromkeys(ids)
-            if pk not in have
-        ]
-    )
+    rows = [model(email_id=email.id, **{column: pk}) for pk in dict.fromkeys(ids)]
+    await model.bulk_create([r for r in rows if getattr(r, column) not in have])

@@ -10,11 +10,20 @@ import tempfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from typing import TypedDict
+from urllib.parse import ParseResult, parse_qs, unquote, urlparse
 
 import aiosmtplib
 
 from app.settings import get_settings
+
+
+class Refusal(TypedDict):
+    """A recipient the receiving server refused, kept in Email.refused_recipients."""
+
+    email: str
+    code: int
+    message: str
 
 
 @dataclass
@@ -23,7 +32,7 @@ class DeliveryResult:
     status: str  # SMTP reply code, or a short error class
     detail: str
     temporary: bool = False
-    refused: list[dict[str, object]] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
 
 
 async def deliver(
@@ -52,7 +61,7 @@ def _write_file(directory: Path, message: EmailMessage) -> DeliveryResult:
 
 
 async def _send_smtp(
-    url, message: EmailMessage, sender: str, recipients: list[str]
+    url: ParseResult, message: EmailMessage, sender: str, recipients: list[str]
 ) -> DeliveryResult:
     options = parse_qs(url.query)
     starttls = options.get("starttls", ["auto"])[0]
@@ -71,7 +80,7 @@ async def _send_smtp(
         )
     except aiosmtplib.SMTPRecipientsRefused as exc:
         refused = [_refusal(e.recipient, e.code, e.message) for e in exc.recipients]
-        temporary = all(400 <= int(r["code"]) < 500 for r in refused)
+        temporary = all(400 <= r["code"] < 500 for r in refused)
         return DeliveryResult(
             False,
             str(exc.recipients[0].code),
@@ -89,5 +98,5 @@ async def _send_smtp(
     return DeliveryResult(True, "250", response, refused=refused)
 
 
-def _refusal(address: str, code: int, text: str) -> dict[str, object]:
+def _refusal(address: str, code: int, text: str) -> Refusal:
     return {"email": address, "code": int(code), "message": str(text)}

@@ -33,7 +33,8 @@ RETENTION = timedelta(days=7)
 class Task(Model):
     # A UUID, because it is also the arq job id, which must be unique per Redis.
     id = fields.UUIDField(primary_key=True)
-    organization = fields.ForeignKeyField(
+    # Typed as plain Model: tasks sits below the capabilities it serves.
+    organization: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "models.Organization", related_name="tasks", on_delete=fields.CASCADE
     )
     kind = fields.CharEnumField(TaskKind, max_length=32)
@@ -45,15 +46,15 @@ class Task(Model):
     attempts = fields.IntField(default=0)
     error_code = fields.CharField(max_length=40, null=True)
     error_message = fields.TextField(null=True)
-    email = fields.ForeignKeyField(
+    email: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "models.Email", related_name="tasks", null=True, on_delete=fields.SET_NULL
     )
-    creator = fields.ForeignKeyField(
+    creator: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "models.User", related_name="tasks", null=True, on_delete=fields.SET_NULL
     )
     # What the job needs: ids and options; for sends, the rendered bodies (the Email
     # keeps only 4 kB of each). Raw messages and attachments stay in the blob store.
-    payload = fields.JSONField(default=dict)
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     idempotency_key = fields.CharField(max_length=200, null=True)
 
     organization_id: int

@@ -5,6 +5,9 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from app.accounts.models import Organization
+from app.inboxes.models import Queue
+
 
 class TemplateType(StrEnum):
     CUSTOM = "CUSTOM"
@@ -14,10 +17,10 @@ class TemplateType(StrEnum):
 
 class EmailTemplate(Model):
     id = fields.IntField(primary_key=True)
-    organization = fields.ForeignKeyField(
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "models.Organization", related_name="email_templates", on_delete=fields.CASCADE
     )
-    queue = fields.ForeignKeyField(
+    queue: fields.ForeignKeyNullableRelation[Queue] = fields.ForeignKeyField(
         "models.Queue",
         related_name="email_templates",
         null=True,

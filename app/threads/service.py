@@ -8,13 +8,8 @@ from tortoise.transactions import in_transaction
 from app.core.errors import InvalidInput
 from app.documents.models import Annotation
 from app.inboxes.models import Inbox
-from app.mail.models import (
-    Email,
-    EmailParticipant,
-    EmailReference,
-    EmailThread,
-    ThreadMatchMethod,
-)
+from app.mail.models import Email, EmailThread, ThreadMatchMethod
+from app.mail.relations import EmailParticipant, EmailReference
 from app.mail.service import get_email
 from app.mail.subjects import normalize_subject
 
@@ -108,7 +103,8 @@ async def record_references(
 async def relink_waiting_children(parent: Email) -> int:
     """Emails that referenced `parent` before it arrived become its children, and
     their threads join the parent's. Returns how many were re-linked."""
-    if not parent.message_id:
+    thread_id = parent.email_thread_id
+    if not parent.message_id or thread_id is None:  # no thread for them to join
         return 0
     waiting = await EmailReference.filter(
         queue_id=parent.queue_id, message_id=parent.message_id
@@ -132,13 +128,11 @@ async def relink_waiting_children(parent: Email) -> int:
         await child.save(
             update_fields=["parent_id", "thread_match_email_id", "thread_match_method"]
         )
-        if child.email_thread_id != parent.email_thread_id and child.email_thread_id:
-            await merge_threads(
-                target_id=parent.email_thread_id, source_id=child.email_thread_id
-            )
+        if child.email_thread_id != thread_id and child.email_thread_id:
+            await merge_threads(target_id=thread_id, source_id=child.email_thread_id)
         relinked += 1
     if relinked:
-        await recompute_thread(parent.email_thread_id)
+        await recompute_thread(thread_id)
     return relinked
 
 
@@ -178,11 +172,9 @@ async def descendants(email: Email) -> list[Email]:
     members = await Email.filter(email_thread_id=email.email_thread_id)
     children: dict[int, list[Email]] = {}
     for member in members:
-        for link in {member.parent_id, member.thread_match_email_id} - {
-            None,
-            member.id,
-        }:
-            children.setdefault(link, []).append(member)
+        for link in {member.parent_id, member.thread_match_email_id} - {member.id}:
+            if link is not None:
+                children.setdefault(link, []).append(member)
     found: dict[int, Email] = {email.id: email}
     stack = [email]
     while stack:

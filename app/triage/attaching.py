@@ -15,11 +15,8 @@ from tortoise.transactions import in_transaction
 from app.accounts.models import User
 from app.core.errors import InvalidInput, NotFound
 from app.documents.models import Annotation, Document
-from app.mail.models import (
-    Email,
-    EmailLinkedObject,
-    EmailThread,
-)
+from app.mail.models import Email, EmailThread
+from app.mail.relations import EmailLinkedObject
 from app.mail.service import email_of, get_email, relate
 from app.tasks.jobs import Outcome, task_job
 from app.tasks.models import Task, TaskKind

@@ -19,7 +19,8 @@ from app.core.limits import limits
 from app.documents.models import Annotation, AnnotationStatus
 from app.inboxes.models import Inbox
 from app.mail.bodies import sanitize_html, text_from_html
-from app.mail.models import Email, EmailLabel, EmailStatus, EmailType, Label
+from app.mail.models import Email, EmailStatus, EmailType, Label
+from app.mail.relations import EmailLabel
 from app.mail.service import email_of, get_email
 from app.mail.subjects import reply_subject
 from app.outbox.notices import queue_notice

@@ -24,8 +24,8 @@ from app.graphql.types.documents import Annotation, Document, load_document
 from app.graphql.types.inboxes import Inbox, Queue, load_inbox, load_queue
 from app.mail.counts import AnnotationTally
 from app.mail.models import Email as EmailModel
-from app.mail.models import EmailLinkedObject
 from app.mail.models import EmailThread as EmailThreadModel
+from app.mail.relations import EmailLinkedObject
 
 
 @strawberry.type

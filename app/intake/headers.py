@@ -1,0 +1,108 @@
+"""The headers of a message, read tolerantly: Message-IDs, subject, addresses and
+whether it was sent automatically. A header the policy cannot parse, or one with
+undeclared 8-bit bytes, is still read, and reported as a defect."""
+
+import email.utils
+import re
+from email.message import Message
+
+from app.intake.decoding import clean_text
+from app.intake.parsed import DefectSink, ParsedMessage
+
+MSGID = re.compile(r"<[^<>\s]+>")
+AUTO_PRECEDENCE = frozenset({"bulk", "list", "junk", "auto_reply"})
+
+
+def read_headers(msg: Message, result: ParsedMessage, defect: DefectSink) -> None:
+    for problem in msg.defects:
+        defect("message", type(problem).__name__)
+    result.message_id = _first_id(header_text(msg, "Message-ID", defect))
+    result.in_reply_to = MSGID.findall(header_text(msg, "In-Reply-To", defect))
+    result.references = MSGID.findall(header_text(msg, "References", defect))
+    result.subject = " ".join(header_text(msg, "Subject", defect).split())
+    sender = addresses(msg, "From", defect) or addresses(msg, "Sender", defect)
+    if sender:
+        result.from_address, result.from_name = sender[0]["email"], sender[0]["name"]
+    result.to = addresses(msg, "To", defect)
+    result.cc = addresses(msg, "Cc", defect)
+    result.automatic = _is_automatic(msg, defect)
+    if not result.message_id:
+        defect("message", "no Message-ID")
+
+
+def header_text(msg: Message, name: str, defect: DefectSink) -> str:
+    raw = _raw_8bit(msg, name)
+    if raw is not None:  # bytes outside ASCII with no RFC 2047: decode them here
+        defect(f"header {name}", "8-bit bytes without encoding")
+        return clean_text(raw).strip()
+    try:
+        value = msg.get(name)
+        return clean_text(str(value)).strip() if value is not None else ""
+    except Exception as exc:  # malformed header the policy cannot parse
+        defect(f"header {name}", exc)
+        raw_values = msg.get_all(name, failobj=[""])
+        return clean_text(str(raw_values[0])).strip()
+
+
+def addresses(msg: Message, name: str, defect: DefectSink) -> list[dict[str, str]]:
+    """[{email, name}] of an address header; what the policy rejects is read again
+    with the lenient getaddresses."""
+    raw = _raw_8bit(msg, name)
+    try:
+        if raw is not None:
+            raise ValueError("8-bit bytes without encoding")
+        value = msg.get(name)
+        if value is None:
+            return []
+        found = [
+            {
+                "email": clean_text(a.addr_spec).lower(),
+                "name": clean_text(a.display_name),
+            }
+            for a in getattr(value, "addresses", ())
+            if a.username and a.domain
+        ]
+    except Exception as exc:
+        defect(f"header {name}", exc)
+        values = [clean_text(raw)] if raw is not None else msg.get_all(name, [])
+        pairs = email.utils.getaddresses([str(v) for v in values])
+        found = [
+            {"email": clean_text(a).lower(), "name": clean_text(n)}
+            for n, a in pairs
+            if "@" in a
+        ]
+    return found
+
+
+def _raw_8bit(msg: Message, name: str) -> str | None:
+    """The raw value of a header holding undeclared 8-bit bytes (which the parser
+    keeps as surrogates and the header policy would turn into U+FFFD), else None."""
+    for key, value in msg.raw_items():
+        if key.lower() == name.lower() and isinstance(value, str):
+            if any("\udc80" <= ch <= "\udcff" for ch in value):
+                return " ".join(value.split())
+            return None
+    return None
+
+
+def _is_automatic(msg: Message, defect: DefectSink) -> bool:
+    """RFC 3834: never answer automatic mail automatically (mail loops)."""
+
+    def header(name: str) -> str:
+        return header_text(msg, name, defect)
+
+    auto = header("Auto-Submitted").lower()
+    return (
+        (auto not in ("", "no"))
+        or header("Precedence").lower() in AUTO_PRECEDENCE
+        or bool(header("List-Id"))
+        or bool(header("X-Auto-Response-Suppress"))
+        or header("Return-Path").strip() == "<>"
+    )
+
+
+def _first_id(value: str) -> str:
+    found = MSGID.findall(value)
+    if found:
+        return found[0]
+    return value.strip()[:998]

@@ -1,0 +1,65 @@
+"""What parsing a message produces: ParsedMessage, its attachments and the
+Email.parts entries, shared by the MIME walk, the header readers and TNEF."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.intake.parts import PartOutcome
+
+# Where a problem was found ("header From", a part id) and what it was.
+DefectSink = Callable[[str, object], None]
+
+
+@dataclass
+class Attachment:
+    part_id: str
+    filename: str
+    declared_type: str
+    data: bytes
+    content_id: str | None
+
+
+@dataclass
+class ParsedMessage:
+    message_id: str = ""
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    subject: str = ""
+    from_address: str = ""
+    from_name: str = ""
+    to: list[dict[str, str]] = field(default_factory=list)
+    cc: list[dict[str, str]] = field(default_factory=list)
+    text: str = ""
+    html: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    # One dict per MIME part, in Email.parts shape; `outcome` may be revised later.
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+    html_cids: set[str] = field(default_factory=set)
+    # Auto-Submitted, Precedence: bulk/list, List-Id...: no automatic answer to it.
+    automatic: bool = False
+
+
+def part_record(
+    part_id: str,
+    ctype: str,
+    disposition: str | None,
+    content_id: str | None,
+    filename: str | None,
+    charset: str | None,
+    size: int,
+    outcome: PartOutcome | None,
+) -> dict[str, Any]:
+    """One Email.parts entry; documentId is filled in once the document exists."""
+    return {
+        "partId": part_id,
+        "contentType": ctype,
+        "disposition": disposition,
+        "contentId": content_id,
+        "filename": filename,
+        "charset": charset,
+        "size": size,
+        "outcome": outcome.value if outcome else None,
+        "documentId": None,
+    }
