@@ -12,7 +12,8 @@ from app.core.errors import NotFound
 from app.core.ids import decode_or_not_found
 from app.graphql.context import Info
 from app.graphql.enums import RoleEnum
-from app.graphql.mutations.base import as_result
+from app.graphql.extensions import AsInputError
+from app.graphql.permissions import IsAdmin
 from app.graphql.types.accounts import ApiToken, User
 from app.graphql.types.common import InputError
 from app.graphql.types.inboxes import Inbox, Queue
@@ -92,113 +93,76 @@ RevokeApiTokenResult = Annotated[
 
 @strawberry.type
 class AdminMutations:
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAdmin], extensions=[AsInputError()])
     async def create_queue(self, info: Info, input: CreateQueueInput) -> QueueResult:
-        info.context.require(Role.ADMIN)
+        row = await inboxes.create_queue(
+            organization_id=info.context.organization_id, name=input.name
+        )
+        return Queue.from_model(row)
 
-        async def work() -> Queue:
-            row = await inboxes.create_queue(
-                organization_id=info.context.organization_id, name=input.name
-            )
-            return Queue.from_model(row)
-
-        return await as_result(work())
-
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAdmin], extensions=[AsInputError()])
     async def update_queue(self, info: Info, input: UpdateQueueInput) -> QueueResult:
-        info.context.require(Role.ADMIN)
+        row = await inboxes.update_queue(
+            organization_id=info.context.organization_id,
+            queue_id=decode_or_not_found(input.id, "Queue", field="id"),
+            name=input.name,
+        )
+        return Queue.from_model(row)
 
-        async def work() -> Queue:
-            row = await inboxes.update_queue(
-                organization_id=info.context.organization_id,
-                queue_id=decode_or_not_found(input.id, "Queue", field="id"),
-                name=input.name,
-            )
-            return Queue.from_model(row)
-
-        return await as_result(work())
-
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAdmin], extensions=[AsInputError()])
     async def create_inbox(self, info: Info, input: CreateInboxInput) -> InboxResult:
-        info.context.require(Role.ADMIN)
+        row = await inboxes.create_inbox(
+            organization_id=info.context.organization_id,
+            queue_id=decode_or_not_found(input.queue, "Queue", field="queue"),
+            email=input.email,
+            **input.values(),
+        )
+        return Inbox.from_model(row)
 
-        async def work() -> Inbox:
-            row = await inboxes.create_inbox(
-                organization_id=info.context.organization_id,
-                queue_id=decode_or_not_found(input.queue, "Queue", field="queue"),
-                email=input.email,
-                **input.values(),
-            )
-            return Inbox.from_model(row)
-
-        return await as_result(work())
-
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAdmin], extensions=[AsInputError()])
     async def update_inbox(self, info: Info, input: UpdateInboxInput) -> InboxResult:
-        info.context.require(Role.ADMIN)
+        queue_id = (
+            None
+            if input.queue is None
+            else decode_or_not_found(input.queue, "Queue", field="queue")
+        )
+        row = await inboxes.update_inbox(
+            organization_id=info.context.organization_id,
+            inbox_id=decode_or_not_found(input.id, "Inbox", field="id"),
+            queue_id=queue_id,
+            **input.values(),
+        )
+        return Inbox.from_model(row)
 
-        async def work() -> Inbox:
-            queue_id = (
-                None
-                if input.queue is None
-                else decode_or_not_found(input.queue, "Queue", field="queue")
-            )
-            row = await inboxes.update_inbox(
-                organization_id=info.context.organization_id,
-                inbox_id=decode_or_not_found(input.id, "Inbox", field="id"),
-                queue_id=queue_id,
-                **input.values(),
-            )
-            return Inbox.from_model(row)
-
-        return await as_result(work())
-
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAdmin], extensions=[AsInputError()])
     async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserResult:
-        info.context.require(Role.ADMIN)
+        row = await accounts.create_user(
+            organization_id=info.context.organization_id,
+            email=input.email,
+            full_name=input.full_name,
+            role=input.role,
+        )
+        return User.from_model(row)
 
-        async def work() -> User:
-            row = await accounts.create_user(
-                organization_id=info.context.organization_id,
-                email=input.email,
-                full_name=input.full_name,
-                role=input.role,
-            )
-            return User.from_model(row)
-
-        return await as_result(work())
-
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAdmin], extensions=[AsInputError()])
     async def create_api_token(
         self, info: Info, input: CreateApiTokenInput
     ) -> CreateApiTokenResult:
-        info.context.require(Role.ADMIN)
+        user_id = decode_or_not_found(input.user, "User", field="user")
+        user = await UserModel.get_or_none(
+            id=user_id, organization_id=info.context.organization_id
+        )
+        if user is None:
+            raise NotFound("No such user.", field="user")
+        row, token = await accounts.create_token(user=user, name=input.name)
+        return CreateApiTokenPayload(token=token, api_token=ApiToken.from_model(row))
 
-        async def work() -> CreateApiTokenPayload:
-            user_id = decode_or_not_found(input.user, "User", field="user")
-            user = await UserModel.get_or_none(
-                id=user_id, organization_id=info.context.organization_id
-            )
-            if user is None:
-                raise NotFound("No such user.", field="user")
-            row, token = await accounts.create_token(user=user, name=input.name)
-            return CreateApiTokenPayload(
-                token=token, api_token=ApiToken.from_model(row)
-            )
-
-        return await as_result(work())
-
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAdmin], extensions=[AsInputError()])
     async def revoke_api_token(
         self, info: Info, id: strawberry.ID
     ) -> RevokeApiTokenResult:
-        info.context.require(Role.ADMIN)
-
-        async def work() -> ApiToken:
-            row: ApiTokenModel = await accounts.revoke_token(
-                token_id=decode_or_not_found(id, "ApiToken", field="id"),
-                organization_id=info.context.organization_id,
-            )
-            return ApiToken.from_model(row)
-
-        return await as_result(work())
+        row: ApiTokenModel = await accounts.revoke_token(
+            token_id=decode_or_not_found(id, "ApiToken", field="id"),
+            organization_id=info.context.organization_id,
+        )
+        return ApiToken.from_model(row)

@@ -4,11 +4,11 @@ from typing import Annotated
 
 import strawberry
 
-from app.accounts.models import Role
 from app.core.ids import decode_or_not_found
 from app.graphql.context import Info
 from app.graphql.enums import EmailStatusEnum, LabelEnum
-from app.graphql.mutations.base import as_result
+from app.graphql.extensions import AsInputError
+from app.graphql.permissions import IsAnnotator, IsManager
 from app.graphql.types.common import JSON, InputError
 from app.graphql.types.mail import Email
 from app.mail import service
@@ -44,35 +44,25 @@ DeleteEmailResult = Annotated[
 
 @strawberry.type
 class EmailMutations:
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsAnnotator], extensions=[AsInputError()])
     async def update_email(
         self, info: Info, input: UpdateEmailInput
     ) -> UpdateEmailResult:
-        info.context.require(Role.ANNOTATOR)
+        row = await service.update_email(
+            organization_id=info.context.organization_id,
+            email_id=decode_or_not_found(input.id, "Email", field="id"),
+            labels=input.labels,
+            metadata=input.metadata,
+            status=input.status,
+            unread=input.unread,
+            external_id=input.external_id,
+        )
+        return Email.from_model(row)
 
-        async def work() -> Email:
-            row = await service.update_email(
-                organization_id=info.context.organization_id,
-                email_id=decode_or_not_found(input.id, "Email", field="id"),
-                labels=input.labels,
-                metadata=input.metadata,
-                status=input.status,
-                unread=input.unread,
-                external_id=input.external_id,
-            )
-            return Email.from_model(row)
-
-        return await as_result(work())
-
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsManager], extensions=[AsInputError()])
     async def delete_email(self, info: Info, id: strawberry.ID) -> DeleteEmailResult:
-        info.context.require(Role.MANAGER)
-
-        async def work() -> DeleteEmailPayload:
-            await threads.delete_email(
-                organization_id=info.context.organization_id,
-                email_id=decode_or_not_found(id, "Email", field="id"),
-            )
-            return DeleteEmailPayload(id=id)
-
-        return await as_result(work())
+        await threads.delete_email(
+            organization_id=info.context.organization_id,
+            email_id=decode_or_not_found(id, "Email", field="id"),
+        )
+        return DeleteEmailPayload(id=id)

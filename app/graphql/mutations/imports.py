@@ -7,10 +7,10 @@ from typing import Annotated
 import strawberry
 from strawberry.file_uploads import Upload
 
-from app.accounts.models import Role
 from app.core.errors import InvalidInput
 from app.graphql.context import Info
-from app.graphql.mutations.base import as_result
+from app.graphql.extensions import AsInputError
+from app.graphql.permissions import IsAdmin
 from app.graphql.types.common import JSON, InputError
 from app.graphql.types.tasks import Task
 from app.intake.service import check_size, request_import
@@ -72,25 +72,22 @@ async def _raw(input: ImportEmailInput) -> bytes:
 @strawberry.type
 class ImportMutations:
     @strawberry.mutation(
-        description="Import a raw RFC 822 message (ADMIN); poll the Task."
+        description="Import a raw RFC 822 message (ADMIN); poll the Task.",
+        permission_classes=[IsAdmin],
+        extensions=[AsInputError()],
     )
     async def import_email(
         self, info: Info, input: ImportEmailInput
     ) -> ImportEmailResult:
-        info.context.require(Role.ADMIN)
-
-        async def work() -> Task:
-            task = await request_import(
-                info.context.request.app.state.redis,
-                raw=await _raw(input),
-                recipient=input.recipient,
-                organization_id=info.context.organization_id,
-                creator_id=info.context.viewer.user.id,
-                metadata=input.metadata,
-                values=input.values,
-                idempotency_key=input.idempotency_key,
-                source="api",
-            )
-            return Task.from_model(task)
-
-        return await as_result(work())
+        task = await request_import(
+            info.context.redis,
+            raw=await _raw(input),
+            recipient=input.recipient,
+            organization_id=info.context.organization_id,
+            creator_id=info.context.viewer.user.id,
+            metadata=input.metadata,
+            values=input.values,
+            idempotency_key=input.idempotency_key,
+            source="api",
+        )
+        return Task.from_model(task)

@@ -5,11 +5,11 @@ from typing import Annotated
 
 import strawberry
 
-from app.accounts.models import Role
 from app.core.ids import decode_or_not_found
 from app.graphql.context import Info
 from app.graphql.enums import LabelEnum
-from app.graphql.mutations.base import as_result
+from app.graphql.extensions import AsInputError
+from app.graphql.permissions import IsAnnotator
 from app.graphql.types.common import JSON, InputError
 from app.graphql.types.mail import Email
 from app.graphql.types.tasks import Task
@@ -65,61 +65,55 @@ def _ids(values: list[strawberry.ID], type_name: str, field: str) -> list[int]:
 @strawberry.type
 class SendingMutations:
     @strawberry.mutation(
-        description="Queue an outgoing email; it exists when this returns."
+        description="Queue an outgoing email; it exists when this returns.",
+        permission_classes=[IsAnnotator],
+        extensions=[AsInputError()],
     )
     async def send_email(self, info: Info, input: SendEmailInput) -> SendEmailResult:
-        info.context.require(Role.ANNOTATOR)
-
-        async def work() -> Task:
-            def one(
-                value: strawberry.ID | None, type_name: str, field: str
-            ) -> int | None:
-                return (
-                    None
-                    if value is None
-                    else decode_or_not_found(value, type_name, field=field)
-                )
-
-            request = SendRequest(
-                organization_id=info.context.organization_id,
-                user=info.context.viewer.user,
-                to=[(a.email, a.name) for a in input.to],
-                cc=[(a.email, a.name) for a in input.cc],
-                bcc=[(a.email, a.name) for a in input.bcc],
-                queue_id=one(input.queue, "Queue", "queue"),
-                template_values=input.template_values,
-                template_id=one(input.email_template, "EmailTemplate", "emailTemplate"),
-                parent_email_id=one(input.parent_email, "Email", "parentEmail"),
-                related_annotation_ids=_ids(
-                    input.related_annotations, "Annotation", "relatedAnnotations"
-                ),
-                related_document_ids=_ids(
-                    input.related_documents, "Document", "relatedDocuments"
-                ),
-                attach_document_ids=_ids(
-                    input.attach_documents, "Document", "attachDocuments"
-                ),
-                reset_related_annotations_email_thread=input.reset_related_annotations_email_thread,
-                labels=list(input.labels),
-                headers=input.headers,
-                send_at=input.send_at,
-                send_before=input.send_before,
-                idempotency_key=input.idempotency_key,
+        def one(value: strawberry.ID | None, type_name: str, field: str) -> int | None:
+            return (
+                None
+                if value is None
+                else decode_or_not_found(value, type_name, field=field)
             )
-            task = await request_send(info.context.request.app.state.redis, request)
-            return Task.from_model(task)
 
-        return await as_result(work())
+        request = SendRequest(
+            organization_id=info.context.organization_id,
+            user=info.context.viewer.user,
+            to=[(a.email, a.name) for a in input.to],
+            cc=[(a.email, a.name) for a in input.cc],
+            bcc=[(a.email, a.name) for a in input.bcc],
+            queue_id=one(input.queue, "Queue", "queue"),
+            template_values=input.template_values,
+            template_id=one(input.email_template, "EmailTemplate", "emailTemplate"),
+            parent_email_id=one(input.parent_email, "Email", "parentEmail"),
+            related_annotation_ids=_ids(
+                input.related_annotations, "Annotation", "relatedAnnotations"
+            ),
+            related_document_ids=_ids(
+                input.related_documents, "Document", "relatedDocuments"
+            ),
+            attach_document_ids=_ids(
+                input.attach_documents, "Document", "attachDocuments"
+            ),
+            reset_related_annotations_email_thread=input.reset_related_annotations_email_thread,
+            labels=list(input.labels),
+            headers=input.headers,
+            send_at=input.send_at,
+            send_before=input.send_before,
+            idempotency_key=input.idempotency_key,
+        )
+        task = await request_send(info.context.redis, request)
+        return Task.from_model(task)
 
-    @strawberry.mutation(description="Cancel a QUEUED or SCHEDULED outgoing email.")
+    @strawberry.mutation(
+        description="Cancel a QUEUED or SCHEDULED outgoing email.",
+        permission_classes=[IsAnnotator],
+        extensions=[AsInputError()],
+    )
     async def cancel_email(self, info: Info, id: strawberry.ID) -> CancelEmailResult:
-        info.context.require(Role.ANNOTATOR)
-
-        async def work() -> Email:
-            row = await cancel_email(
-                organization_id=info.context.organization_id,
-                email_id=decode_or_not_found(id, "Email", field="id"),
-            )
-            return Email.from_model(row)
-
-        return await as_result(work())
+        row = await cancel_email(
+            organization_id=info.context.organization_id,
+            email_id=decode_or_not_found(id, "Email", field="id"),
+        )
+        return Email.from_model(row)

@@ -4,11 +4,11 @@ from typing import Annotated
 
 import strawberry
 
-from app.accounts.models import Role
 from app.core.ids import decode_or_not_found
 from app.graphql.context import Info
 from app.graphql.enums import TemplateTypeEnum
-from app.graphql.mutations.base import as_result
+from app.graphql.extensions import AsInputError
+from app.graphql.permissions import IsManager
 from app.graphql.types.common import InputError
 from app.graphql.types.templates import EmailTemplate
 from app.templates import service as templates
@@ -42,44 +42,34 @@ EmailTemplateResult = Annotated[
 
 @strawberry.type
 class TemplateMutations:
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsManager], extensions=[AsInputError()])
     async def create_email_template(
         self, info: Info, input: CreateEmailTemplateInput
     ) -> EmailTemplateResult:
-        info.context.require(Role.MANAGER)
+        queue_id = (
+            None
+            if input.queue is None
+            else decode_or_not_found(input.queue, "Queue", field="queue")
+        )
+        row = await templates.create_template(
+            organization_id=info.context.organization_id,
+            name=input.name,
+            subject=input.subject,
+            message=input.message,
+            queue_id=queue_id,
+            type=input.type,
+        )
+        return EmailTemplate.from_model(row)
 
-        async def work() -> EmailTemplate:
-            queue_id = (
-                None
-                if input.queue is None
-                else decode_or_not_found(input.queue, "Queue", field="queue")
-            )
-            row = await templates.create_template(
-                organization_id=info.context.organization_id,
-                name=input.name,
-                subject=input.subject,
-                message=input.message,
-                queue_id=queue_id,
-                type=input.type,
-            )
-            return EmailTemplate.from_model(row)
-
-        return await as_result(work())
-
-    @strawberry.mutation
+    @strawberry.mutation(permission_classes=[IsManager], extensions=[AsInputError()])
     async def update_email_template(
         self, info: Info, input: UpdateEmailTemplateInput
     ) -> EmailTemplateResult:
-        info.context.require(Role.MANAGER)
-
-        async def work() -> EmailTemplate:
-            row = await templates.update_template(
-                organization_id=info.context.organization_id,
-                template_id=decode_or_not_found(input.id, "EmailTemplate", field="id"),
-                name=input.name,
-                subject=input.subject,
-                message=input.message,
-            )
-            return EmailTemplate.from_model(row)
-
-        return await as_result(work())
+        row = await templates.update_template(
+            organization_id=info.context.organization_id,
+            template_id=decode_or_not_found(input.id, "EmailTemplate", field="id"),
+            name=input.name,
+            subject=input.subject,
+            message=input.message,
+        )
+        return EmailTemplate.from_model(row)

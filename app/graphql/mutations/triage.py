@@ -4,11 +4,11 @@ from typing import Annotated
 
 import strawberry
 
-from app.accounts.models import Role
 from app.core.errors import InvalidInput, NotFound
 from app.core.ids import decode_or_not_found
 from app.graphql.context import Info
-from app.graphql.mutations.base import as_result
+from app.graphql.extensions import AsInputError
+from app.graphql.permissions import IsAnnotator, IsViewer
 from app.graphql.types.common import InputError
 from app.graphql.types.mail import EmailThread
 from app.graphql.types.tasks import Task
@@ -82,114 +82,103 @@ async def _thread(
 
 @strawberry.type
 class TriageMutations:
-    @strawberry.mutation(description="Dismiss an email (a job); poll the Task.")
+    @strawberry.mutation(
+        description="Dismiss an email (a job); poll the Task.",
+        permission_classes=[IsAnnotator],
+        extensions=[AsInputError()],
+    )
     async def dismiss_email(self, info: Info, input: DismissEmailInput) -> TaskResult:
-        info.context.require(Role.ANNOTATOR)
-
-        async def work() -> Task:
-            task = await request_dismiss(
-                info.context.request.app.state.redis,
-                organization_id=info.context.organization_id,
-                user=info.context.viewer.user,
-                email_id=decode_or_not_found(input.id, "Email", field="id"),
-                reject_annotations=input.reject_annotations,
-                notify_sender=input.notify_sender,
-                reason=input.reason,
-            )
-            return Task.from_model(task)
-
-        return await as_result(work())
+        task = await request_dismiss(
+            info.context.redis,
+            organization_id=info.context.organization_id,
+            user=info.context.viewer.user,
+            email_id=decode_or_not_found(input.id, "Email", field="id"),
+            reject_annotations=input.reject_annotations,
+            notify_sender=input.notify_sender,
+            reason=input.reason,
+        )
+        return Task.from_model(task)
 
     @strawberry.mutation(
-        description="Relate, move or link an email (a job); poll the Task."
+        description="Relate, move or link an email (a job); poll the Task.",
+        permission_classes=[IsAnnotator],
+        extensions=[AsInputError()],
     )
     async def attach_email(self, info: Info, input: AttachEmailInput) -> TaskResult:
-        info.context.require(Role.ANNOTATOR)
-
-        async def work() -> Task:
-            plan = AttachPlan(
-                annotation_ids=[
-                    decode_or_not_found(a, "Annotation", field="annotations")
-                    for a in input.annotations
-                ],
-                document_ids=[
-                    decode_or_not_found(d, "Document", field="documents")
-                    for d in input.documents
-                ],
-                thread_id=None
-                if input.thread is None
-                else decode_or_not_found(input.thread, "EmailThread", field="thread"),
-                linked_object=(
-                    input.linked_object.type.strip(),
-                    input.linked_object.id.strip(),
-                )
-                if input.linked_object
-                else None,
+        plan = AttachPlan(
+            annotation_ids=[
+                decode_or_not_found(a, "Annotation", field="annotations")
+                for a in input.annotations
+            ],
+            document_ids=[
+                decode_or_not_found(d, "Document", field="documents")
+                for d in input.documents
+            ],
+            thread_id=None
+            if input.thread is None
+            else decode_or_not_found(input.thread, "EmailThread", field="thread"),
+            linked_object=(
+                input.linked_object.type.strip(),
+                input.linked_object.id.strip(),
             )
-            task = await request_attach(
-                info.context.request.app.state.redis,
-                organization_id=info.context.organization_id,
-                user=info.context.viewer.user,
-                email_id=decode_or_not_found(input.id, "Email", field="id"),
-                plan=plan,
-            )
-            return Task.from_model(task)
+            if input.linked_object
+            else None,
+        )
+        task = await request_attach(
+            info.context.redis,
+            organization_id=info.context.organization_id,
+            user=info.context.viewer.user,
+            email_id=decode_or_not_found(input.id, "Email", field="id"),
+            plan=plan,
+        )
+        return Task.from_model(task)
 
-        return await as_result(work())
-
-    @strawberry.mutation(description="Move every email of the sources into the target.")
+    @strawberry.mutation(
+        description="Move every email of the sources into the target.",
+        permission_classes=[IsAnnotator],
+        extensions=[AsInputError()],
+    )
     async def merge_threads(
         self, info: Info, input: MergeThreadsInput
     ) -> EmailThreadResult:
-        info.context.require(Role.ANNOTATOR)
-
-        async def work() -> EmailThread:
-            org = info.context.organization_id
-            target = await _thread(org, input.target, "target")
-            sources = [await _thread(org, s, "sources") for s in input.sources]
-            if not sources or any(s.id == target.id for s in sources):
-                raise InvalidInput(
-                    "Give source threads other than the target.", field="sources"
-                )
-            if any(s.queue_id != target.queue_id for s in sources):
-                raise InvalidInput(
-                    "Threads of different queues cannot merge.", field="sources"
-                )
-            for source in sources:
-                await merge_manually(target, source)
-            return EmailThread.from_model(await EmailThreadModel.get(id=target.id))
-
-        return await as_result(work())
+        org = info.context.organization_id
+        target = await _thread(org, input.target, "target")
+        sources = [await _thread(org, s, "sources") for s in input.sources]
+        if not sources or any(s.id == target.id for s in sources):
+            raise InvalidInput(
+                "Give source threads other than the target.", field="sources"
+            )
+        if any(s.queue_id != target.queue_id for s in sources):
+            raise InvalidInput(
+                "Threads of different queues cannot merge.", field="sources"
+            )
+        for source in sources:
+            await merge_manually(target, source)
+        return EmailThread.from_model(await EmailThreadModel.get(id=target.id))
 
     @strawberry.mutation(
-        description="Make an email and its descendants a thread of their own."
+        description="Make an email and its descendants a thread of their own.",
+        permission_classes=[IsAnnotator],
+        extensions=[AsInputError()],
     )
     async def split_thread(
         self, info: Info, input: SplitThreadInput
     ) -> EmailThreadResult:
-        info.context.require(Role.ANNOTATOR)
-
-        async def work() -> EmailThread:
-            email = await get_email(
-                organization_id=info.context.organization_id,
-                email_id=decode_or_not_found(input.email, "Email", field="email"),
-                field="email",
-            )
-            return EmailThread.from_model(await split_thread(email))
-
-        return await as_result(work())
+        email = await get_email(
+            organization_id=info.context.organization_id,
+            email_id=decode_or_not_found(input.email, "Email", field="email"),
+            field="email",
+        )
+        return EmailThread.from_model(await split_thread(email))
 
     @strawberry.mutation(
-        description="Mark a thread read: no new replies, no unread emails."
+        description="Mark a thread read: no new replies, no unread emails.",
+        permission_classes=[IsViewer],
+        extensions=[AsInputError()],
     )
     async def mark_thread_read(
         self, info: Info, id: strawberry.ID
     ) -> EmailThreadResult:
-        info.context.require(Role.VIEWER)
-
-        async def work() -> EmailThread:
-            thread = await _thread(info.context.organization_id, id, "id")
-            await mark_read(thread)
-            return EmailThread.from_model(await EmailThreadModel.get(id=thread.id))
-
-        return await as_result(work())
+        thread = await _thread(info.context.organization_id, id, "id")
+        await mark_read(thread)
+        return EmailThread.from_model(await EmailThreadModel.get(id=thread.id))
