@@ -1,39 +1,33 @@
 """`node`/`nodes`: any object by global id, or null when it is not the caller's."""
 
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
-from app.accounts.models import ApiToken as ApiTokenModel
-from app.accounts.models import Organization as OrganizationModel
-from app.accounts.models import User as UserModel
+from strawberry.dataloader import DataLoader
+
 from app.core import ids
-from app.documents.models import Annotation as AnnotationModel
-from app.documents.models import Document as DocumentModel
 from app.graphql.context import Info
+from app.graphql.loaders import Loaders
 from app.graphql.types.accounts import ApiToken, Organization, User
 from app.graphql.types.documents import Annotation, Document
 from app.graphql.types.inboxes import Inbox, Queue
 from app.graphql.types.mail import Email, EmailThread
 from app.graphql.types.tasks import Task
 from app.graphql.types.templates import EmailTemplate
-from app.inboxes.models import Inbox as InboxModel
-from app.inboxes.models import Queue as QueueModel
-from app.mail.models import Email as EmailModel
-from app.mail.models import EmailThread as EmailThreadModel
-from app.tasks.models import Task as TaskModel
-from app.templates.models import EmailTemplate as EmailTemplateModel
 
-NODE_TYPES: dict[str, tuple[Any, Any]] = {
-    "Organization": (OrganizationModel, Organization),
-    "User": (UserModel, User),
-    "ApiToken": (ApiTokenModel, ApiToken),
-    "Queue": (QueueModel, Queue),
-    "Inbox": (InboxModel, Inbox),
-    "Email": (EmailModel, Email),
-    "EmailThread": (EmailThreadModel, EmailThread),
-    "Document": (DocumentModel, Document),
-    "Annotation": (AnnotationModel, Annotation),
-    "EmailTemplate": (EmailTemplateModel, EmailTemplate),
-    "Task": (TaskModel, Task),
+NODE_TYPES: dict[str, tuple[Callable[[Loaders], DataLoader[Any, Any]], Any]] = {
+    "Organization": (attrgetter("organizations_by_id"), Organization),
+    "User": (attrgetter("users_by_id"), User),
+    "ApiToken": (attrgetter("api_tokens_by_id"), ApiToken),
+    "Queue": (attrgetter("queues_by_id"), Queue),
+    "Inbox": (attrgetter("inboxes_by_id"), Inbox),
+    "Email": (attrgetter("emails_by_id"), Email),
+    "EmailThread": (attrgetter("email_threads_by_id"), EmailThread),
+    "Document": (attrgetter("documents_by_id"), Document),
+    "Annotation": (attrgetter("annotations_by_id"), Annotation),
+    "EmailTemplate": (attrgetter("email_templates_by_id"), EmailTemplate),
+    "Task": (attrgetter("tasks_by_id"), Task),
 }
 
 
@@ -46,6 +40,6 @@ async def load_node(info: Info, global_id: str, type_name: str | None = None) ->
     pk = ids.parse_pk(*parts) if entry else None
     if entry is None or pk is None:
         return None
-    model, gql_type = entry
-    row = await info.context.loaders.by_id(model).load(pk)
+    loader, gql_type = entry
+    row = await loader(info.context.loaders).load(pk)
     return gql_type.from_optional(row)

@@ -8,7 +8,6 @@ import strawberry
 from strawberry import relay
 from tortoise.models import Model
 
-from app.accounts.models import Organization as OrganizationModel
 from app.documents.models import Annotation as AnnotationModel
 from app.documents.models import Document as DocumentModel
 from app.graphql.context import Info
@@ -172,7 +171,6 @@ class Query:
 
     @strawberry.field(description="The limits in force for the caller's organization.")
     async def limits(self, info: Info) -> Limits:
-        org = await info.context.loaders.by_id(OrganizationModel).load(
-            info.context.organization_id
-        )
+        loader = info.context.loaders.organizations_by_id
+        org = await loader.load(info.context.organization_id)
         return await load_limits(org)

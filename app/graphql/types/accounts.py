@@ -5,9 +5,6 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
-from app.accounts.models import ApiToken as ApiTokenModel
-from app.accounts.models import Organization as OrganizationModel
-from app.accounts.models import User as UserModel
 from app.graphql.context import Info
 from app.graphql.enums import RoleEnum
 from app.graphql.types.common import FromModel
@@ -35,16 +32,8 @@ class User(relay.Node, FromModel):
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization:
-        row = await info.context.loaders.by_id(OrganizationModel).load(
-            self.organization_id
-        )
-        return Organization.from_model(row)
-
-
-async def load_user(info: Info, user_id: int | None) -> User | None:
-    if user_id is None:
-        return None
-    return User.from_optional(await info.context.loaders.by_id(UserModel).load(user_id))
+        loader = info.context.loaders.organizations_by_id
+        return Organization.from_model(await loader.load(self.organization_id))
 
 
 @strawberry.type
@@ -61,7 +50,4 @@ class ApiToken(relay.Node, FromModel):
 
     @strawberry.field
     async def user(self, info: Info) -> User | None:
-        return await load_user(info, self.user_id)
-
-
-__all__ = ["ApiToken", "ApiTokenModel", "Organization", "User", "load_user"]
+        return await User.load(info.context.loaders.users_by_id, self.user_id)

@@ -1,15 +1,19 @@
 """Small shared types: InputError, a model-to-type bridge, JSON."""
 
 import dataclasses
-from typing import Any, Self
+from collections.abc import Iterable
+from typing import Any, Self, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
 from app.core.errors import ErrorCode, InvalidInput
 from app.graphql.enums import ErrorCodeEnum
 
 __all__ = ["JSON", "InputError", "FromModel"]
+
+K = TypeVar("K")
 
 
 @strawberry.type(
@@ -36,3 +40,16 @@ class FromModel:
     @classmethod
     def from_optional(cls, row: Any | None) -> Self | None:
         return None if row is None else cls.from_model(row)
+
+    @classmethod
+    def from_models(cls, rows: Iterable[Any]) -> list[Self]:
+        return [cls.from_model(row) for row in rows]
+
+    @classmethod
+    async def load(cls, loader: DataLoader[K, Any], key: K | None) -> Self | None:
+        """The object behind a nullable foreign key, batched by a request loader."""
+        return None if key is None else cls.from_optional(await loader.load(key))
+
+    @classmethod
+    async def load_list(cls, loader: DataLoader[K, list[Any]], key: K) -> list[Self]:
+        return cls.from_models(await loader.load(key))

@@ -7,13 +7,11 @@ import strawberry
 from strawberry import relay
 
 from app.core.urls import document_content_url
-from app.documents.models import Annotation as AnnotationModel
-from app.documents.models import Document as DocumentModel
 from app.graphql.context import Info
 from app.graphql.enums import AnnotationStatusEnum
-from app.graphql.types.accounts import User, load_user
+from app.graphql.types.accounts import User
 from app.graphql.types.common import JSON, FromModel
-from app.graphql.types.inboxes import Queue, load_queue
+from app.graphql.types.inboxes import Queue
 
 if TYPE_CHECKING:
     from app.graphql.types.mail import Email, EmailThread
@@ -37,27 +35,18 @@ class Document(relay.Node, FromModel):
 
     @strawberry.field(description="The email it arrived with.")
     async def email(self, info: Info) -> EmailRef | None:
-        from app.graphql.types.mail import load_email
+        from app.graphql.types.mail import Email
 
-        return await load_email(info, self.email_id)
+        return await Email.load(info.context.loaders.emails_by_id, self.email_id)
 
     @strawberry.field
     async def annotations(self, info: Info) -> list["Annotation"]:
-        rows = await info.context.loaders.many_by(AnnotationModel, "document_id").load(
-            self.id
-        )
-        return [Annotation.from_model(r) for r in rows]
+        loader = info.context.loaders.annotations_by_document
+        return await Annotation.load_list(loader, self.id)
 
     @strawberry.field(description="Authenticated download of the document's bytes.")
     def content_url(self) -> str:
         return document_content_url(self.id)
-
-
-async def load_document(info: Info, document_id: int | None) -> Document | None:
-    if document_id is None:
-        return None
-    row = await info.context.loaders.by_id(DocumentModel).load(document_id)
-    return Document.from_optional(row)
 
 
 @strawberry.type
@@ -76,23 +65,26 @@ class Annotation(relay.Node, FromModel):
 
     @strawberry.field
     async def document(self, info: Info) -> Document | None:
-        return await load_document(info, self.document_id)
+        return await Document.load(
+            info.context.loaders.documents_by_id, self.document_id
+        )
 
     @strawberry.field
     async def queue(self, info: Info) -> Queue | None:
-        return await load_queue(info, self.queue_id)
+        return await Queue.load(info.context.loaders.queues_by_id, self.queue_id)
 
     @strawberry.field(description="The email the document arrived with.")
     async def email(self, info: Info) -> EmailRef | None:
-        from app.graphql.types.mail import load_email
+        from app.graphql.types.mail import Email
 
-        return await load_email(info, self.email_id)
+        return await Email.load(info.context.loaders.emails_by_id, self.email_id)
 
     @strawberry.field
     async def email_thread(self, info: Info) -> EmailThreadRef | None:
-        from app.graphql.types.mail import load_thread
+        from app.graphql.types.mail import EmailThread
 
-        return await load_thread(info, self.email_thread_id)
+        loader = info.context.loaders.email_threads_by_id
+        return await EmailThread.load(loader, self.email_thread_id)
 
     @strawberry.field(
         description="Emails this annotation was related to (replies, attach)."
@@ -100,9 +92,9 @@ class Annotation(relay.Node, FromModel):
     async def related_emails(self, info: Info) -> list[EmailRef]:
         from app.graphql.types.mail import Email
 
-        rows = await info.context.loaders.related_emails_by_annotation().load(self.id)
-        return [Email.from_model(r) for r in rows]
+        loader = info.context.loaders.related_emails_by_annotation
+        return await Email.load_list(loader, self.id)
 
     @strawberry.field
     async def assignee(self, info: Info) -> User | None:
-        return await load_user(info, self.assignee_id)
+        return await User.load(info.context.loaders.users_by_id, self.assignee_id)

@@ -7,8 +7,6 @@ from strawberry import relay
 
 from app.graphql.context import Info
 from app.graphql.types.common import FromModel
-from app.inboxes.models import Inbox as InboxModel
-from app.inboxes.models import Queue as QueueModel
 
 
 @strawberry.type
@@ -19,16 +17,7 @@ class Queue(relay.Node, FromModel):
 
     @strawberry.field
     async def inboxes(self, info: Info) -> list["Inbox"]:
-        rows = await info.context.loaders.many_by(InboxModel, "queue_id").load(self.id)
-        return [Inbox.from_model(r) for r in rows]
-
-
-async def load_queue(info: Info, queue_id: int | None) -> Queue | None:
-    if queue_id is None:
-        return None
-    return Queue.from_optional(
-        await info.context.loaders.by_id(QueueModel).load(queue_id)
-    )
+        return await Inbox.load_list(info.context.loaders.inboxes_by_queue, self.id)
 
 
 @strawberry.type
@@ -51,12 +40,4 @@ class Inbox(relay.Node, FromModel):
 
     @strawberry.field
     async def queue(self, info: Info) -> Queue | None:
-        return await load_queue(info, self.queue_id)
-
-
-async def load_inbox(info: Info, inbox_id: int | None) -> Inbox | None:
-    if inbox_id is None:
-        return None
-    return Inbox.from_optional(
-        await info.context.loaders.by_id(InboxModel).load(inbox_id)
-    )
+        return await Queue.load(info.context.loaders.queues_by_id, self.queue_id)

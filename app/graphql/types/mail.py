@@ -18,14 +18,11 @@ from app.graphql.enums import (
 )
 from app.graphql.ordering import EMAIL_ORDERINGS, EmailOrderField
 from app.graphql.pagination import Connection, PageArgs, paginate
-from app.graphql.types.accounts import User, load_user
+from app.graphql.types.accounts import User
 from app.graphql.types.common import JSON, FromModel
-from app.graphql.types.documents import Annotation, Document, load_document
-from app.graphql.types.inboxes import Inbox, Queue, load_inbox, load_queue
-from app.mail.counts import AnnotationTally
+from app.graphql.types.documents import Annotation, Document
+from app.graphql.types.inboxes import Inbox, Queue
 from app.mail.models import Email as EmailModel
-from app.mail.models import EmailLinkedObject
-from app.mail.models import EmailThread as EmailThreadModel
 
 
 @strawberry.type
@@ -88,7 +85,9 @@ class EmailPart:
 
     @strawberry.field
     async def document(self, info: Info) -> Document | None:
-        return await load_document(info, self.document_id)
+        return await Document.load(
+            info.context.loaders.documents_by_id, self.document_id
+        )
 
 
 @strawberry.type
@@ -98,7 +97,9 @@ class ThreadMatch:
 
     @strawberry.field
     async def matched_email(self, info: Info) -> "Email | None":
-        return await load_email(info, self.matched_email_id)
+        return await Email.load(
+            info.context.loaders.emails_by_id, self.matched_email_id
+        )
 
 
 @strawberry.type
@@ -194,9 +195,7 @@ class Email(relay.Node, FromModel):
 
     @strawberry.field(description="External objects the email is linked to.")
     async def linked_objects(self, info: Info) -> list[LinkedObject]:
-        rows = await info.context.loaders.many_by(EmailLinkedObject, "email_id").load(
-            self.id
-        )
+        rows = await info.context.loaders.linked_objects_by_email.load(self.id)
         return [
             LinkedObject(type=r.type, id=r.object_id, auto_linked=r.auto_linked)
             for r in rows
@@ -226,81 +225,62 @@ class Email(relay.Node, FromModel):
 
     @strawberry.field
     async def queue(self, info: Info) -> Queue | None:
-        return await load_queue(info, self.queue_id)
+        return await Queue.load(info.context.loaders.queues_by_id, self.queue_id)
 
     @strawberry.field
     async def inbox(self, info: Info) -> Inbox | None:
-        return await load_inbox(info, self.inbox_id)
+        return await Inbox.load(info.context.loaders.inboxes_by_id, self.inbox_id)
 
     @strawberry.field
     async def parent(self, info: Info) -> "Email | None":
-        return await load_email(info, self.parent_id)
+        return await Email.load(info.context.loaders.emails_by_id, self.parent_id)
 
     @strawberry.field
     async def email_thread(self, info: Info) -> "EmailThread | None":
-        return await load_thread(info, self.email_thread_id)
+        return await EmailThread.load(
+            info.context.loaders.email_threads_by_id, self.email_thread_id
+        )
 
     @strawberry.field
     async def children(self, info: Info) -> list["Email"]:
-        rows = await info.context.loaders.many_by(
-            EmailModel, "parent_id", ("created_at", "id")
-        ).load(self.id)
-        return [Email.from_model(r) for r in rows]
+        return await Email.load_list(info.context.loaders.emails_by_parent, self.id)
 
     @strawberry.field(description="Documents extracted from this email's attachments.")
     async def documents(self, info: Info) -> list[Document]:
-        from app.documents.models import Document as DocumentModel
-
-        rows = await info.context.loaders.many_by(DocumentModel, "email_id").load(
-            self.id
-        )
-        return [Document.from_model(r) for r in rows]
+        loader = info.context.loaders.documents_by_email
+        return await Document.load_list(loader, self.id)
 
     @strawberry.field(description="Annotations that arrived with this email.")
     async def annotations(self, info: Info) -> list[Annotation]:
-        from app.documents.models import Annotation as AnnotationModel
-
-        rows = await info.context.loaders.many_by(AnnotationModel, "email_id").load(
-            self.id
-        )
-        return [Annotation.from_model(r) for r in rows]
+        loader = info.context.loaders.annotations_by_email
+        return await Annotation.load_list(loader, self.id)
 
     @strawberry.field
     async def related_annotations(self, info: Info) -> list[Annotation]:
-        rows = await info.context.loaders.related_annotations_by_email().load(self.id)
-        return [Annotation.from_model(r) for r in rows]
+        loader = info.context.loaders.related_annotations_by_email
+        return await Annotation.load_list(loader, self.id)
 
     @strawberry.field
     async def related_documents(self, info: Info) -> list[Document]:
-        rows = await info.context.loaders.related_documents_by_email().load(self.id)
-        return [Document.from_model(r) for r in rows]
+        loader = info.context.loaders.related_documents_by_email
+        return await Document.load_list(loader, self.id)
 
     @strawberry.field
     async def annotation_counts(self, info: Info) -> AnnotationCounts:
-        tally: AnnotationTally = (
-            await info.context.loaders.annotation_counts_by_email().load(self.id)
-        )
+        tally = await info.context.loaders.annotation_counts_by_email.load(self.id)
         return AnnotationCounts.from_model(tally)
 
     @strawberry.field
     async def labels(self, info: Info) -> list[LabelEnum]:  # type: ignore[valid-type]
-        return await info.context.loaders.labels_by_email().load(self.id)
+        return await info.context.loaders.labels_by_email.load(self.id)
 
     @strawberry.field(description="Who created it; null for mail received over SMTP.")
     async def creator(self, info: Info) -> User | None:
-        return await load_user(info, self.creator_id)
+        return await User.load(info.context.loaders.users_by_id, self.creator_id)
 
     @strawberry.field
     async def dismissed_by(self, info: Info) -> User | None:
-        return await load_user(info, self.dismissed_by_id)
-
-
-async def load_email(info: Info, email_id: int | None) -> Email | None:
-    if email_id is None:
-        return None
-    return Email.from_optional(
-        await info.context.loaders.by_id(EmailModel).load(email_id)
-    )
+        return await User.load(info.context.loaders.users_by_id, self.dismissed_by_id)
 
 
 @strawberry.type
@@ -316,19 +296,19 @@ class EmailThread(relay.Node, FromModel):
 
     @strawberry.field
     async def queue(self, info: Info) -> Queue | None:
-        return await load_queue(info, self.queue_id)
+        return await Queue.load(info.context.loaders.queues_by_id, self.queue_id)
 
     @strawberry.field
     async def root_email(self, info: Info) -> Email | None:
-        return await load_email(info, self.root_email_id)
+        return await Email.load(info.context.loaders.emails_by_id, self.root_email_id)
 
     @strawberry.field(description="The union of its emails' labels.")
     async def labels(self, info: Info) -> list[LabelEnum]:  # type: ignore[valid-type]
-        return await info.context.loaders.labels_by_thread().load(self.id)
+        return await info.context.loaders.labels_by_thread.load(self.id)
 
     @strawberry.field
     async def annotation_counts(self, info: Info) -> AnnotationCounts:
-        tally = await info.context.loaders.annotation_counts_by_thread().load(self.id)
+        tally = await info.context.loaders.annotation_counts_by_thread.load(self.id)
         return AnnotationCounts.from_model(tally)
 
     @strawberry.field(description="The thread's emails, oldest first by default.")
@@ -351,10 +331,3 @@ class EmailThread(relay.Node, FromModel):
             args=PageArgs(first=first, after=after, last=last, before=before),
             to_node=Email.from_model,
         )
-
-
-async def load_thread(info: Info, thread_id: int | None) -> EmailThread | None:
-    if thread_id is None:
-        return None
-    row = await info.context.loaders.by_id(EmailThreadModel).load(thread_id)
-    return EmailThread.from_optional(row)

@@ -8,9 +8,9 @@ from strawberry import relay
 
 from app.graphql.context import Info
 from app.graphql.enums import ErrorCodeEnum, TaskKindEnum, TaskStatusEnum
-from app.graphql.types.accounts import User, load_user
+from app.graphql.types.accounts import User
 from app.graphql.types.common import FromModel
-from app.graphql.types.mail import Email, load_email
+from app.graphql.types.mail import Email
 
 
 @strawberry.type
@@ -42,8 +42,8 @@ class Task(relay.Node, FromModel):
 
     @strawberry.field(description="The email the task created or changed.")
     async def email(self, info: Info) -> Email | None:
-        return await load_email(info, self.email_id)
+        return await Email.load(info.context.loaders.emails_by_id, self.email_id)
 
     @strawberry.field
     async def creator(self, info: Info) -> User | None:
-        return await load_user(info, self.creator_id)
+        return await User.load(info.context.loaders.users_by_id, self.creator_id)

@@ -8,7 +8,7 @@ from strawberry import relay
 from app.graphql.context import Info
 from app.graphql.enums import TemplateTypeEnum
 from app.graphql.types.common import FromModel
-from app.graphql.types.inboxes import Queue, load_queue
+from app.graphql.types.inboxes import Queue
 
 
 @strawberry.type
@@ -38,4 +38,4 @@ class EmailTemplate(relay.Node, FromModel):
 
     @strawberry.field
     async def queue(self, info: Info) -> Queue | None:
-        return await load_queue(info, self.queue_id)
+        return await Queue.load(info.context.loaders.queues_by_id, self.queue_id)
