@@ -12,7 +12,7 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.union import StrawberryUnion
 
 from app.core.errors import ErrorCode, InvalidInput, MailroomError
-from app.graphql.types.common import InputError
+from app.graphql.common import InputError
 
 log = logging.getLogger("mailroom.graphql")
 
