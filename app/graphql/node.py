@@ -58,7 +58,7 @@ async def load_node(info: Info, global_id: str, type_name: str | None = None) ->
 def by_global_id(type_name: str, node_type: Any) -> Any:
     """`email(id:)`, `task(id:)`...: one object by global id, null if not yours."""
 
-    async def resolve(info: Info, id: strawberry.ID) -> node_type | None:  # type: ignore[valid-type]
+    async def resolve(info: Info, id: strawberry.ID) -> node_type | None:
         return await load_node(info, id, type_name)
 
     return strawberry.field(resolver=resolve)

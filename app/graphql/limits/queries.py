@@ -12,4 +12,6 @@ class LimitQueries:
     async def limits(self, info: Info) -> Limits:
         loader = info.context.loaders.organizations_by_id
         org = await loader.load(info.context.organization_id)
+        if org is None:  # the caller's own: gone only if deleted meanwhile
+            raise LookupError("the caller's organization is gone")
         return await load_limits(org)

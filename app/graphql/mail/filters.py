@@ -91,7 +91,7 @@ class EmailFilter:
         thread, t_bad = _one(self.thread, "EmailThread")
         creator, c_bad = _one(self.creator, "User")
         return EmailFilterSpec(
-            ids=None if self.ids is None else ids.decode_many(self.ids, "Email"),
+            ids=None if self.ids is None else ids.decode_many([*self.ids], "Email"),
             queue_id=queue,
             inbox_id=inbox,
             thread_id=thread,
