@@ -3,12 +3,12 @@
 from dataclasses import dataclass, field
 
 import strawberry
+from arq.connections import ArqRedis
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.accounts.models import ROLE_RANK, Role
 from app.accounts.service import Viewer
-from app.core.errors import AccessForbidden
 from app.graphql.loaders import Loaders
 
 
@@ -26,10 +26,14 @@ class Context:
     def organization_id(self) -> int:
         return self.viewer.organization_id
 
-    def require(self, role: Role) -> None:
-        """Raise ACCESS_FORBIDDEN unless the viewer has at least this role."""
-        if ROLE_RANK[self.viewer.role] < ROLE_RANK[role]:
-            raise AccessForbidden(f"This action needs the {role.value} role.")
+    @property
+    def redis(self) -> ArqRedis:
+        """The application's pool, where mutations queue their jobs."""
+        return self.request.app.state.redis
+
+    def has_role(self, role: Role) -> bool:
+        """Whether the viewer has at least this role (see permissions.py)."""
+        return ROLE_RANK[self.viewer.role] >= ROLE_RANK[role]
 
 
 Info = strawberry.Info[Context, None]

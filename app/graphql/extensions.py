@@ -1,14 +1,18 @@
-"""Schema extensions: error codes on every error, masking of the unexpected."""
+"""Error handling in one place: codes on every error, masking of the unexpected
+(schema extensions), and mutations' expected failures as InputError data (a field
+extension)."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from graphql.error import GraphQLError
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import FieldExtension, MaskErrors, SchemaExtension
+from strawberry.types.field import StrawberryField
+from strawberry.types.union import StrawberryUnion
 
 from app.core.errors import ErrorCode, InvalidInput, MailroomError
-from app.graphql.types.common import InputError
+from app.graphql.common import InputError
 
 log = logging.getLogger("mailroom.graphql")
 
@@ -87,3 +91,26 @@ class RejectNulCharacters(SchemaExtension):
         if info.parent_type.name == "Mutation":
             return InputError.from_exception(error)
         raise error
+
+
+class AsInputError(FieldExtension):
+    """What the caller can fix (InvalidInput: NOT_FOUND, CONFLICT, a bad value)
+    comes back as the mutation result's InputError member; any other error, such as
+    ACCESS_FORBIDDEN from a permission class, stays a top-level GraphQL error."""
+
+    def apply(self, field: StrawberryField) -> None:
+        result = field.type
+        if not (isinstance(result, StrawberryUnion) and InputError in result.types):
+            raise TypeError(f"{field.python_name} must return a union with InputError")
+
+    async def resolve_async(
+        self,
+        next_: Callable[..., Awaitable[Any]],
+        source: Any,
+        info: Any,
+        **kwargs: Any,
+    ) -> Any:
+        try:
+            return await next_(source, info, **kwargs)
+        except InvalidInput as exc:
+            return InputError.from_exception(exc)

@@ -1,141 +1,156 @@
-"""Per-request DataLoaders, every one scoped to the caller's organization.
+"""The request's DataLoaders (`info.context.loaders`), one named attribute a relation.
 
-`by_id(Model)` and `many_by(Model, fk)` cover plain relations; the rest batch the
-aggregates (labels, annotation counts) so a page costs the same queries at any size.
+Each batches the loads of one resolver pass into one query whatever the page size
+(tests/test_sql_count.py), answers in key order, and never returns another
+organization's rows: an id of theirs loads as None, like an unknown one.
 """
 
+import uuid
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.functions import Count
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
-from app.accounts.models import Organization
+from app.accounts.models import ApiToken, Organization, User
 from app.documents.models import Annotation, Document
+from app.inboxes.models import Inbox, Queue
 from app.mail.counts import AnnotationTally
-from app.mail.models import Email, Label
-from app.mail.relations import EmailLabel, EmailRelatedAnnotation, EmailRelatedDocument
+from app.mail.models import Email, EmailThread, Label
+from app.mail.relations import (
+    EmailLabel,
+    EmailLinkedObject,
+    EmailRelatedAnnotation,
+    EmailRelatedDocument,
+)
+from app.tasks.models import Task
+from app.templates.models import EmailTemplate
+
+K = TypeVar("K")
+M = TypeVar("M", bound=Model)
 
 LABEL_ORDER = list(Label)
 
 
 class Loaders:
     def __init__(self, organization_id: int) -> None:
-        self.organization_id = organization_id
-        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
-
-    def _get(
-        self, key: Hashable, load: Callable[[list[Any]], Any]
-    ) -> DataLoader[Any, Any]:
-        loader = self._loaders.get(key)
-        if loader is None:
-            loader = self._loaders[key] = DataLoader(load_fn=load)
-        return loader
-
-    def _scoped(self, model: type[Model]):
-        if model is Organization:
-            return model.filter(id=self.organization_id)
-        if "organization_id" not in model._meta.fields_db_projection:
-            # Rows hanging off an email (labels, links...) belong to its organization.
-            return model.filter(email__organization_id=self.organization_id)
-        return model.filter(organization_id=self.organization_id)
-
-    def by_id(self, model: type[Model]) -> DataLoader[Any, Any]:
-        """model rows by primary key; None for unknown or foreign ids."""
-
-        async def load(ids: list[Any]) -> list[Any]:
-            rows = {row.pk: row for row in await self._scoped(model).filter(pk__in=ids)}
-            return [rows.get(i) for i in ids]
-
-        return self._get(("by_id", model), load)
-
-    def many_by(
-        self, model: type[Model], fk: str, order: Sequence[str] = ("id",)
-    ) -> DataLoader[int, list[Any]]:
-        """Lists of model rows whose `fk` column is each key."""
-
-        async def load(keys: list[int]) -> list[list[Any]]:
-            rows = (
-                await self._scoped(model).filter(**{f"{fk}__in": keys}).order_by(*order)
-            )
-            grouped: dict[int, list[Any]] = defaultdict(list)
-            for row in rows:
-                grouped[getattr(row, fk)].append(row)
-            return [grouped.get(k, []) for k in keys]
-
-        return self._get(("many_by", model, fk), load)
-
-    def _through(
-        self, through: type[Model], key_col: str, target: type[Model], target_col: str
-    ) -> DataLoader[int, list[Any]]:
-        async def load(keys: list[int]) -> list[list[Any]]:
-            pairs = await through.filter(**{f"{key_col}__in": keys}).values_list(
-                key_col, target_col
-            )
-            ids = {t for _, t in pairs}
-            rows = {r.pk: r for r in await self._scoped(target).filter(pk__in=ids)}
-            grouped: dict[int, list[Any]] = defaultdict(list)
-            for key, target_id in sorted(pairs, key=lambda p: p[1]):
-                if target_id in rows:
-                    grouped[key].append(rows[target_id])
-            return [grouped.get(k, []) for k in keys]
-
-        return self._get(("through", through, key_col), load)
-
-    def related_annotations_by_email(self) -> DataLoader[int, list[Annotation]]:
-        return self._through(
-            EmailRelatedAnnotation, "email_id", Annotation, "annotation_id"
+        self.organization_id = org = organization_id
+        # Rows by primary key.
+        self.organizations_by_id = _by_id(org, Organization, int)
+        self.users_by_id = _by_id(org, User, int)
+        self.api_tokens_by_id = _by_id(org, ApiToken, int)
+        self.queues_by_id = _by_id(org, Queue, int)
+        self.inboxes_by_id = _by_id(org, Inbox, int)
+        self.emails_by_id = _by_id(org, Email, int)
+        self.email_threads_by_id = _by_id(org, EmailThread, int)
+        self.documents_by_id = _by_id(org, Document, int)
+        self.annotations_by_id = _by_id(org, Annotation, int)
+        self.email_templates_by_id = _by_id(org, EmailTemplate, int)
+        self.tasks_by_id = _by_id(org, Task, uuid.UUID)
+        # Rows by a foreign key of theirs.
+        self.inboxes_by_queue = _by_column(org, Inbox, "queue_id")
+        self.emails_by_parent = _by_column(
+            org, Email, "parent_id", ("created_at", "id")
+        )
+        self.linked_objects_by_email = _by_column(org, EmailLinkedObject, "email_id")
+        self.documents_by_email = _by_column(org, Document, "email_id")
+        self.annotations_by_email = _by_column(org, Annotation, "email_id")
+        self.annotations_by_document = _by_column(org, Annotation, "document_id")
+        # Rows related through a link table.
+        self.related_annotations_by_email = _through(
+            org, EmailRelatedAnnotation, "email_id", Annotation, "annotation_id"
+        )
+        self.related_documents_by_email = _through(
+            org, EmailRelatedDocument, "email_id", Document, "document_id"
+        )
+        self.related_emails_by_annotation = _through(
+            org, EmailRelatedAnnotation, "annotation_id", Email, "email_id"
+        )
+        # Aggregates. A thread's labels are the union of its emails' labels.
+        self.labels_by_email = _labels(org, "email_id", scoped=False)
+        self.labels_by_thread = _labels(org, "email__email_thread_id", scoped=True)
+        self.annotation_counts_by_email = _annotation_counts(
+            org, "email_id", "email_id"
+        )
+        self.annotation_counts_by_thread = _annotation_counts(
+            org, "email_thread_id", "email__email_thread_id"
         )
 
-    def related_documents_by_email(self) -> DataLoader[int, list[Document]]:
-        return self._through(EmailRelatedDocument, "email_id", Document, "document_id")
 
-    def related_emails_by_annotation(self) -> DataLoader[int, list[Email]]:
-        return self._through(EmailRelatedAnnotation, "annotation_id", Email, "email_id")
+def _scoped(organization_id: int, model: type[M]) -> QuerySet[M]:
+    if model is Organization:
+        return model.filter(id=organization_id)
+    if "organization_id" not in model._meta.fields_db_projection:
+        # Rows hanging off an email (labels, links...) belong to its organization.
+        return model.filter(email__organization_id=organization_id)
+    return model.filter(organization_id=organization_id)
 
-    def labels_by_email(self) -> DataLoader[int, list[Label]]:
-        async def load(keys: list[int]) -> list[list[Label]]:
-            pairs = await EmailLabel.filter(email_id__in=keys).values_list(
-                "email_id", "label"
-            )
-            return _labels_grouped(pairs, keys)
 
-        return self._get("labels_by_email", load)
+def _by_id(org: int, model: type[M], _key: type[K]) -> DataLoader[K, M | None]:
+    async def load(ids: list[K]) -> list[M | None]:
+        rows = {row.pk: row for row in await _scoped(org, model).filter(pk__in=ids)}
+        return [rows.get(i) for i in ids]
 
-    def labels_by_thread(self) -> DataLoader[int, list[Label]]:
-        """A thread's labels: the union of its emails' labels."""
+    return DataLoader(load_fn=load)
 
-        async def load(keys: list[int]) -> list[list[Label]]:
-            pairs = await EmailLabel.filter(
-                email__email_thread_id__in=keys,
-                email__organization_id=self.organization_id,
-            ).values_list("email__email_thread_id", "label")
-            return _labels_grouped(pairs, keys)
 
-        return self._get("labels_by_thread", load)
+def _by_column(
+    org: int, model: type[M], column: str, order: Sequence[str] = ("id",)
+) -> DataLoader[int, list[M]]:
+    async def load(keys: list[int]) -> list[list[M]]:
+        query = _scoped(org, model).filter(**{f"{column}__in": keys})
+        grouped: dict[int, list[M]] = defaultdict(list)
+        for row in await query.order_by(*order):
+            grouped[getattr(row, column)].append(row)
+        return [grouped.get(k, []) for k in keys]
 
-    def annotation_counts_by_email(self) -> DataLoader[int, AnnotationTally]:
-        return self._get(
-            "counts_by_email",
-            lambda keys: self._annotation_counts(keys, "email_id", "email_id"),
+    return DataLoader(load_fn=load)
+
+
+def _through(
+    org: int, link: type[Model], key_col: str, target: type[M], target_col: str
+) -> DataLoader[int, list[M]]:
+    async def load(keys: list[int]) -> list[list[M]]:
+        pairs = await link.filter(**{f"{key_col}__in": keys}).values_list(
+            key_col, target_col
         )
+        ids = {t for _, t in pairs}
+        rows = {r.pk: r for r in await _scoped(org, target).filter(pk__in=ids)}
+        grouped: dict[int, list[M]] = defaultdict(list)
+        for key, target_id in sorted(pairs, key=lambda p: p[1]):
+            if target_id in rows:
+                grouped[key].append(rows[target_id])
+        return [grouped.get(k, []) for k in keys]
 
-    def annotation_counts_by_thread(self) -> DataLoader[int, AnnotationTally]:
-        return self._get(
-            "counts_by_thread",
-            lambda keys: self._annotation_counts(
-                keys, "email_thread_id", "email__email_thread_id"
-            ),
+    return DataLoader(load_fn=load)
+
+
+def _labels(org: int, column: str, *, scoped: bool) -> DataLoader[int, list[Label]]:
+    """By email the keys are already the caller's emails; by thread, scope them."""
+    scope: dict[str, Any] = {"email__organization_id": org} if scoped else {}
+
+    async def load(keys: list[int]) -> list[list[Label]]:
+        pairs = await EmailLabel.filter(**{f"{column}__in": keys}, **scope).values_list(
+            column, "label"
         )
+        grouped: dict[int, set[Label]] = defaultdict(set)
+        for key, label in pairs:
+            grouped[key].add(Label(label))
+        return [sorted(grouped.get(k, ()), key=LABEL_ORDER.index) for k in keys]
 
-    async def _annotation_counts(
-        self, keys: list[int], column: str, related_column: str
-    ) -> list[AnnotationTally]:
+    return DataLoader(load_fn=load)
+
+
+def _annotation_counts(
+    org: int, column: str, related_column: str
+) -> DataLoader[int, AnnotationTally]:
+    async def load(keys: list[int]) -> list[AnnotationTally]:
         tallies = {k: AnnotationTally() for k in keys}
         rows = (
-            await self._scoped(Annotation)
+            await _scoped(org, Annotation)
             .filter(**{f"{column}__in": keys})
             .annotate(n=Count("id"))
             .group_by(column, "status")
@@ -144,8 +159,7 @@ class Loaders:
         for key, status, n in rows:
             tallies[key].add(status, n)
         related = await EmailRelatedAnnotation.filter(
-            **{f"{related_column}__in": keys},
-            email__organization_id=self.organization_id,
+            **{f"{related_column}__in": keys}, email__organization_id=org
         ).values_list(related_column, "annotation_id")
         distinct: dict[int, set[int]] = defaultdict(set)
         for key, annotation_id in related:
@@ -154,9 +168,4 @@ class Loaders:
             tallies[key].related_annotations = len(ids)
         return [tallies[k] for k in keys]
 
-
-def _labels_grouped(pairs: list[tuple[int, str]], keys: list[int]) -> list[list[Label]]:
-    grouped: dict[int, set[Label]] = defaultdict(set)
-    for key, label in pairs:
-        grouped[key].add(Label(label))
-    return [sorted(grouped.get(k, ()), key=LABEL_ORDER.index) for k in keys]
+    return DataLoader(load_fn=load)

@@ -1,40 +1,45 @@
-"""`node`/`nodes`: any object by global id, or null when it is not the caller's."""
+"""`node`, `nodes` and the typed lookups (`email(id:)`...): an object by global id,
+or null when it is not the caller's.
 
+Classes are found by type name in the running schema, as Strawberry's relay does,
+so this module, and a type pointing up the capability layers (a Document's email),
+need not import the capability that defines them.
+"""
+
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
-from app.accounts.models import ApiToken as ApiTokenModel
-from app.accounts.models import Organization as OrganizationModel
-from app.accounts.models import User as UserModel
-from app.core import ids
-from app.documents.models import Annotation as AnnotationModel
-from app.documents.models import Document as DocumentModel
-from app.graphql.context import Info
-from app.graphql.types.accounts import ApiToken, Organization, User
-from app.graphql.types.documents import Annotation, Document
-from app.graphql.types.inboxes import Inbox, Queue
-from app.graphql.types.mail import Email, EmailThread
-from app.graphql.types.tasks import Task
-from app.graphql.types.templates import EmailTemplate
-from app.inboxes.models import Inbox as InboxModel
-from app.inboxes.models import Queue as QueueModel
-from app.mail.models import Email as EmailModel
-from app.mail.models import EmailThread as EmailThreadModel
-from app.tasks.models import Task as TaskModel
-from app.templates.models import EmailTemplate as EmailTemplateModel
+import strawberry
+from strawberry import relay
+from strawberry.dataloader import DataLoader
+from strawberry.types.base import StrawberryObjectDefinition
 
-NODE_TYPES: dict[str, tuple[Any, Any]] = {
-    "Organization": (OrganizationModel, Organization),
-    "User": (UserModel, User),
-    "ApiToken": (ApiTokenModel, ApiToken),
-    "Queue": (QueueModel, Queue),
-    "Inbox": (InboxModel, Inbox),
-    "Email": (EmailModel, Email),
-    "EmailThread": (EmailThreadModel, EmailThread),
-    "Document": (DocumentModel, Document),
-    "Annotation": (AnnotationModel, Annotation),
-    "EmailTemplate": (EmailTemplateModel, EmailTemplate),
-    "Task": (TaskModel, Task),
+from app.core import ids
+from app.graphql.context import Info
+from app.graphql.loaders import Loaders
+
+NODE_LOADERS: dict[str, Callable[[Loaders], DataLoader[Any, Any]]] = {
+    "Organization": attrgetter("organizations_by_id"),
+    "User": attrgetter("users_by_id"),
+    "ApiToken": attrgetter("api_tokens_by_id"),
+    "Queue": attrgetter("queues_by_id"),
+    "Inbox": attrgetter("inboxes_by_id"),
+    "Email": attrgetter("emails_by_id"),
+    "EmailThread": attrgetter("email_threads_by_id"),
+    "Document": attrgetter("documents_by_id"),
+    "Annotation": attrgetter("annotations_by_id"),
+    "EmailTemplate": attrgetter("email_templates_by_id"),
+    "Task": attrgetter("tasks_by_id"),
 }
+
+
+def node_class(info: Info, type_name: str) -> Any:
+    """The class of an object type, by its GraphQL name."""
+    definition = info.schema.get_type_by_name(type_name)
+    if not isinstance(definition, StrawberryObjectDefinition):
+        raise LookupError(f"{type_name} is not an object type of the schema")
+    return definition.origin
 
 
 async def load_node(info: Info, global_id: str, type_name: str | None = None) -> Any:
@@ -42,10 +47,33 @@ async def load_node(info: Info, global_id: str, type_name: str | None = None) ->
     parts = ids.split(global_id)
     if parts is None or (type_name is not None and parts[0] != type_name):
         return None
-    entry = NODE_TYPES.get(parts[0])
-    pk = ids.parse_pk(*parts) if entry else None
-    if entry is None or pk is None:
+    loader = NODE_LOADERS.get(parts[0])
+    pk = ids.parse_pk(*parts) if loader else None
+    if loader is None or pk is None:
         return None
-    model, gql_type = entry
-    row = await info.context.loaders.by_id(model).load(pk)
-    return gql_type.from_optional(row)
+    row = await loader(info.context.loaders).load(pk)
+    return node_class(info, parts[0]).from_optional(row)
+
+
+def by_global_id(type_name: str, node_type: Any) -> Any:
+    """`email(id:)`, `task(id:)`...: one object by global id, null if not yours."""
+
+    async def resolve(info: Info, id: strawberry.ID) -> node_type | None:
+        return await load_node(info, id, type_name)
+
+    return strawberry.field(resolver=resolve)
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(description="Any object by its global id; null if not yours.")
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        return await load_node(info, id)
+
+    @strawberry.field(
+        description="Objects by global id, in order; null where not yours."
+    )
+    async def nodes(
+        self, info: Info, ids: list[strawberry.ID]
+    ) -> list[relay.Node | None]:
+        return [await load_node(info, i) for i in ids]

@@ -106,7 +106,7 @@ def _decode_value(kind: type, value: Any) -> Any:
         return uuid.UUID(value)
     if not isinstance(value, kind) or isinstance(value, bool):
         raise ValueError
-    if kind is int and not 0 <= value <= MAX_PK:
+    if isinstance(value, int) and kind is int and not 0 <= value <= MAX_PK:
         raise ValueError
     return value
 

@@ -1,4 +1,5 @@
-"""The Strawberry schema and its protective extensions."""
+"""The schema: Query and Mutation assembled from each capability's pieces, and the
+extensions that protect it."""
 
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -11,32 +12,79 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from app.graphql.accounts.mutations import AccountMutations
+from app.graphql.accounts.queries import AccountQueries
+from app.graphql.accounts.types import ApiToken, Organization, User
+from app.graphql.documents.mutations import DocumentMutations
+from app.graphql.documents.queries import DocumentLookups, DocumentQueries
+from app.graphql.documents.types import Annotation, Document
 from app.graphql.extensions import CodedErrors, RejectNulCharacters
-from app.graphql.mutations.admin import AdminMutations
-from app.graphql.mutations.annotations import AnnotationMutations
-from app.graphql.mutations.emails import EmailMutations
-from app.graphql.mutations.imports import ImportMutations
-from app.graphql.mutations.sending import SendingMutations
-from app.graphql.mutations.tasks import TaskMutations
-from app.graphql.mutations.templates import TemplateMutations
-from app.graphql.mutations.triage import TriageMutations
-from app.graphql.node import NODE_TYPES
-from app.graphql.queries import Query
+from app.graphql.inboxes.mutations import InboxMutations
+from app.graphql.inboxes.queries import InboxQueries
+from app.graphql.inboxes.types import Inbox, Queue
+from app.graphql.intake.mutations import IntakeMutations
+from app.graphql.limits.queries import LimitQueries
+from app.graphql.mail.mutations import MailMutations
+from app.graphql.mail.queries import MailLookups, MailQueries
+from app.graphql.mail.types import Email, EmailThread
+from app.graphql.node import NodeQueries
+from app.graphql.outbox.mutations import OutboxMutations
+from app.graphql.tasks.mutations import TaskMutations
+from app.graphql.tasks.queries import TaskLookups, TaskQueries
+from app.graphql.tasks.types import Task
+from app.graphql.templates.mutations import TemplateMutations
+from app.graphql.templates.queries import TemplateQueries
+from app.graphql.templates.types import EmailTemplate
+from app.graphql.threads.mutations import ThreadMutations
+from app.graphql.triage.mutations import TriageMutations
 from app.settings import Settings, get_settings
 
+# The order of the pieces is the order of the fields in schema.graphql.
+Query = merge_types(
+    "Query",
+    (
+        NodeQueries,
+        AccountQueries,
+        MailLookups,
+        DocumentLookups,
+        TaskLookups,
+        MailQueries,
+        DocumentQueries,
+        TaskQueries,
+        InboxQueries,
+        TemplateQueries,
+        LimitQueries,
+    ),
+)
 Mutation = merge_types(
     "Mutation",
     (
-        ImportMutations,
-        SendingMutations,
+        IntakeMutations,
+        OutboxMutations,
         TriageMutations,
-        AdminMutations,
-        EmailMutations,
-        AnnotationMutations,
+        ThreadMutations,
+        InboxMutations,
+        AccountMutations,
+        MailMutations,
+        DocumentMutations,
         TemplateMutations,
         TaskMutations,
     ),
 )
+# Every type `node(id:)` can return, whether a field reaches it or not.
+NODE_TYPES = [
+    Organization,
+    User,
+    ApiToken,
+    Queue,
+    Inbox,
+    Email,
+    EmailThread,
+    Document,
+    Annotation,
+    EmailTemplate,
+    Task,
+]
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
@@ -54,7 +102,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[gql_type for _, gql_type in NODE_TYPES.values()],
+        types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(
             disable_field_suggestions=not settings.graphql_introspection

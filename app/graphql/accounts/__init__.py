@@ -1,0 +1,1 @@
+"""Accounts: the viewer, users and API tokens of the organization."""

@@ -1,0 +1,31 @@
+"""revokeApiToken: the token stops working on its next use (even the caller's own)."""
+
+from typing import Annotated
+
+import strawberry
+
+from app.accounts import service as accounts
+from app.accounts.models import ApiToken as ApiTokenModel
+from app.graphql.accounts.types import ApiToken
+from app.graphql.common import InputError
+from app.graphql.context import Info
+from app.graphql.extensions import AsInputError
+from app.graphql.input_ids import decode_or_not_found
+from app.graphql.permissions import IsAdmin
+
+RevokeApiTokenResult = Annotated[
+    ApiToken | InputError, strawberry.union("RevokeApiTokenResult")
+]
+
+
+@strawberry.type
+class RevokeApiToken:
+    @strawberry.mutation(permission_classes=[IsAdmin], extensions=[AsInputError()])
+    async def revoke_api_token(
+        self, info: Info, id: strawberry.ID
+    ) -> RevokeApiTokenResult:
+        row: ApiTokenModel = await accounts.revoke_token(
+            token_id=decode_or_not_found(id, "ApiToken", field="id"),
+            organization_id=info.context.organization_id,
+        )
+        return ApiToken.from_model(row)

@@ -1,0 +1,56 @@
+"""Small shared types: InputError (every mutation result has it), the ORM-row bridge
+every object type uses, and the JSON scalar."""
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any, Self, TypeVar
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.scalars import JSON
+
+from app.core.errors import ErrorCode, InvalidInput
+from app.graphql.enums import ErrorCodeEnum
+
+__all__ = ["JSON", "InputError", "FromModel"]
+
+K = TypeVar("K")
+
+
+@strawberry.type(
+    description="A problem with the mutation's input that the caller can fix."
+)
+class InputError:
+    code: ErrorCodeEnum  # type: ignore[valid-type]
+    field: str | None
+    message: str
+
+    @classmethod
+    def from_exception(cls, exc: InvalidInput) -> Self:
+        return cls(code=ErrorCode(exc.code), field=exc.field, message=exc.message)
+
+
+class FromModel:
+    """Build a strawberry type from an ORM row: every init field is read by name."""
+
+    @classmethod
+    def from_model(cls, row: Any) -> Self:
+        names = [f.name for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+        return cls(**{name: getattr(row, name) for name in names})
+
+    @classmethod
+    def from_optional(cls, row: Any | None) -> Self | None:
+        return None if row is None else cls.from_model(row)
+
+    @classmethod
+    def from_models(cls, rows: Iterable[Any]) -> list[Self]:
+        return [cls.from_model(row) for row in rows]
+
+    @classmethod
+    async def load(cls, loader: DataLoader[K, Any], key: K | None) -> Self | None:
+        """The object behind a nullable foreign key, batched by a request loader."""
+        return None if key is None else cls.from_optional(await loader.load(key))
+
+    @classmethod
+    async def load_list(cls, loader: DataLoader[K, list[Any]], key: K) -> list[Self]:
+        return cls.from_models(await loader.load(key))

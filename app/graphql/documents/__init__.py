@@ -1,0 +1,1 @@
+"""Documents: the files extracted from emails, and their annotations."""

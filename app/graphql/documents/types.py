@@ -1,0 +1,102 @@
+"""Document and Annotation: what the import extracted from an email, and its review.
+
+app.mail sits above app.documents, and so do their GraphQL types: mail/types.py
+imports these, while the fields here that point back at an email name its type
+lazily and find its class in the schema (node.node_class): no import cycle.
+"""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from app.core.urls import document_content_url
+from app.graphql.accounts.types import User
+from app.graphql.common import JSON, FromModel
+from app.graphql.context import Info
+from app.graphql.enums import AnnotationStatusEnum
+from app.graphql.inboxes.types import Queue
+from app.graphql.node import node_class
+
+if TYPE_CHECKING:
+    from app.graphql.mail.types import Email, EmailThread
+
+EmailRef = Annotated["Email", strawberry.lazy("app.graphql.mail.types")]
+EmailThreadRef = Annotated["EmailThread", strawberry.lazy("app.graphql.mail.types")]
+
+
+@strawberry.type
+class Document(relay.Node, FromModel):
+    id: relay.NodeID[int]
+    original_file_name: str
+    mime_type: str = strawberry.field(
+        description="Sniffed from the bytes, not the header."
+    )
+    size: int
+    sha256: str
+    metadata: JSON
+    created_at: datetime
+    email_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The email it arrived with.")
+    async def email(self, info: Info) -> EmailRef | None:
+        email = node_class(info, "Email")
+        return await email.load(info.context.loaders.emails_by_id, self.email_id)
+
+    @strawberry.field
+    async def annotations(self, info: Info) -> list["Annotation"]:
+        loader = info.context.loaders.annotations_by_document
+        return await Annotation.load_list(loader, self.id)
+
+    @strawberry.field(description="Authenticated download of the document's bytes.")
+    def content_url(self) -> str:
+        return document_content_url(self.id)
+
+
+@strawberry.type
+class Annotation(relay.Node, FromModel):
+    id: relay.NodeID[int]
+    status: AnnotationStatusEnum  # type: ignore[valid-type]
+    metadata: JSON
+    values: JSON
+    created_at: datetime
+    modified_at: datetime
+    document_id: strawberry.Private[int | None]
+    queue_id: strawberry.Private[int]
+    email_id: strawberry.Private[int | None]
+    email_thread_id: strawberry.Private[int | None]
+    assignee_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def document(self, info: Info) -> Document | None:
+        return await Document.load(
+            info.context.loaders.documents_by_id, self.document_id
+        )
+
+    @strawberry.field
+    async def queue(self, info: Info) -> Queue | None:
+        return await Queue.load(info.context.loaders.queues_by_id, self.queue_id)
+
+    @strawberry.field(description="The email the document arrived with.")
+    async def email(self, info: Info) -> EmailRef | None:
+        email = node_class(info, "Email")
+        return await email.load(info.context.loaders.emails_by_id, self.email_id)
+
+    @strawberry.field
+    async def email_thread(self, info: Info) -> EmailThreadRef | None:
+        thread = node_class(info, "EmailThread")
+        loader = info.context.loaders.email_threads_by_id
+        return await thread.load(loader, self.email_thread_id)
+
+    @strawberry.field(
+        description="Emails this annotation was related to (replies, attach)."
+    )
+    async def related_emails(self, info: Info) -> list[EmailRef]:
+        email = node_class(info, "Email")
+        loader = info.context.loaders.related_emails_by_annotation
+        return await email.load_list(loader, self.id)
+
+    @strawberry.field
+    async def assignee(self, info: Info) -> User | None:
+        return await User.load(info.context.loaders.users_by_id, self.assignee_id)

@@ -1,0 +1,1 @@
+"""Inboxes: queues, and the inboxes whose address imports mail into them."""

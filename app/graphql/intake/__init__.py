@@ -1,0 +1,1 @@
+"""Intake: raw messages imported through the API (SMTP is the other way in)."""

@@ -1,0 +1,1 @@
+"""Limits: what the API enforces for the caller's organization."""

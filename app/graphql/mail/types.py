@@ -1,0 +1,249 @@
+"""Email and EmailThread: the mail the API is about."""
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from app.core.urls import email_content_url
+from app.graphql.accounts.types import User
+from app.graphql.common import JSON, FromModel
+from app.graphql.context import Info
+from app.graphql.documents.types import Annotation, Document
+from app.graphql.enums import (
+    DeliveryStatusEnum,
+    EmailStatusEnum,
+    EmailTypeEnum,
+    LabelEnum,
+    ThreadMatchMethodEnum,
+)
+from app.graphql.inboxes.types import Inbox, Queue
+from app.graphql.mail.filters import EMAIL_ORDERINGS, EmailOrderField
+from app.graphql.mail.values import (
+    AnnotationCounts,
+    DeliveryTry,
+    EmailAddress,
+    EmailPart,
+    LinkedObject,
+    RefusedRecipient,
+)
+from app.graphql.pagination import Connection, PageArgs, paginate
+from app.mail.models import Email as EmailModel
+
+
+@strawberry.type
+class ThreadMatch:
+    method: ThreadMatchMethodEnum  # type: ignore[valid-type]
+    matched_email_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def matched_email(self, info: Info) -> "Email | None":
+        return await Email.load(
+            info.context.loaders.emails_by_id, self.matched_email_id
+        )
+
+
+@strawberry.type
+class Email(relay.Node, FromModel):
+    id: relay.NodeID[int]
+    created_at: datetime
+    last_thread_email_created_at: datetime = strawberry.field(
+        deprecation_reason="Use emailThread.lastEmailCreatedAt."
+    )
+    type: EmailTypeEnum  # type: ignore[valid-type]
+    subject: str
+    body_text_plain: str = strawberry.field(description="At most 4 kB.")
+    body_text_html: str = strawberry.field(description="Sanitized; at most 4 kB.")
+    body_truncated: bool
+    metadata: JSON
+    filtered_out_document_count: int
+    message_id: str
+    parse_defects: list[str]
+    status: EmailStatusEnum  # type: ignore[valid-type]
+    dismissed_at: datetime | None
+    unread: bool
+    external_id: str | None
+    delivery_status: DeliveryStatusEnum | None  # type: ignore[valid-type]
+    send_at: datetime | None
+    send_before: datetime | None
+    try_count: int
+    sent_at: datetime | None
+    failed_at: datetime | None
+    references: list[str]
+    organization_id: strawberry.Private[int]
+    queue_id: strawberry.Private[int]
+    inbox_id: strawberry.Private[int | None]
+    parent_id: strawberry.Private[int | None]
+    email_thread_id: strawberry.Private[int | None]
+    creator_id: strawberry.Private[int | None]
+    dismissed_by_id: strawberry.Private[int | None]
+    thread_match_method: strawberry.Private[str]
+    thread_match_email_id: strawberry.Private[int | None]
+    from_address: strawberry.Private[str]
+    from_name: strawberry.Private[str]
+    to: strawberry.Private[list[dict[str, Any]]]
+    cc: strawberry.Private[list[dict[str, Any]]]
+    bcc: strawberry.Private[list[dict[str, Any]]]
+    in_reply_to: strawberry.Private[list[str]]
+    parts: strawberry.Private[list[dict[str, Any]]]
+    last_tries: strawberry.Private[list[dict[str, Any]]]
+    refused_recipients: strawberry.Private[list[dict[str, Any]]]
+
+    @strawberry.field(name="from")
+    def from_(self) -> EmailAddress | None:
+        if not self.from_address:
+            return None
+        return EmailAddress(email=self.from_address, name=self.from_name or None)
+
+    @strawberry.field(name="to")
+    def to_(self) -> list[EmailAddress]:
+        return EmailAddress.many(self.to)
+
+    @strawberry.field(name="cc")
+    def cc_(self) -> list[EmailAddress]:
+        return EmailAddress.many(self.cc)
+
+    @strawberry.field(name="bcc")
+    def bcc_(self) -> list[EmailAddress]:
+        return EmailAddress.many(self.bcc)
+
+    @strawberry.field(name="inReplyTo")
+    def in_reply_to_(self) -> str | None:
+        return self.in_reply_to[0] if self.in_reply_to else None
+
+    @strawberry.field
+    def thread_match(self) -> ThreadMatch:
+        return ThreadMatch(
+            method=self.thread_match_method, matched_email_id=self.thread_match_email_id
+        )
+
+    @strawberry.field(name="parts")
+    def parts_(self) -> list[EmailPart]:
+        return [EmailPart.from_json(p) for p in self.parts]
+
+    @strawberry.field(description="External objects the email is linked to.")
+    async def linked_objects(self, info: Info) -> list[LinkedObject]:
+        loader = info.context.loaders.linked_objects_by_email
+        return await LinkedObject.load_list(loader, self.id)
+
+    @strawberry.field(name="lastTries", description="The last three delivery attempts.")
+    def last_tries_(self) -> list[DeliveryTry]:
+        return [DeliveryTry.from_json(t) for t in self.last_tries[-3:]]
+
+    @strawberry.field(name="refusedRecipients")
+    def refused_recipients_(self) -> list[RefusedRecipient]:
+        return [RefusedRecipient.from_json(r) for r in self.refused_recipients]
+
+    @strawberry.field(description="Authenticated download of the raw message (.eml).")
+    def content_url(self) -> str:
+        return email_content_url(self.id)
+
+    @strawberry.field
+    async def queue(self, info: Info) -> Queue | None:
+        return await Queue.load(info.context.loaders.queues_by_id, self.queue_id)
+
+    @strawberry.field
+    async def inbox(self, info: Info) -> Inbox | None:
+        return await Inbox.load(info.context.loaders.inboxes_by_id, self.inbox_id)
+
+    @strawberry.field
+    async def parent(self, info: Info) -> "Email | None":
+        return await Email.load(info.context.loaders.emails_by_id, self.parent_id)
+
+    @strawberry.field
+    async def email_thread(self, info: Info) -> "EmailThread | None":
+        return await EmailThread.load(
+            info.context.loaders.email_threads_by_id, self.email_thread_id
+        )
+
+    @strawberry.field
+    async def children(self, info: Info) -> list["Email"]:
+        return await Email.load_list(info.context.loaders.emails_by_parent, self.id)
+
+    @strawberry.field(description="Documents extracted from this email's attachments.")
+    async def documents(self, info: Info) -> list[Document]:
+        loader = info.context.loaders.documents_by_email
+        return await Document.load_list(loader, self.id)
+
+    @strawberry.field(description="Annotations that arrived with this email.")
+    async def annotations(self, info: Info) -> list[Annotation]:
+        loader = info.context.loaders.annotations_by_email
+        return await Annotation.load_list(loader, self.id)
+
+    @strawberry.field
+    async def related_annotations(self, info: Info) -> list[Annotation]:
+        loader = info.context.loaders.related_annotations_by_email
+        return await Annotation.load_list(loader, self.id)
+
+    @strawberry.field
+    async def related_documents(self, info: Info) -> list[Document]:
+        loader = info.context.loaders.related_documents_by_email
+        return await Document.load_list(loader, self.id)
+
+    @strawberry.field
+    async def annotation_counts(self, info: Info) -> AnnotationCounts:
+        tally = await info.context.loaders.annotation_counts_by_email.load(self.id)
+        return AnnotationCounts.from_model(tally)
+
+    @strawberry.field
+    async def labels(self, info: Info) -> list[LabelEnum]:  # type: ignore[valid-type]
+        return await info.context.loaders.labels_by_email.load(self.id)
+
+    @strawberry.field(description="Who created it; null for mail received over SMTP.")
+    async def creator(self, info: Info) -> User | None:
+        return await User.load(info.context.loaders.users_by_id, self.creator_id)
+
+    @strawberry.field
+    async def dismissed_by(self, info: Info) -> User | None:
+        return await User.load(info.context.loaders.users_by_id, self.dismissed_by_id)
+
+
+@strawberry.type
+class EmailThread(relay.Node, FromModel):
+    id: relay.NodeID[int]
+    subject: str
+    has_replies: bool
+    has_new_replies: bool
+    created_at: datetime
+    last_email_created_at: datetime
+    queue_id: strawberry.Private[int]
+    root_email_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def queue(self, info: Info) -> Queue | None:
+        return await Queue.load(info.context.loaders.queues_by_id, self.queue_id)
+
+    @strawberry.field
+    async def root_email(self, info: Info) -> Email | None:
+        return await Email.load(info.context.loaders.emails_by_id, self.root_email_id)
+
+    @strawberry.field(description="The union of its emails' labels.")
+    async def labels(self, info: Info) -> list[LabelEnum]:  # type: ignore[valid-type]
+        return await info.context.loaders.labels_by_thread.load(self.id)
+
+    @strawberry.field
+    async def annotation_counts(self, info: Info) -> AnnotationCounts:
+        tally = await info.context.loaders.annotation_counts_by_thread.load(self.id)
+        return AnnotationCounts.from_model(tally)
+
+    @strawberry.field(description="The thread's emails, oldest first by default.")
+    async def emails(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        descending: bool = False,
+    ) -> Connection[Email]:
+        query = EmailModel.filter(
+            organization_id=info.context.organization_id, email_thread_id=self.id
+        )
+        return await paginate(
+            query,
+            keys=EMAIL_ORDERINGS[EmailOrderField.CREATED_AT],
+            descending=descending,
+            args=PageArgs(first=first, after=after, last=last, before=before),
+            to_node=Email.from_model,
+        )

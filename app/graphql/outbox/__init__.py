@@ -1,0 +1,1 @@
+"""Outbox: outgoing mail, queued to send now or later, and cancelled before it goes."""

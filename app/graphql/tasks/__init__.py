@@ -1,0 +1,1 @@
+"""Tasks: the handles clients poll for the slow, queued actions."""

@@ -1,0 +1,37 @@
+"""cancelTask: a QUEUED task never runs; a cancelled send frees its email."""
+
+import uuid
+from typing import Annotated
+
+import strawberry
+
+from app.core import ids
+from app.core.errors import NotFound
+from app.graphql.common import InputError
+from app.graphql.context import Info
+from app.graphql.extensions import AsInputError
+from app.graphql.permissions import IsAnnotator
+from app.graphql.tasks.types import Task
+from app.outbox.cancel import release_send
+from app.tasks import service
+
+CancelTaskResult = Annotated[Task | InputError, strawberry.union("CancelTaskResult")]
+
+
+@strawberry.type
+class CancelTask:
+    @strawberry.mutation(
+        description="Cancel a task no worker has started (QUEUED).",
+        permission_classes=[IsAnnotator],
+        extensions=[AsInputError()],
+    )
+    async def cancel_task(self, info: Info, id: strawberry.ID) -> CancelTaskResult:
+        task_id = ids.decode(id, "Task")
+        if not isinstance(task_id, uuid.UUID):
+            raise NotFound("No such task.", field="id")
+        row = await service.cancel_task(
+            organization_id=info.context.organization_id,
+            task_id=task_id,
+            on_cancelled=release_send,
+        )
+        return Task.from_model(row)

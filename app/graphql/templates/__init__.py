@@ -1,0 +1,1 @@
+"""Templates: reusable subjects and messages for outgoing mail."""

@@ -1,0 +1,1 @@
+"""Threads: merging, splitting and reading conversations by hand."""

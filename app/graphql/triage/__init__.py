@@ -1,0 +1,1 @@
+"""Triage: dismissing and attaching emails, as jobs a worker runs."""
