@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from emailfactory import at, email_gid, gid, make_email, make_queue, thread_of
 
 from app.accounts.models import Role
 from app.documents.models import Annotation, AnnotationStatus, Document
@@ -21,6 +20,7 @@ from app.mail.models import (
     EmailType,
     Label,
 )
+from tests.emailfactory import at, email_gid, gid, make_email, make_queue, thread_of
 
 EMAILS = """
 query($filter: EmailFilter, $orderBy: EmailOrder) {

@@ -14,9 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import httpx
-import mailcorpus as mc
 import pytest
-from conftest import Actor
 
 from app.accounts.models import Role
 from app.documents.models import Annotation, Document
@@ -25,6 +23,8 @@ from app.intake.parsing import MAX_PARTS
 from app.mail.models import Email
 from app.settings import get_settings
 from app.tasks.models import Task
+from tests import mailcorpus as mc
+from tests.helpers import Actor
 
 IMPORT = """
 mutation Import($input: ImportEmailInput!) {

@@ -10,16 +10,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import _VAR, PG_URL, RUN_ID, _pg_admin, _with_db
-from schema_catalog import (
+
+from app import db
+from tests.conftest import _VAR, PG_URL, RUN_ID, _pg_admin, _with_db
+from tests.schema_catalog import (
     declared_schema,
     format_diff,
     live_schema,
     models_of,
     schema_diff,
 )
-
-from app import db
 
 ENGINES = [
     "sqlite",

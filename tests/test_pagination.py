@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from emailfactory import at, email_gid, gid, make_email, make_queue
 
 from app.inboxes.models import Queue
 from app.mail.models import Email, EmailThread
 from app.threads.service import delete_email
+from tests.emailfactory import at, email_gid, gid, make_email, make_queue
 
 EMAILS = """
 query($first: Int, $after: String, $last: Int, $before: String,

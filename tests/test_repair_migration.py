@@ -12,19 +12,19 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import _VAR, RUN_ID
-from schema_catalog import (
+from tortoise.backends.sqlite.client import SqliteClient
+from tortoise.migrations.api import migrate as run_migrations
+from tortoise.migrations.schema_editor import SqliteSchemaEditor
+
+from app import db
+from tests.conftest import _VAR, RUN_ID
+from tests.schema_catalog import (
     declared_schema,
     format_diff,
     live_schema,
     models_of,
     schema_diff,
 )
-from tortoise.backends.sqlite.client import SqliteClient
-from tortoise.migrations.api import migrate as run_migrations
-from tortoise.migrations.schema_editor import SqliteSchemaEditor
-
-from app import db
 
 BEFORE_REPAIR = "0006_task_idempotency"
 repair = importlib.import_module("app.migrations.0007_repair_sqlite_email_indexes")

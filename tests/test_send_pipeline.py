@@ -17,7 +17,6 @@ from urllib.parse import urlparse
 
 import pytest
 from arq.utils import timestamp_ms
-from conftest import Actor
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import Organization
@@ -37,6 +36,7 @@ from app.outbox.jobs import send_email_job
 from app.settings import get_settings
 from app.tasks.models import Task, TaskStatus
 from app.worker import build_worker, queue_name
+from tests.helpers import Actor
 
 INBOX = "ap@acme.test"
 INBOX_NAME = "Acme AP"

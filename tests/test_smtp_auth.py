@@ -5,11 +5,11 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
-from conftest import SmtpSink
 
 from app.core.ids import encode as global_id
 from app.inboxes.models import Inbox, Queue
 from app.settings import get_settings
+from tests.conftest import SmtpSink
 
 pytestmark = [
     # The loopback test server has no certificate, so AUTH runs without TLS here.

@@ -9,8 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Actor
-from test_send_pipeline import (
+
+from app.accounts import service as accounts
+from app.accounts.models import Role
+from app.core.ids import encode as global_id
+from app.documents.models import Annotation, AnnotationStatus
+from app.settings import get_settings
+from app.templates.models import EmailTemplate
+from tests.helpers import Actor
+from tests.test_send_pipeline import (
     make_document,
     make_incoming,
     make_queue,
@@ -21,13 +28,6 @@ from test_send_pipeline import (
     sent_task,
     to,
 )
-
-from app.accounts import service as accounts
-from app.accounts.models import Role
-from app.core.ids import encode as global_id
-from app.documents.models import Annotation, AnnotationStatus
-from app.settings import get_settings
-from app.templates.models import EmailTemplate
 
 CREATE_TEMPLATE = """
 mutation Create($input: CreateEmailTemplateInput!) {

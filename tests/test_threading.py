@@ -6,8 +6,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import mailcorpus as mc
-from test_import_pipeline import (
+from app.documents.models import Annotation, Document
+from app.intake.jobs import import_email_job
+from app.mail.models import Email, EmailReference, EmailThread
+from app.settings import get_settings
+from app.tasks.models import Task, TaskKind, TaskStatus
+from app.tasks.queue import enqueue_task
+from tests import mailcorpus as mc
+from tests.test_import_pipeline import (
     gid,
     imported,
     imported_email,
@@ -17,13 +23,6 @@ from test_import_pipeline import (
     task_of,
     task_rows,
 )
-
-from app.documents.models import Annotation, Document
-from app.intake.jobs import import_email_job
-from app.mail.models import Email, EmailReference, EmailThread
-from app.settings import get_settings
-from app.tasks.models import Task, TaskKind, TaskStatus
-from app.tasks.queue import enqueue_task
 
 ALICE = "Alice <alice@vendor.test>"
 BOB = "Bob <bob@other-vendor.test>"

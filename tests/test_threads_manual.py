@@ -6,7 +6,11 @@ annotationCounts equal a recount of the rows."""
 from typing import Any
 
 import pytest
-from test_triage import (
+
+from app.accounts.models import Role
+from app.documents.models import Annotation
+from app.mail.models import Email, EmailThread
+from tests.test_triage import (
     MARK_READ,
     MERGE,
     SPLIT,
@@ -28,10 +32,6 @@ from test_triage import (
     tgid,
     thread_state,
 )
-
-from app.accounts.models import Role
-from app.documents.models import Annotation
-from app.mail.models import Email, EmailThread
 
 THREADS = """query($filter: EmailThreadFilter) {
   emailThreads(filter: $filter, first: 100) { totalCount edges { node { id } } } }
