@@ -16,14 +16,13 @@ from app.core.ids import encode as global_id
 from app.documents.models import Annotation, AnnotationStatus
 from app.settings import get_settings
 from app.templates.models import EmailTemplate
-from tests.helpers import Actor
-from tests.test_send_pipeline import (
-    make_document,
+from tests.factories import make_document
+from tests.helpers import Actor, gid_of
+from tests.outbox.sending import (
     make_incoming,
-    make_queue,
     outgoing_rows,
     parse,
-    queue_gid,
+    queue_with_inbox,
     send,
     sent_task,
     to,
@@ -104,7 +103,7 @@ async def test_every_placeholder_renders_and_values_are_escaped_in_html(
         email="anna.assignee@acme.test",
         role=Role.ANNOTATOR,
     )
-    queue = await make_queue(admin.organization_id)
+    queue = await queue_with_inbox(admin.organization_id)
     parent = await make_incoming(
         admin.organization_id,
         queue,
@@ -185,7 +184,7 @@ async def test_every_placeholder_renders_and_values_are_escaped_in_html(
 
 async def test_placeholders_without_parent_or_annotation(admin, smtp_sink):
     # given no parent email and no related annotation
-    queue = await make_queue(admin.organization_id)
+    queue = await queue_with_inbox(admin.organization_id)
     message = (
         "<p>user=[{{ user_name }}]</p><p>parent=[{{ parent_email_subject }}]</p>"
         "<p>sender=[{{ sender_email }}]</p><p>aid=[{{ annotation.id }}]</p>"
@@ -195,14 +194,14 @@ async def test_placeholders_without_parent_or_annotation(admin, smtp_sink):
     # when sent to a named and to an unnamed first recipient
     named = await sent_task(
         admin,
-        queue=queue_gid(queue),
+        queue=gid_of(queue),
         to=[{"email": "bob@client.test", "name": "Bob Client"}],
         cc=to("carol@client.test"),
         templateValues={"message": message},
     )
     unnamed = await sent_task(
         admin,
-        queue=queue_gid(queue),
+        queue=gid_of(queue),
         to=to("bob@client.test"),
         templateValues={"message": message},
     )
@@ -269,17 +268,17 @@ async def test_sandbox_refuses_or_renders_nothing(
     admin, smtp_sink, run_jobs, expression
 ):
     # given a template trying to reach Python internals or to build a huge value
-    queue = await make_queue(admin.organization_id)
+    queue = await queue_with_inbox(admin.organization_id)
     # when it is sent as the message, and as the subject
     as_message = await send(
         admin,
-        queue=queue_gid(queue),
+        queue=gid_of(queue),
         to=to("x@client.test"),
         templateValues={"message": f"<p>[{expression}]</p>", "x": "s"},
     )
     as_subject = await send(
         admin,
-        queue=queue_gid(queue),
+        queue=gid_of(queue),
         to=to("x@client.test"),
         templateValues={"subject": f"[{expression}]", "x": "s"},
     )
@@ -309,14 +308,14 @@ async def test_sandbox_refuses_or_renders_nothing(
 
 async def test_template_globals_do_not_show_their_python_objects(admin, smtp_sink):
     # given Jinja's own globals printed as they are (not a documented placeholder)
-    queue = await make_queue(admin.organization_id)
+    queue = await queue_with_inbox(admin.organization_id)
     expression = (
         "{{ lipsum }}{{ cycler }}{{ joiner }}{{ namespace }}{{ range }}{{ dict }}"
     )
     # when sent
     result = await send(
         admin,
-        queue=queue_gid(queue),
+        queue=gid_of(queue),
         to=to("x@client.test"),
         templateValues={"message": f"<p>[{expression}]</p>"},
     )
@@ -348,11 +347,11 @@ HUGE_INTERMEDIATES = {
 @pytest.mark.parametrize("case", list(HUGE_INTERMEDIATES))
 async def test_sandbox_bounds_intermediate_strings(admin, smtp_sink, case):
     # given a template that builds a string of ~100 MB and prints only its length
-    queue = await make_queue(admin.organization_id)
+    queue = await queue_with_inbox(admin.organization_id)
     # when sent
     result = await send(
         admin,
-        queue=queue_gid(queue),
+        queue=gid_of(queue),
         to=to("x@client.test"),
         templateValues={"message": f"<p>{HUGE_INTERMEDIATES[case]}</p>"},
     )
@@ -423,7 +422,7 @@ async def times_used(actor: Actor, template_id: str) -> dict[str, Any]:
 
 async def test_email_template_renders_and_counts_its_uses(admin, smtp_sink, run_jobs):
     # given a stored template
-    queue = await make_queue(admin.organization_id)
+    queue = await queue_with_inbox(admin.organization_id)
     template = await create_template(
         admin,
         name="Order ready",
@@ -435,7 +434,7 @@ async def test_email_template_renders_and_counts_its_uses(admin, smtp_sink, run_
     # when an email is sent with it and a custom value
     first = await sent_task(
         admin,
-        queue=queue_gid(queue),
+        queue=gid_of(queue),
         emailTemplate=template["id"],
         to=[{"email": "x@client.test", "name": "Xavier"}],
         templateValues={"order": "55"},
@@ -455,7 +454,7 @@ async def test_email_template_renders_and_counts_its_uses(admin, smtp_sink, run_
     # when templateValues gives a subject of its own
     second = await sent_task(
         admin,
-        queue=queue_gid(queue),
+        queue=gid_of(queue),
         emailTemplate=template["id"],
         to=to("y@client.test"),
         templateValues={"order": "56", "subject": "Ready: {{ order }}"},
@@ -468,7 +467,7 @@ async def test_email_template_renders_and_counts_its_uses(admin, smtp_sink, run_
     # and a refused send does not count as a use
     refused = await send(
         admin,
-        queue=queue_gid(queue),
+        queue=gid_of(queue),
         emailTemplate=template["id"],
         to=to("not-an-address"),
     )
@@ -482,7 +481,7 @@ async def test_email_template_renders_and_counts_its_uses(admin, smtp_sink, run_
 
 async def test_templates_used_at_the_same_time_count_every_use(admin, smtp_sink):
     # given a stored template
-    queue = await make_queue(admin.organization_id)
+    queue = await queue_with_inbox(admin.organization_id)
     template = await create_template(
         admin, name="T", subject="S {{ n }}", message="<p>M</p>"
     )
@@ -491,7 +490,7 @@ async def test_templates_used_at_the_same_time_count_every_use(admin, smtp_sink)
         *[
             send(
                 admin,
-                queue=queue_gid(queue),
+                queue=gid_of(queue),
                 emailTemplate=template["id"],
                 to=to(f"r{n}@client.test"),
                 templateValues={"n": str(n)},
@@ -519,7 +518,7 @@ async def test_template_syntax_error_in_a_stored_template_is_an_input_error(
         "field": "message",
     }
     # ...but stored before that rule existed
-    queue = await make_queue(admin.organization_id)
+    queue = await queue_with_inbox(admin.organization_id)
     row = await EmailTemplate.create(
         organization_id=admin.organization_id,
         name="Broken",
@@ -530,7 +529,7 @@ async def test_template_syntax_error_in_a_stored_template_is_an_input_error(
     # when it is used, then the send is an InputError and nothing is created
     result = await send(
         admin,
-        queue=queue_gid(queue),
+        queue=gid_of(queue),
         emailTemplate=template["id"],
         to=to("x@client.test"),
     )
