@@ -45,7 +45,13 @@ from app import db  # noqa: E402  (settings read the environment set above)
 from app.accounts import service as accounts  # noqa: E402
 from app.accounts.models import Role  # noqa: E402
 from app.settings import Settings, get_settings  # noqa: E402
-from tests.factories import World, make_inbox, make_queue, make_world  # noqa: E402
+from tests.factories import (  # noqa: E402
+    World,
+    make_inbox,
+    make_queue,
+    make_world,
+    new_email,
+)
 from tests.helpers import Actor  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -235,6 +241,12 @@ async def inbox(admin: Actor, queue: Any) -> Any:
     return await make_inbox(
         admin.organization_id, "in@acme.example", queue=queue, name="Main"
     )
+
+
+@pytest.fixture
+async def email(admin: Actor, queue: Any) -> Any:
+    """An incoming email in `queue`, labelled FORWARDED, with metadata."""
+    return await new_email(admin, queue, metadata={"source": "test"})
 
 
 @pytest.fixture

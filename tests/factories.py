@@ -104,6 +104,38 @@ async def make_email(
         )
 
 
+async def new_email(
+    admin,
+    queue,
+    *,
+    subject="Invoice 42",
+    thread=None,
+    parent=None,
+    labels=(Label.FORWARDED,),
+    **extra,
+) -> Email:
+    """An incoming email from supplier@example.com to in@acme.example, in a new
+    thread or in `thread` (IN_REPLY_TO); `extra` sets other Email columns."""
+    if parent is not None:
+        extra["parent_id"] = parent.id
+    return await record_email(
+        NewEmail(
+            organization_id=admin.organization_id,
+            queue_id=queue.id,
+            type=EmailType.INCOMING,
+            subject=subject,
+            from_address="supplier@example.com",
+            to=[{"email": "in@acme.example", "name": ""}],
+            labels=list(labels),
+            extra=extra,
+        ),
+        thread=thread,
+        match_method=ThreadMatchMethod.IN_REPLY_TO
+        if thread
+        else ThreadMatchMethod.NEW_THREAD,
+    )
+
+
 async def thread_of(email: Email) -> EmailThread:
     return await EmailThread.get(id=email.email_thread_id)
 
