@@ -52,6 +52,7 @@ from tests.factories import (  # noqa: E402
     make_world,
     new_email,
 )
+from tests.graphql.org_world import build_world  # noqa: E402
 from tests.helpers import Actor  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -253,6 +254,19 @@ async def email(admin: Actor, queue: Any) -> Any:
 async def world(admin: Actor) -> World:
     """The admin's queue and inbox in@acme.test, and a factory for their rows."""
     return await make_world(admin, "in@acme.test")
+
+
+@pytest.fixture
+async def org_a(make_org):
+    """Organization A's admin and its world: one of every object (isolation tests)."""
+    actor = await make_org("Org A")
+    return actor, await build_world(actor, "a")
+
+
+@pytest.fixture
+async def org_b(make_org):
+    """Organization B's admin, owning nothing yet (isolation tests)."""
+    return await make_org("Org B")
 
 
 class SqlCounter(logging.Handler):
