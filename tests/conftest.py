@@ -52,6 +52,7 @@ from tests.factories import (  # noqa: E402
     make_world,
     new_email,
 )
+from tests.graphql.one_of_each import OneOfEach, build_one_of_each  # noqa: E402
 from tests.graphql.org_world import build_world  # noqa: E402
 from tests.helpers import Actor  # noqa: E402
 
@@ -267,6 +268,12 @@ async def org_a(make_org):
 async def org_b(make_org):
     """Organization B's admin, owning nothing yet (isolation tests)."""
     return await make_org("Org B")
+
+
+@pytest.fixture
+async def one_of_each(admin: Actor) -> OneOfEach:
+    """One of each object of the admin's organization (authentication, roles)."""
+    return await build_one_of_each(admin)
 
 
 class SqlCounter(logging.Handler):
