@@ -114,20 +114,20 @@ async def database(template_db: str) -> AsyncIterator[str]:
 
 class SettingsFactory:
     """`settings(**env)` sets environment variables for this test (a value of None
-    unsets one; names are upper-cased) and returns the settings read afresh;
-    `settings.x` reads the current settings."""
+    unsets one; names are upper-cased), to be read afresh; `settings.x` reads the
+    current settings. Nothing is read (or validated) until a setting is used."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self._monkeypatch = monkeypatch
 
-    def __call__(self, **env: object) -> Settings:
+    def __call__(self, **env: object) -> "SettingsFactory":
         for name, value in env.items():
             if value is None:
                 self._monkeypatch.delenv(name.upper(), raising=False)
             else:
                 self._monkeypatch.setenv(name.upper(), str(value))
         get_settings.cache_clear()
-        return get_settings()
+        return self
 
     def __getattr__(self, name: str) -> Any:
         return getattr(get_settings(), name)

@@ -112,10 +112,9 @@ async def test_worker_is_healthy_while_its_health_key_is_fresh(redis, run_jobs):
     assert 0 < await redis.pttl(key) <= 16_000
 
 
-def test_worker_with_unreachable_redis_is_unhealthy(monkeypatch, closed_port):
+def test_worker_with_unreachable_redis_is_unhealthy(settings, closed_port):
     # Given a REDIS_URL nothing answers on
-    monkeypatch.setenv("REDIS_URL", f"redis://:secret@127.0.0.1:{closed_port}/0")
-    get_settings.cache_clear()
+    settings(redis_url=f"redis://:secret@127.0.0.1:{closed_port}/0")
     from app.core.redis import arq_settings
 
     arq_settings.cache_clear()
@@ -130,10 +129,8 @@ def test_worker_with_unreachable_redis_is_unhealthy(monkeypatch, closed_port):
     assert "secret" not in result.stderr
 
 
-def test_bad_settings_make_a_health_check_exit_1_not_2(monkeypatch):
-    monkeypatch.setenv("REDIS_URL", "http://nope")
-    monkeypatch.setenv("MAX_MESSAGE_BYTES", "lots")
-    get_settings.cache_clear()
+def test_bad_settings_make_a_health_check_exit_1_not_2(monkeypatch, settings):
+    settings(redis_url="http://nope", max_message_bytes="lots")
     try:
         invalid = invoke("health", "worker")
         monkeypatch.delenv("MAX_MESSAGE_BYTES")
@@ -184,9 +181,8 @@ def test_api_answering_200_on_readyz_is_healthy(http_server):
     assert_healthy(result, f"{http_server}/readyz", "200")
 
 
-def test_api_defaults_to_public_url(http_server, monkeypatch):
-    monkeypatch.setenv("PUBLIC_URL", http_server)
-    get_settings.cache_clear()
+def test_api_defaults_to_public_url(http_server, settings):
+    settings(public_url=http_server)
     try:
         result = invoke("health", "api")
     finally:

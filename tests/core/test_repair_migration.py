@@ -18,7 +18,7 @@ from tortoise.migrations.schema_editor import SqliteSchemaEditor
 
 from app import db
 from tests.conftest import _VAR, RUN_ID
-from tests.schema_catalog import (
+from tests.core.schema_catalog import (
     declared_schema,
     format_diff,
     live_schema,

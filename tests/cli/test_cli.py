@@ -23,7 +23,7 @@ from app.graphql.schema import schema_sdl
 from app.inboxes.models import Inbox, Queue
 from app.settings import get_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "mailroom"
 
 
@@ -369,11 +369,10 @@ def make_queue(org_gid: str, name: str = "Invoices") -> str:
 
 
 def test_version_prints_the_installed_version_without_reading_settings(
-    monkeypatch,
+    settings,
 ):
     # Given settings that every other command would refuse
-    monkeypatch.setenv("DATABASE_URL", "mysql://nope")
-    get_settings.cache_clear()
+    settings(database_url="mysql://nope")
 
     # When the version is asked
     result = invoke("--version")

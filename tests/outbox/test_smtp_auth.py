@@ -7,9 +7,8 @@ import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from app.core.ids import encode as global_id
-from app.inboxes.models import Inbox, Queue
-from app.settings import get_settings
 from tests.conftest import SmtpSink
+from tests.factories import make_inbox, make_queue
 
 pytestmark = [
     # The loopback test server has no certificate, so AUTH runs without TLS here.
@@ -38,7 +37,7 @@ class Authenticator:
 
 
 @pytest.fixture
-async def auth_server(settings, monkeypatch):
+async def auth_server(settings):
     sink, authenticator = SmtpSink(), Authenticator()
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
@@ -52,17 +51,15 @@ async def auth_server(settings, monkeypatch):
         port=0,
     )
     port = server.sockets[0].getsockname()[1]
-    monkeypatch.setenv("SEND_RETRY_BASE_SECONDS", "0")
-    yield sink, authenticator, port, monkeypatch
+    settings(send_retry_base_seconds=0)
+    yield sink, authenticator, port
     server.close()
     await server.wait_closed()
 
 
 async def _send(admin, run_jobs) -> dict:
-    queue = await Queue.create(organization_id=admin.organization_id, name="Q")
-    await Inbox.create(
-        organization_id=admin.organization_id, queue=queue, email="ap@acme.test"
-    )
+    queue = await make_queue(admin.organization_id, "Q")
+    await make_inbox(admin.organization_id, "ap@acme.test", queue=queue)
     task = (await admin.data(SEND, {"queue": global_id("Queue", queue.id)}))[
         "sendEmail"
     ]
@@ -70,13 +67,12 @@ async def _send(admin, run_jobs) -> dict:
     return (await admin.data(TASK, {"id": task["id"]}))["task"]
 
 
-async def test_credentials_in_mail_url_authenticate(admin, run_jobs, auth_server):
-    sink, authenticator, port, monkeypatch = auth_server
+async def test_credentials_in_mail_url_authenticate(
+    admin, run_jobs, auth_server, settings
+):
+    sink, authenticator, port = auth_server
     # given MAIL_URL with a user and a URL-encoded password
-    monkeypatch.setenv(
-        "MAIL_URL", f"smtp://mailroom:s3cr3t%20p%40ss@127.0.0.1:{port}?starttls=off"
-    )
-    get_settings.cache_clear()
+    settings(mail_url=f"smtp://mailroom:s3cr3t%20p%40ss@127.0.0.1:{port}?starttls=off")
     # when an email is sent
     task = await _send(admin, run_jobs)
     # then the server saw the decoded credentials and received the message
@@ -87,14 +83,13 @@ async def test_credentials_in_mail_url_authenticate(admin, run_jobs, auth_server
 
 
 async def test_wrong_credentials_fail_the_send_without_retrying(
-    admin, run_jobs, auth_server
+    admin, run_jobs, auth_server, settings
 ):
-    sink, authenticator, port, monkeypatch = auth_server
-    monkeypatch.setenv(
-        "MAIL_URL", f"smtp://mailroom:wrong@127.0.0.1:{port}?starttls=off"
+    sink, authenticator, port = auth_server
+    settings(
+        mail_url=f"smtp://mailroom:wrong@127.0.0.1:{port}?starttls=off",
+        send_retry_base_seconds=0,
     )
-    monkeypatch.setenv("SEND_RETRY_BASE_SECONDS", "0")
-    get_settings.cache_clear()
     task = await _send(admin, run_jobs)
     # 535 is permanent: one try, FAILED with the server's reply
     assert task["status"] == "FAILED"

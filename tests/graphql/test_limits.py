@@ -3,13 +3,12 @@
 import pytest
 
 from app.graphql.schema import build_schema
-from app.settings import Settings, get_settings
+from app.settings import Settings
 
 
 @pytest.fixture
-def tight_rate_limit(settings, monkeypatch):
-    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "3")
-    get_settings.cache_clear()
+def tight_rate_limit(settings):
+    settings(rate_limit_per_minute="3")
 
 
 async def test_a_token_over_its_budget_is_rate_limited_with_retry_after(

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from app import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ROLE_OF_COMMAND = {"serve": "api", "worker": "worker", "smtpd": "smtpd"}
 
 

@@ -4,10 +4,10 @@ import mailbox
 from email.message import EmailMessage
 from pathlib import Path
 
-from app.inboxes.models import Inbox, Queue
 from app.intake.bulk import bulk_import
 from app.mail.models import Email
 from app.tasks.models import Task
+from tests.factories import make_inbox, make_queue
 
 
 def _eml(n: int) -> bytes:
@@ -23,9 +23,10 @@ def _eml(n: int) -> bytes:
 async def test_eml_and_mbox_files_are_imported_with_a_summary(
     admin, redis, tmp_path: Path
 ):
-    queue = await Queue.create(organization_id=admin.organization_id, name="Bulk")
-    await Inbox.create(
-        organization_id=admin.organization_id, queue=queue, email="bulk@acme.test"
+    await make_inbox(
+        admin.organization_id,
+        "bulk@acme.test",
+        queue=await make_queue(admin.organization_id, "Bulk"),
     )
     single = tmp_path / "one.eml"
     single.write_bytes(_eml(1))

@@ -5,15 +5,16 @@ from email.message import EmailMessage
 import aiosmtplib
 import pytest
 
-from app.inboxes.models import Inbox, Queue
 from app.smtpd import start_smtp_server
+from tests.factories import make_inbox, make_queue
 
 
 @pytest.fixture
 async def smtp_port(admin, redis):
-    queue = await Queue.create(organization_id=admin.organization_id, name="Invoices")
-    await Inbox.create(
-        organization_id=admin.organization_id, queue=queue, email="in@acme.test"
+    await make_inbox(
+        admin.organization_id,
+        "in@acme.test",
+        queue=await make_queue(admin.organization_id, "Invoices"),
     )
     server = await start_smtp_server(redis, "127.0.0.1", 0)
     yield server.sockets[0].getsockname()[1]

@@ -13,7 +13,7 @@ import pytest
 
 from app import db
 from tests.conftest import _VAR, PG_URL, RUN_ID, _pg_admin, _with_db
-from tests.schema_catalog import (
+from tests.core.schema_catalog import (
     declared_schema,
     format_diff,
     live_schema,

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 from arq.constants import job_key_prefix
 
 from app.core.redis import sentinel_settings
-from app.inboxes.models import Inbox, Queue
 from app.tasks.models import Task, TaskStatus
 from app.tasks.reconcile import purge_expired_tasks, reconcile_tasks
 from app.worker import queue_name
+from tests.factories import make_inbox, make_queue
 
 RAW = (
     b"From: a@supplier.test\r\nTo: in@acme.test\r\nSubject: Lost\r\n"
@@ -19,9 +19,10 @@ RAW = (
 
 async def _import(admin) -> tuple[str, Task]:
     """An inbox, and an import into it through the API: (task global id, row)."""
-    queue = await Queue.create(organization_id=admin.organization_id, name="Q")
-    await Inbox.create(
-        organization_id=admin.organization_id, queue=queue, email="in@acme.test"
+    await make_inbox(
+        admin.organization_id,
+        "in@acme.test",
+        queue=await make_queue(admin.organization_id, "Q"),
     )
     data = await admin.data(
         "mutation($raw: String!) { importEmail(input: {rawMessageBase64: $raw,"
