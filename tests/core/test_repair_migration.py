@@ -3,6 +3,7 @@ merges the duplicate emails the missing unique index let in, then recreates the
 indexes under tortoise's names."""
 
 import importlib
+import shutil
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -42,11 +43,12 @@ LOST_INDEXES = [
 ]
 
 
-@pytest.fixture
-async def database_before_repair() -> AsyncIterator[str]:
+@pytest.fixture(scope="module")
+async def template_before_repair() -> AsyncIterator[Path]:
     """A SQLite database migrated up to 0006 as 0005 used to leave it: the `email`
-    table rebuilt, without any of its indexes (0005 now drops the column in place)."""
-    path = _VAR / f"mr_repair_{RUN_ID}_{uuid.uuid4().hex[:10]}.sqlite3"
+    table rebuilt, without any of its indexes (0005 now drops the column in place).
+    Migrated once per module; each test gets a copy."""
+    path = _VAR / f"mr_repair_tpl_{RUN_ID}_{uuid.uuid4().hex[:10]}.sqlite3"
     url = f"sqlite://{path}"
     try:
         await run_migrations(
@@ -60,7 +62,20 @@ async def database_before_repair() -> AsyncIterator[str]:
             ).fetchall()
             for (name,) in indexes:
                 connection.execute(f'DROP INDEX "{name}"')
-        yield url
+        yield path
+    finally:
+        await db.close_db()
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+@pytest.fixture
+async def database_before_repair(template_before_repair: Path) -> AsyncIterator[str]:
+    """This test's own copy of the database before the repair."""
+    path = _VAR / f"mr_repair_{RUN_ID}_{uuid.uuid4().hex[:10]}.sqlite3"
+    shutil.copyfile(template_before_repair, path)
+    try:
+        yield f"sqlite://{path}"
     finally:
         await db.close_db()
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
