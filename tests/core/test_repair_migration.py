@@ -43,6 +43,12 @@ LOST_INDEXES = [
 ]
 
 
+def _remove_sqlite(path: Path) -> None:
+    """A SQLite database file and its -wal and -shm companions."""
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="module")
 async def template_before_repair() -> AsyncIterator[Path]:
     """A SQLite database migrated up to 0006 as 0005 used to leave it: the `email`
@@ -65,8 +71,7 @@ async def template_before_repair() -> AsyncIterator[Path]:
         yield path
     finally:
         await db.close_db()
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            leftover.unlink(missing_ok=True)
+        _remove_sqlite(path)
 
 
 @pytest.fixture
@@ -78,8 +83,7 @@ async def database_before_repair(template_before_repair: Path) -> AsyncIterator[
         yield f"sqlite://{path}"
     finally:
         await db.close_db()
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            leftover.unlink(missing_ok=True)
+        _remove_sqlite(path)
 
 
 @contextmanager
@@ -332,5 +336,4 @@ async def test_0005_drops_the_column_in_place_and_keeps_what_refers_to_emails():
             assert "linked_objects" not in columns
     finally:
         await db.close_db()
-        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            leftover.unlink(missing_ok=True)
+        _remove_sqlite(path)

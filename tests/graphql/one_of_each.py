@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from app.accounts import service as accounts
 from app.accounts.models import ApiToken, Role, User
-from app.core import ids
 from app.core.blobs import blob_store
 from app.documents.models import Annotation, AnnotationStatus, Document
 from app.inboxes import service as inboxes
@@ -14,7 +13,7 @@ from app.mail.models import Email, EmailType, Label
 from app.mail.service import NewEmail, record_email
 from app.tasks.models import Task, TaskKind
 from app.templates.models import EmailTemplate
-from tests.helpers import error_code
+from tests.helpers import error_code, gid_of
 
 RAW_MESSAGE = (
     b"From: a@example.com\r\nTo: in@example.com\r\nSubject: Hi\r\n\r\nBody\r\n"
@@ -45,8 +44,7 @@ class OneOfEach:
     other_token: ApiToken
 
     def gid(self, name: str) -> str:
-        row = getattr(self, name)
-        return ids.encode(type(row).__name__, row.pk)
+        return gid_of(getattr(self, name))
 
 
 async def build_one_of_each(admin) -> OneOfEach:

@@ -24,6 +24,7 @@ from app.mail.models import (
 from app.mail.service import NewEmail, record_email
 from app.tasks.models import Task, TaskKind
 from app.templates.models import EmailTemplate
+from tests.helpers import gid_of
 
 RAW_MESSAGE = (
     b"From: Supplier <supplier@example.com>\r\nTo: in@a.example\r\n"
@@ -56,8 +57,7 @@ class OrgWorld:
     token: ApiToken
 
     def gid(self, name: str) -> str:
-        row = getattr(self, name)
-        return ids.encode(type(row).__name__, row.pk)
+        return gid_of(getattr(self, name))
 
     def all_gids(self) -> dict[str, str]:
         return {name: self.gid(name) for name in NAMES}
