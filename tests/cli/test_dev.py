@@ -15,6 +15,7 @@ import httpx
 import psutil
 
 from app.dev import DEMO_ADMIN
+from tests.helpers import auth, wait_until
 
 SCRIPT = Path(sys.executable).parent / "mailroom"
 STARTUP_TIMEOUT = 30.0
@@ -56,19 +57,19 @@ def _banner(lines: "queue.Queue[str]", proc: subprocess.Popen) -> dict[str, str]
 
 def _post_when_up(url: str, token: str) -> httpx.Response:
     """POST `{ viewer { email } }`, retrying while uvicorn is still binding."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while True:
+
+    def post() -> httpx.Response | None:
         try:
             return httpx.post(
                 url,
                 json={"query": "{ viewer { email } }"},
-                headers={"Authorization": f"Bearer {token}"},
+                headers=auth(token),
                 timeout=10,
             )
         except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+            return None
+
+    return wait_until(post, timeout=STARTUP_TIMEOUT, what=f"an answer from {url}")
 
 
 def _embedded_redis_pid(var: Path) -> int:
