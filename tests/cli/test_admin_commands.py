@@ -65,7 +65,7 @@ def assert_fails(result: Result, *words: str) -> None:
         assert word in result.stderr
 
 
-def make_org(name: str = "Acme", send_limit: int | None = None) -> str:
+def org_create(name: str = "Acme", send_limit: int | None = None) -> str:
     args = ["org", "create", name, "--admin-email", f"admin@{name.lower()}.test"]
     if send_limit is not None:
         args += ["--send-limit", str(send_limit)]
@@ -74,7 +74,7 @@ def make_org(name: str = "Acme", send_limit: int | None = None) -> str:
     return json.loads(result.stdout)["organization"]
 
 
-def make_queue(org_gid: str, name: str = "Invoices") -> str:
+def queue_create(org_gid: str, name: str = "Invoices") -> str:
     result = invoke("queue", "create", name, "--organization", org_gid)
     assert result.exit_code == 0, result.stderr
     return result.stdout.strip()
@@ -98,7 +98,7 @@ def test_version_prints_the_installed_version_without_reading_settings(
 
 def test_queue_create_prints_the_global_id_of_a_queue_in_that_organization(cli_db):
     # Given an organization
-    org_gid = make_org("Globex")
+    org_gid = org_create("Globex")
 
     # When a queue is created in it, once plainly and once with --json
     plain = invoke("queue", "create", "Invoices", "--organization", org_gid)
@@ -138,7 +138,7 @@ def test_queue_create_in_an_unknown_or_malformed_organization_fails_cleanly(cli_
 
 def test_inbox_create_prints_its_id_and_stores_an_inbox_accepting_every_type(cli_db):
     # Given a queue
-    queue_gid = make_queue(make_org())
+    queue_gid = queue_create(org_create())
 
     # When an inbox is created with neither a name nor accepted types
     result = invoke("inbox", "create", "Scans@Acme.test", "--queue", queue_gid)
@@ -158,8 +158,8 @@ def test_inbox_create_prints_its_id_and_stores_an_inbox_accepting_every_type(cli
 
 def test_inbox_create_json_with_a_name_and_repeated_accepted_types(cli_db):
     # Given a queue of an organization
-    org_gid = make_org()
-    queue_gid = make_queue(org_gid)
+    org_gid = org_create()
+    queue_gid = queue_create(org_gid)
 
     # When an inbox is created with a name and three --accept types, as JSON
     result = invoke(
@@ -197,7 +197,7 @@ def test_inbox_create_json_with_a_name_and_repeated_accepted_types(cli_db):
 
 def test_inbox_create_errors_fail_cleanly_and_create_nothing(cli_db):
     # Given a queue with an inbox at taken@acme.test
-    queue_gid = make_queue(make_org())
+    queue_gid = queue_create(org_create())
     assert (
         invoke("inbox", "create", "taken@acme.test", "--queue", queue_gid).exit_code
         == 0
@@ -232,8 +232,8 @@ def test_org_list_prints_one_tab_separated_line_per_organization(cli_db):
     assert json.loads(invoke("org", "list", "--json").stdout) == []
 
     # Given two organizations, one with a send limit
-    first = make_org("Initech")
-    second = make_org("Hooli", send_limit=25)
+    first = org_create("Initech")
+    second = org_create("Hooli", send_limit=25)
 
     # When they are listed plainly and as JSON
     plain = invoke("org", "list")
