@@ -1,5 +1,6 @@
 """Test harness: a fresh database per test, a Redis key prefix per test, an HTTP
-GraphQL client, and factories that create rows through the services.
+GraphQL client, and fixtures that create rows through the services (the helpers are
+in tests/helpers.py, the row factories in tests/factories.py).
 
 Backends: PostgreSQL when TEST_DATABASE_URL is set (a template database is migrated
 once, each test gets a copy), else SQLite (a migrated file copied per test). Redis:
@@ -21,6 +22,17 @@ import asyncpg
 import httpx
 import pytest
 
+# The shared modules' asserts explain their failures as the tests' own do.
+pytest.register_assert_rewrite(
+    "tests.helpers",
+    "tests.factories",
+    *(
+        f"tests.{package.name}"
+        for package in Path(__file__).parent.iterdir()
+        if (package / "__init__.py").exists()
+    ),
+)
+
 _VAR = Path(tempfile.mkdtemp(prefix="mailroom-tests-"))
 os.environ["VAR_DIR"] = str(_VAR)
 os.environ.pop("DATABASE_URL", None)
@@ -32,7 +44,17 @@ else:
 from app import db  # noqa: E402  (settings read the environment set above)
 from app.accounts import service as accounts  # noqa: E402
 from app.accounts.models import Role  # noqa: E402
-from app.settings import get_settings  # noqa: E402
+from app.settings import Settings, get_settings  # noqa: E402
+from tests.factories import (  # noqa: E402
+    World,
+    make_inbox,
+    make_queue,
+    make_world,
+    new_email,
+)
+from tests.graphql.one_of_each import OneOfEach, build_one_of_each  # noqa: E402
+from tests.graphql.org_world import build_world  # noqa: E402
+from tests.helpers import Actor  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 RUN_ID = uuid.uuid4().hex[:8]
@@ -90,12 +112,34 @@ async def database(template_db: str) -> AsyncIterator[str]:
         Path(url.removeprefix("sqlite://")).unlink(missing_ok=True)  # noqa: ASYNC240
 
 
+class SettingsFactory:
+    """`settings(**env)` sets environment variables for this test (a value of None
+    unsets one; names are upper-cased), to be read afresh; `settings.x` reads the
+    current settings. Nothing is read (or validated) until a setting is used."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+
+    def __call__(self, **env: object) -> "SettingsFactory":
+        for name, value in env.items():
+            if value is None:
+                self._monkeypatch.delenv(name.upper(), raising=False)
+            else:
+                self._monkeypatch.setenv(name.upper(), str(value))
+        get_settings.cache_clear()
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(get_settings(), name)
+
+
 @pytest.fixture
-def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Settings with this test's own Redis key prefix; tests may set env first."""
+def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[SettingsFactory]:
+    """Settings with this test's own Redis key prefix; `settings(**env)` changes
+    them for this test."""
     monkeypatch.setenv("REDIS_KEY_PREFIX", f"mrtest:{uuid.uuid4().hex}")
     get_settings.cache_clear()
-    yield get_settings()
+    yield SettingsFactory(monkeypatch)
     get_settings.cache_clear()
 
 
@@ -114,14 +158,38 @@ async def redis(settings: Any) -> AsyncIterator[Any]:
     await pool.aclose()
 
 
+_SCHEMAS: dict[tuple, Any] = {}
+
+
+def _schema_for(settings: Settings | None = None) -> Any:
+    """build_schema, once per distinct value of the settings it reads: building the
+    Strawberry schema is most of what creating the app costs, and the schema holds no
+    state (its extensions are factories, called per request)."""
+    from app.graphql.schema import build_schema
+
+    settings = settings or get_settings()
+    key = (
+        settings.graphql_max_depth,
+        settings.graphql_max_aliases,
+        settings.graphql_max_tokens,
+        settings.graphql_introspection,
+    )
+    if key not in _SCHEMAS:
+        _SCHEMAS[key] = build_schema(settings)
+    return _SCHEMAS[key]
+
+
 @pytest.fixture
-async def app(database: str, redis: Any) -> AsyncIterator[Any]:
+async def app(
+    database: str, redis: Any, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Any]:
     """The real application, its lifespan run as uvicorn runs it."""
     from asgi_lifespan import LifespanManager
 
-    from app.main import create_app
+    from app import main
 
-    application = create_app()
+    monkeypatch.setattr(main, "build_schema", _schema_for)
+    application = main.create_app()
     async with LifespanManager(application):
         yield application
 
@@ -133,46 +201,6 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         transport=transport, base_url="http://testserver"
     ) as c:
         yield c
-
-
-@dataclass
-class Actor:
-    """A user of an organization, with a token to call the API as them."""
-
-    organization_id: int
-    user_id: int
-    token: str
-    client: httpx.AsyncClient
-
-    async def gql(
-        self, query: str, variables: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
-        """POST a GraphQL document; return the whole JSON body."""
-        response = await self.client.post(
-            "/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers={"Authorization": f"Bearer {self.token}"},
-        )
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    async def data(
-        self, query: str, variables: dict[str, Any] | None = None
-    ) -> dict[str, Any]:
-        """POST a GraphQL document that must succeed; return its data."""
-        body = await self.gql(query, variables)
-        assert "errors" not in body, body["errors"]
-        return body["data"]
-
-    async def add_user(self, role: Role) -> "Actor":
-        """Another user of the same organization, with a token."""
-        user = await accounts.create_user(
-            organization_id=self.organization_id,
-            email=f"{role.value.lower()}-{uuid.uuid4().hex[:8]}@example.com",
-            role=role,
-        )
-        _, token = await accounts.create_token(user=user)
-        return Actor(self.organization_id, user.id, token, self.client)
 
 
 @pytest.fixture
@@ -191,6 +219,61 @@ async def make_org(client: httpx.AsyncClient):
 @pytest.fixture
 async def admin(make_org) -> Actor:
     return await make_org("Acme")
+
+
+@pytest.fixture
+async def actor(admin: Actor):
+    """Factory: another user of the admin's organization, with this role."""
+
+    async def make(role: Role) -> Actor:
+        return await admin.add_user(role)
+
+    return make
+
+
+@pytest.fixture
+async def queue(admin: Actor) -> Any:
+    """The admin's queue "Invoices"."""
+    return await make_queue(admin.organization_id, "Invoices")
+
+
+@pytest.fixture
+async def inbox(admin: Actor, queue: Any) -> Any:
+    """The inbox in@acme.example, feeding `queue`."""
+    return await make_inbox(
+        admin.organization_id, "in@acme.example", queue=queue, name="Main"
+    )
+
+
+@pytest.fixture
+async def email(admin: Actor, queue: Any) -> Any:
+    """An incoming email in `queue`, labelled FORWARDED, with metadata."""
+    return await new_email(admin, queue, metadata={"source": "test"})
+
+
+@pytest.fixture
+async def world(admin: Actor) -> World:
+    """The admin's queue and inbox in@acme.test, and a factory for their rows."""
+    return await make_world(admin, "in@acme.test")
+
+
+@pytest.fixture
+async def org_a(make_org):
+    """Organization A's admin and its world: one of every object (isolation tests)."""
+    actor = await make_org("Org A")
+    return actor, await build_world(actor, "a")
+
+
+@pytest.fixture
+async def org_b(make_org):
+    """Organization B's admin, owning nothing yet (isolation tests)."""
+    return await make_org("Org B")
+
+
+@pytest.fixture
+async def one_of_each(admin: Actor) -> OneOfEach:
+    """One of each object of the admin's organization (authentication, roles)."""
+    return await build_one_of_each(admin)
 
 
 class SqlCounter(logging.Handler):

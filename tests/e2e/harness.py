@@ -37,11 +37,11 @@ import httpx
 import psutil
 import redis
 
-# tests/conftest.py, as pytest imports it (rootdir conftest, no package): reused,
-# not imported a second time under another name.
-from conftest import SmtpSink, _pg_admin, _with_db
-
 from app.settings import Settings
+
+# tests/conftest.py, as pytest imports it (the tests package): reused,
+# not imported a second time under another name.
+from tests.conftest import SmtpSink, _pg_admin, _with_db
 
 T = TypeVar("T")
 
