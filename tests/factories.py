@@ -4,7 +4,7 @@ under test."""
 
 import itertools
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +15,7 @@ from app.documents.models import Annotation, AnnotationStatus, Document
 from app.inboxes import service as inboxes
 from app.inboxes.models import Inbox, Queue
 from app.mail.models import Email, EmailThread, EmailType, Label, ThreadMatchMethod
-from app.mail.service import NewEmail, record_email
+from app.mail.service import Delivery, NewEmail, Received, record_email
 from tests.helpers import sha
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -84,21 +84,19 @@ async def make_email(
         return [{"email": a, "name": ""} for a in items or []]
 
     async with in_transaction():
-        return await record_email(
-            NewEmail(
-                organization_id=organization_id,
-                queue_id=queue_id,
-                type=type,
-                subject=subject,
-                from_address=from_address,
-                from_name=from_name,
-                to=addresses(to),
-                cc=addresses(cc),
-                bcc=addresses(bcc),
-                labels=labels or [],
-                extra=extra,
-                created_at=created_at,
-            ),
+        return await record_test_email(
+            organization_id=organization_id,
+            queue_id=queue_id,
+            type=type,
+            subject=subject,
+            from_address=from_address,
+            from_name=from_name,
+            to=addresses(to),
+            cc=addresses(cc),
+            bcc=addresses(bcc),
+            labels=labels or [],
+            **extra,
+            created_at=created_at,
             thread=thread,
             match_method=ThreadMatchMethod.MANUAL,  # ignored for a new thread
         )
@@ -118,17 +116,15 @@ async def new_email(
     thread or in `thread` (IN_REPLY_TO); `extra` sets other Email columns."""
     if parent is not None:
         extra["parent_id"] = parent.id
-    return await record_email(
-        NewEmail(
-            organization_id=admin.organization_id,
-            queue_id=queue.id,
-            type=EmailType.INCOMING,
-            subject=subject,
-            from_address="supplier@example.com",
-            to=[{"email": "in@acme.example", "name": ""}],
-            labels=list(labels),
-            extra=extra,
-        ),
+    return await record_test_email(
+        organization_id=admin.organization_id,
+        queue_id=queue.id,
+        type=EmailType.INCOMING,
+        subject=subject,
+        from_address="supplier@example.com",
+        to=[{"email": "in@acme.example", "name": ""}],
+        labels=list(labels),
+        **extra,
         thread=thread,
         match_method=ThreadMatchMethod.IN_REPLY_TO
         if thread
@@ -205,23 +201,21 @@ class World:
             extra.update(thread_match_email_id=matched.id)
             method = ThreadMatchMethod.SUBJECT_PARTICIPANTS
         incoming = type is EmailType.INCOMING
-        return await record_email(
-            NewEmail(
-                organization_id=self.organization_id,
-                queue_id=self.queue.id,
-                type=type,
-                subject=subject,
-                from_address=sender if incoming else self.inbox.email,
-                from_name="Bob Vendor" if incoming else "",
-                to=[{"email": self.inbox.email if incoming else sender, "name": ""}],
-                labels=list(labels),
-                created_at=tick(),
-                extra={
-                    "inbox_id": self.inbox.id,
-                    "message_id": message_id or f"<{uuid.uuid4().hex}@vendor.test>",
-                    **extra,
-                },
-            ),
+        return await record_test_email(
+            organization_id=self.organization_id,
+            queue_id=self.queue.id,
+            type=type,
+            subject=subject,
+            from_address=sender if incoming else self.inbox.email,
+            from_name="Bob Vendor" if incoming else "",
+            to=[{"email": self.inbox.email if incoming else sender, "name": ""}],
+            labels=list(labels),
+            created_at=tick(),
+            **{
+                "inbox_id": self.inbox.id,
+                "message_id": message_id or f"<{uuid.uuid4().hex}@vendor.test>",
+                **extra,
+            },
             thread=thread,
             match_method=method,
         )
@@ -266,3 +260,41 @@ async def make_world(actor: Any, address: str | None = None) -> World:
         name="Acme Invoices",
     )
     return World(actor.organization_id, queue, inbox)
+
+
+_NEW_EMAIL = {f.name for f in fields(NewEmail)}
+_RECEIVED = {f.name for f in fields(Received)}
+_DELIVERY = {f.name for f in fields(Delivery)}
+
+
+async def record_test_email(
+    *,
+    thread: EmailThread | None = None,
+    match_method: ThreadMatchMethod = ThreadMatchMethod.NEW_THREAD,
+    **columns: Any,
+) -> Email:
+    """`record_email` for a test that states Email columns as it likes: NewEmail's
+    own arguments, the received and delivery columns (filled with neutral values),
+    and any other column (`parts`, `status`…) set right after."""
+    new = {k: v for k, v in columns.items() if k in _NEW_EMAIL}
+    received = {k: v for k, v in columns.items() if k in _RECEIVED}
+    delivery = {k: v for k, v in columns.items() if k in _DELIVERY}
+    rest = {k: v for k, v in columns.items() if k not in new | received | delivery}
+    if received:
+        received = {
+            "raw_blob_key": None,
+            "raw_sha256": "",
+            "raw_size": 0,
+            "dedupe_key": None,
+            **received,
+        }
+        new["received"] = Received(**received)
+    if delivery:
+        new["delivery"] = Delivery(**delivery)
+    email = await record_email(
+        NewEmail(**new), thread=thread, match_method=match_method
+    )
+    if rest:
+        await Email.filter(id=email.id).update(**rest)
+        await email.refresh_from_db()
+    return email

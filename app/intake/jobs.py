@@ -26,7 +26,7 @@ from app.intake.parts import PartOutcome
 from app.intake.sniffing import matches_accepted, sniff_mime_type
 from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
 from app.mail.models import Email, EmailType
-from app.mail.service import NewEmail, record_email
+from app.mail.service import NewEmail, Received, record_email
 from app.outbox.notices import queue_automatic_rejection
 from app.settings import get_settings
 from app.tasks.jobs import JobFailed, Outcome, task_job
@@ -175,24 +175,22 @@ async def _store(
                 to=parsed.to,
                 cc=parsed.cc,
                 created_at=now,
-                extra={
-                    "inbox_id": inbox.id,
-                    "creator_id": task.creator_id,
-                    "message_id": parsed.message_id[:998],
-                    "in_reply_to": parsed.in_reply_to,
-                    "references": parsed.references,
-                    "raw_blob_key": payload["raw_blob_key"],
-                    "raw_sha256": raw_sha256,
-                    "raw_size": size,
-                    "dedupe_key": dedupe_key,
-                    "body_text_plain": text,
-                    "metadata": payload.get("metadata") or {},
-                    "parse_defects": parsed.defects,
-                    "parent_id": match.parent.id if match.parent else None,
-                    "thread_match_email_id": match.matched.id
-                    if match.matched
-                    else None,
-                    "filtered_out_document_count": sum(
+                inbox_id=inbox.id,
+                creator_id=task.creator_id,
+                message_id=parsed.message_id[:998],
+                in_reply_to=parsed.in_reply_to,
+                references=parsed.references,
+                body_text_plain=text,
+                metadata=payload.get("metadata") or {},
+                parent_id=match.parent.id if match.parent else None,
+                thread_match_email_id=match.matched.id if match.matched else None,
+                received=Received(
+                    raw_blob_key=payload["raw_blob_key"],
+                    raw_sha256=raw_sha256,
+                    raw_size=size,
+                    dedupe_key=dedupe_key,
+                    parse_defects=parsed.defects,
+                    filtered_out_document_count=sum(
                         e.outcome
                         in (
                             PartOutcome.FILTERED_INLINE,
@@ -200,7 +198,7 @@ async def _store(
                         )
                         for e in extracted
                     ),
-                },
+                ),
             ),
             thread=match.thread,
             match_method=match.method,

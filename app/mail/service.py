@@ -1,6 +1,6 @@
 """Email verbs shared by the import and send pipelines and the API."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -10,6 +10,7 @@ from app.core.errors import ErrorCode, InvalidInput, NotFound
 from app.core.validation import check_metadata
 from app.documents.models import Annotation
 from app.mail.models import (
+    DeliveryStatus,
     Email,
     EmailStatus,
     EmailThread,
@@ -29,9 +30,32 @@ from app.tasks.jobs import JobFailed
 from app.tasks.models import Task
 
 
-@dataclass
+@dataclass(kw_only=True)
+class Received:
+    """Columns only an imported email has: where its raw bytes are, how it dedupes."""
+
+    raw_blob_key: str | None
+    raw_sha256: str
+    raw_size: int
+    dedupe_key: str | None
+    parse_defects: list[str] = field(default_factory=list)
+    filtered_out_document_count: int = 0
+
+
+@dataclass(kw_only=True)
+class Delivery:
+    """Columns only an outgoing email has: where its delivery starts."""
+
+    delivery_status: DeliveryStatus = DeliveryStatus.QUEUED
+    send_at: datetime | None = None
+    send_before: datetime | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(kw_only=True)
 class NewEmail:
-    """What a pipeline knows about an email before it is stored."""
+    """What a pipeline knows about an email before it is stored; the rest (thread,
+    dates, search columns) `record_email` derives."""
 
     organization_id: int
     queue_id: int
@@ -43,8 +67,33 @@ class NewEmail:
     cc: list[dict[str, str]] = field(default_factory=list)
     bcc: list[dict[str, str]] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)  # any other Email column
     created_at: datetime | None = None
+    inbox_id: int | None = None
+    creator_id: int | None = None
+    parent_id: int | None = None
+    thread_match_email_id: int | None = None
+    message_id: str = ""
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    body_text_plain: str = ""
+    body_text_html: str = ""
+    body_truncated: bool = False
+    metadata: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    unread: bool = True
+    received: Received | None = None
+    delivery: Delivery | None = None
+
+    def columns(self) -> dict[str, Any]:
+        """The Email columns this sets directly."""
+        derived = {"labels", "created_at", "received", "delivery", "from_address"}
+        values = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in derived
+        }
+        for part in (self.received, self.delivery):
+            if part is not None:
+                values.update(asdict(part))
+        return values
 
 
 async def record_email(
@@ -68,24 +117,15 @@ async def record_email(
             last_email_created_at=created_at,
         )
         match_method = ThreadMatchMethod.NEW_THREAD
-    fields = {**new.extra}
     email = await Email.create(
-        organization_id=new.organization_id,
-        queue_id=new.queue_id,
-        type=new.type,
-        subject=new.subject,
+        **new.columns(),
         from_address=new.from_address.lower(),
-        from_name=new.from_name,
-        to=new.to,
-        cc=new.cc,
-        bcc=new.bcc,
         email_thread=thread,
         thread_match_method=match_method,
         created_at=created_at,
         last_thread_email_created_at=max(created_at, thread.last_email_created_at),
         subject_folded=fold(new.subject),
-        search_text=search_text(new, fields.get("body_text_plain", "")),
-        **fields,
+        search_text=search_text(new),
     )
     participants = [
         EmailParticipant(email=email, role=role, address=a["email"].lower())
@@ -113,10 +153,12 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
-def search_text(new: NewEmail, body: str) -> str:
+def search_text(new: NewEmail) -> str:
     """What `search` looks in: subject, sender name, addresses and plain body."""
     addresses = [new.from_address, *(a["email"] for a in new.to + new.cc + new.bcc)]
-    return fold("\n".join([new.subject, new.from_name, *addresses, body]))
+    return fold(
+        "\n".join([new.subject, new.from_name, *addresses, new.body_text_plain])
+    )
 
 
 async def _touch_thread(thread: EmailThread, email: Email) -> None:

@@ -7,14 +7,13 @@ from app.core.limits import limits
 from app.inboxes.models import Inbox
 from app.mail.bodies import truncate_utf8
 from app.mail.models import (
-    DeliveryStatus,
     Email,
     EmailThread,
     EmailType,
     Label,
     ThreadMatchMethod,
 )
-from app.mail.service import NewEmail, record_email
+from app.mail.service import Delivery, NewEmail, record_email
 from app.mail.subjects import reply_subject
 from app.tasks.models import Task, TaskKind
 from app.tasks.service import new_task
@@ -68,21 +67,19 @@ async def queue_notice(
             from_name=sender["name"],
             to=[{"email": incoming.from_address, "name": incoming.from_name}],
             labels=[label],
-            extra={
-                "parent_id": incoming.id,
-                "thread_match_email_id": incoming.id,
-                "creator_id": creator_id,
-                "message_id": make_msgid(
-                    domain=sender["email"].rpartition("@")[2] or "localhost"
-                ),
-                "in_reply_to": [incoming.message_id] if incoming.message_id else [],
-                "references": references,
-                "body_text_plain": truncate_utf8(text, limit)[0],
-                "body_text_html": truncate_utf8(html, limit)[0],
-                "headers": headers or {},
-                "delivery_status": DeliveryStatus.QUEUED,
-                "unread": False,
-            },
+            parent_id=incoming.id,
+            thread_match_email_id=incoming.id,
+            creator_id=creator_id,
+            message_id=make_msgid(
+                domain=sender["email"].rpartition("@")[2] or "localhost"
+            ),
+            in_reply_to=[incoming.message_id] if incoming.message_id else [],
+            references=references,
+            body_text_plain=truncate_utf8(text, limit)[0],
+            body_text_html=truncate_utf8(html, limit)[0],
+            headers=headers or {},
+            unread=False,
+            delivery=Delivery(),
         ),
         thread=thread,
         match_method=ThreadMatchMethod.IN_REPLY_TO,

@@ -21,7 +21,7 @@ from app.mail.models import (
     EmailType,
     ThreadMatchMethod,
 )
-from app.mail.service import NewEmail, record_email, relate
+from app.mail.service import Delivery, NewEmail, record_email, relate
 from app.outbox import drafting
 from app.outbox.allowance import send_limit_left
 from app.outbox.drafting import Draft, SendRequest
@@ -108,29 +108,25 @@ async def _record(req: SendRequest, draft: Draft) -> Email:
             cc=[r.as_dict() for r in draft.recipients["cc"]],
             bcc=[r.as_dict() for r in draft.recipients["bcc"]],
             labels=draft.labels,
-            extra={
-                "creator_id": req.user.id,
-                "parent_id": parent.id if parent else None,
-                "thread_match_email_id": parent.id if parent else None,
-                "message_id": make_msgid(
-                    domain=draft.sender["email"].rpartition("@")[2]
-                ),
-                "in_reply_to": [parent.message_id]
-                if parent and parent.message_id
-                else [],
-                "references": references,
-                "body_text_plain": stored_text,
-                "body_text_html": stored_html,
-                "body_truncated": text_cut or html_cut,
-                "headers": draft.headers,
-                "delivery_status": DeliveryStatus.SCHEDULED
+            creator_id=req.user.id,
+            parent_id=parent.id if parent else None,
+            thread_match_email_id=parent.id if parent else None,
+            message_id=make_msgid(domain=draft.sender["email"].rpartition("@")[2]),
+            in_reply_to=[parent.message_id] if parent and parent.message_id else [],
+            references=references,
+            body_text_plain=stored_text,
+            body_text_html=stored_html,
+            body_truncated=text_cut or html_cut,
+            headers=draft.headers,
+            unread=False,
+            delivery=Delivery(
+                delivery_status=DeliveryStatus.SCHEDULED
                 if draft.send_at
                 else DeliveryStatus.QUEUED,
-                "send_at": draft.send_at,
-                "send_before": draft.send_before,
-                "unread": False,
-                "idempotency_key": req.idempotency_key,
-            },
+                send_at=draft.send_at,
+                send_before=draft.send_before,
+                idempotency_key=req.idempotency_key,
+            ),
         ),
         thread=thread,
         match_method=ThreadMatchMethod.IN_REPLY_TO

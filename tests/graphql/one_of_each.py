@@ -10,9 +10,9 @@ from app.documents.models import Annotation, AnnotationStatus, Document
 from app.inboxes import service as inboxes
 from app.inboxes.models import Inbox, Queue
 from app.mail.models import Email, EmailType, Label
-from app.mail.service import NewEmail, record_email
 from app.tasks.models import Task, TaskKind
 from app.templates.models import EmailTemplate
+from tests.factories import record_test_email
 from tests.helpers import error_code, gid_of
 
 RAW_MESSAGE = (
@@ -58,17 +58,15 @@ async def build_one_of_each(admin) -> OneOfEach:
         email="in@acme.example",
     )
     store = blob_store()
-    email = await record_email(
-        NewEmail(
-            organization_id=admin.organization_id,
-            queue_id=queue.id,
-            type=EmailType.INCOMING,
-            subject="Invoice 42",
-            from_address="supplier@example.com",
-            to=[{"email": "in@acme.example", "name": ""}],
-            labels=[Label.FORWARDED],
-            extra={"inbox_id": inbox.id, "raw_blob_key": store.put(RAW_MESSAGE)},
-        )
+    email = await record_test_email(
+        organization_id=admin.organization_id,
+        queue_id=queue.id,
+        type=EmailType.INCOMING,
+        subject="Invoice 42",
+        from_address="supplier@example.com",
+        to=[{"email": "in@acme.example", "name": ""}],
+        labels=[Label.FORWARDED],
+        **{"inbox_id": inbox.id, "raw_blob_key": store.put(RAW_MESSAGE)},
     )
     document = await Document.create(
         organization_id=admin.organization_id,

@@ -15,9 +15,9 @@ from app.inboxes import service as inboxes
 from app.inboxes.models import Inbox, Queue
 from app.mail.models import Email, EmailThread, EmailType, Label, ThreadMatchMethod
 from app.mail.relations import EmailLabel
-from app.mail.service import NewEmail, record_email
 from app.tasks.models import Task, TaskKind
 from app.templates.models import EmailTemplate
+from tests.factories import record_test_email
 from tests.helpers import gid_of
 
 RAW_MESSAGE = (
@@ -85,52 +85,48 @@ async def build_world(actor, tag: str) -> OrgWorld:
         name=f"Inbox {tag}",
     )
     store = blob_store()
-    email = await record_email(
-        NewEmail(
-            organization_id=org_id,
-            queue_id=queue.id,
-            type=EmailType.INCOMING,
-            subject=f"Invoice {tag}",
-            from_address="supplier@example.com",
-            from_name="Supplier",
-            to=[{"email": f"in@{tag}.example", "name": ""}],
-            labels=[Label.FORWARDED],
-            extra={
-                "inbox_id": inbox.id,
-                "raw_blob_key": store.put(RAW_MESSAGE + tag.encode()),
-                "metadata": {"owner": tag},
-                "message_id": f"<m1@{tag}.example>",
-                "parts": [
-                    {
-                        "partId": "1",
-                        "contentType": "text/plain",
-                        "size": 12,
-                        "outcome": "BODY",
-                    },
-                    {
-                        "partId": "2",
-                        "contentType": "image/png",
-                        "contentId": "logo",
-                        "size": len(INLINE_PART_BYTES),
-                        "outcome": "FILTERED_INLINE",
-                        "blobKey": store.put(INLINE_PART_BYTES + tag.encode()),
-                    },
-                ],
-            },
-        )
+    email = await record_test_email(
+        organization_id=org_id,
+        queue_id=queue.id,
+        type=EmailType.INCOMING,
+        subject=f"Invoice {tag}",
+        from_address="supplier@example.com",
+        from_name="Supplier",
+        to=[{"email": f"in@{tag}.example", "name": ""}],
+        labels=[Label.FORWARDED],
+        **{
+            "inbox_id": inbox.id,
+            "raw_blob_key": store.put(RAW_MESSAGE + tag.encode()),
+            "metadata": {"owner": tag},
+            "message_id": f"<m1@{tag}.example>",
+            "parts": [
+                {
+                    "partId": "1",
+                    "contentType": "text/plain",
+                    "size": 12,
+                    "outcome": "BODY",
+                },
+                {
+                    "partId": "2",
+                    "contentType": "image/png",
+                    "contentId": "logo",
+                    "size": len(INLINE_PART_BYTES),
+                    "outcome": "FILTERED_INLINE",
+                    "blobKey": store.put(INLINE_PART_BYTES + tag.encode()),
+                },
+            ],
+        },
     )
     thread = await EmailThread.get(id=email.email_thread_id)
-    reply = await record_email(
-        NewEmail(
-            organization_id=org_id,
-            queue_id=queue.id,
-            type=EmailType.OUTGOING,
-            subject=f"Re: Invoice {tag}",
-            from_address=f"in@{tag}.example",
-            to=[{"email": "supplier@example.com", "name": ""}],
-            labels=[Label.REPLY],
-            extra={"parent_id": email.id, "creator_id": actor.user_id},
-        ),
+    reply = await record_test_email(
+        organization_id=org_id,
+        queue_id=queue.id,
+        type=EmailType.OUTGOING,
+        subject=f"Re: Invoice {tag}",
+        from_address=f"in@{tag}.example",
+        to=[{"email": "supplier@example.com", "name": ""}],
+        labels=[Label.REPLY],
+        **{"parent_id": email.id, "creator_id": actor.user_id},
         thread=thread,
         match_method=ThreadMatchMethod.IN_REPLY_TO,
     )

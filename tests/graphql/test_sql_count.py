@@ -14,7 +14,7 @@ from app.documents.models import Annotation, AnnotationStatus, Document
 from app.inboxes.models import Inbox, Queue
 from app.mail.models import Email, EmailThread, EmailType, Label
 from app.mail.relations import EmailRelatedAnnotation, EmailRelatedDocument
-from app.mail.service import NewEmail, record_email
+from tests.factories import record_test_email
 
 THREADS = 60  # thread i holds 1 + i % 3 emails: 120 emails in all
 STATUSES = [
@@ -117,18 +117,16 @@ async def _seed(organization_id: int, user_id: int) -> dict[str, int]:
                 extra: dict[str, Any] = {"inbox_id": inbox.id, "creator_id": user_id}
                 if root is not None:
                     extra["parent_id"] = root.id
-                email = await record_email(
-                    NewEmail(
-                        organization_id=organization_id,
-                        queue_id=queue.id,
-                        type=EmailType.INCOMING if k == 0 else EmailType.OUTGOING,
-                        subject=f"Invoice {t}" if k == 0 else f"Re: Invoice {t}",
-                        from_address=f"sender{t}@example.com",
-                        to=[{"email": f"in-{organization_id}@x.test", "name": "In"}],
-                        labels=LABEL_SETS[n % len(LABEL_SETS)],
-                        extra=extra,
-                        created_at=start + timedelta(minutes=n),
-                    ),
+                email = await record_test_email(
+                    organization_id=organization_id,
+                    queue_id=queue.id,
+                    type=EmailType.INCOMING if k == 0 else EmailType.OUTGOING,
+                    subject=f"Invoice {t}" if k == 0 else f"Re: Invoice {t}",
+                    from_address=f"sender{t}@example.com",
+                    to=[{"email": f"in-{organization_id}@x.test", "name": "In"}],
+                    labels=LABEL_SETS[n % len(LABEL_SETS)],
+                    **extra,
+                    created_at=start + timedelta(minutes=n),
                     thread=thread,
                 )
                 thread = thread or await EmailThread.get(id=email.email_thread_id)

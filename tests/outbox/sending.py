@@ -21,10 +21,9 @@ from app.mail.models import (
     EmailType,
     ThreadMatchMethod,
 )
-from app.mail.service import NewEmail, record_email
 from app.tasks.models import Task
 from app.worker import build_worker, queue_name
-from tests.factories import make_inbox, make_queue
+from tests.factories import make_inbox, make_queue, record_test_email
 from tests.helpers import Actor, pk_of
 
 INBOX = "ap@acme.test"
@@ -113,24 +112,22 @@ async def make_incoming(
     thread = await EmailThread.get(id=parent.email_thread_id) if parent else None
     references = references or []
     async with in_transaction():
-        return await record_email(
-            NewEmail(
-                organization_id=organization_id,
-                queue_id=queue.id,
-                type=EmailType.INCOMING,
-                subject=subject,
-                from_address=from_address,
-                from_name=from_name,
-                to=[{"email": inbox.email if inbox else INBOX, "name": ""}],
-                extra={
-                    "inbox_id": inbox.id if inbox else None,
-                    "message_id": message_id,
-                    "references": references,
-                    "in_reply_to": references[-1:],
-                    "parent_id": parent.id if parent else None,
-                    "body_text_plain": f"body of {subject}",
-                },
-            ),
+        return await record_test_email(
+            organization_id=organization_id,
+            queue_id=queue.id,
+            type=EmailType.INCOMING,
+            subject=subject,
+            from_address=from_address,
+            from_name=from_name,
+            to=[{"email": inbox.email if inbox else INBOX, "name": ""}],
+            **{
+                "inbox_id": inbox.id if inbox else None,
+                "message_id": message_id,
+                "references": references,
+                "in_reply_to": references[-1:],
+                "parent_id": parent.id if parent else None,
+                "body_text_plain": f"body of {subject}",
+            },
             thread=thread,
             match_method=ThreadMatchMethod.IN_REPLY_TO,
         )
