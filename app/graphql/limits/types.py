@@ -4,7 +4,7 @@ import strawberry
 
 from app.accounts.models import Organization
 from app.outbox.allowance import send_limit_left
-from app.settings import get_settings
+from app.core.limits import limits
 
 
 @strawberry.type
@@ -20,14 +20,14 @@ class Limits:
 
 
 async def load_limits(org: Organization) -> Limits:
-    s = get_settings()
+    now = limits()
     return Limits(
-        max_message_bytes=s.max_message_bytes,
-        max_recipients=s.max_recipients,
-        metadata_max_keys=s.metadata_max_keys,
-        body_max_bytes=s.body_max_bytes,
-        default_page_size=s.default_page_size,
-        max_page_size=s.max_page_size,
+        max_message_bytes=now.max_message_bytes,
+        max_recipients=now.max_recipients,
+        metadata_max_keys=now.metadata_max_keys,
+        body_max_bytes=now.body_max_bytes,
+        default_page_size=now.default_page_size,
+        max_page_size=now.max_page_size,
         send_limit=org.send_limit,
         send_limit_left=await send_limit_left(org),
     )

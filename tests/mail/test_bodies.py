@@ -1,0 +1,34 @@
+"""Stored bodies (pure): cut on character boundaries, HTML made safe to show."""
+
+from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
+
+
+def test_a_cut_never_splits_a_character():
+    text, cut = truncate_utf8("é" * 10, 5)  # two bytes each
+    assert (text, cut) == ("éé", True)
+    assert truncate_utf8("short", 100) == ("short", False)
+
+
+def test_scripts_and_remote_images_go_and_cid_images_point_at_our_part_urls():
+    html = (
+        '<p onclick="x()">Hi<script>alert(1)</script></p>'
+        '<img src="https://tracker.example/pixel.gif">'
+        '<img src="cid:Logo@Vendor">'
+        '<a href="https://vendor.example/pay">pay</a>'
+        '<a href="javascript:alert(1)">bad</a>'
+    )
+    ours = "https://mailroom.example/content/emails/RW1haWw6MQ==/parts/2"
+    clean = sanitize_html(html, cid_url={"logo@vendor": ours})
+    assert "script" not in clean and "onclick" not in clean
+    assert "tracker.example" not in clean
+    assert f'src="{ours}"' in clean
+    assert 'href="https://vendor.example/pay"' in clean and "nofollow" in clean
+    assert "javascript:" not in clean
+
+
+def test_text_from_html_keeps_the_lines_a_reader_sees():
+    html = (
+        "<html><head><style>p{}</style></head>"
+        "<p>Dear  team,</p><p>the total is<br>EUR 5&amp;0</p></html>"
+    )
+    assert text_from_html(html) == "Dear team,\nthe total is\nEUR 5&0"
