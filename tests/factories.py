@@ -159,6 +159,22 @@ async def make_document(
     )
 
 
+async def make_annotation(
+    email: Email,
+    document: Document,
+    status: AnnotationStatus = AnnotationStatus.TO_REVIEW,
+) -> Annotation:
+    """The annotation an import makes for a document: the email's queue, thread."""
+    return await Annotation.create(
+        organization_id=email.organization_id,
+        queue_id=email.queue_id,
+        document=document,
+        email=email,
+        email_thread_id=email.email_thread_id,
+        status=status,
+    )
+
+
 # ---------------------------------------------------------------------------- world
 
 

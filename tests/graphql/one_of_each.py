@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from app.accounts import service as accounts
 from app.accounts.models import ApiToken, Role, User
 from app.core.blobs import blob_store
-from app.documents.models import Annotation, AnnotationStatus, Document
+from app.documents.models import Annotation, Document
 from app.inboxes import service as inboxes
 from app.inboxes.models import Inbox, Queue
 from app.mail.models import Email, EmailType, Label
 from app.tasks.models import Task, TaskKind
 from app.templates.models import EmailTemplate
-from tests.factories import record_test_email
+from tests.factories import make_annotation, record_test_email
 from tests.helpers import error_code, gid_of
 
 RAW_MESSAGE = (
@@ -76,14 +76,7 @@ async def build_one_of_each(admin) -> OneOfEach:
         size=len(DOCUMENT_BYTES),
         blob_key=store.put(DOCUMENT_BYTES),
     )
-    annotation = await Annotation.create(
-        organization_id=admin.organization_id,
-        queue_id=queue.id,
-        document=document,
-        email=email,
-        email_thread_id=email.email_thread_id,
-        status=AnnotationStatus.TO_REVIEW,
-    )
+    annotation = await make_annotation(email, document)
     template = await EmailTemplate.create(
         organization_id=admin.organization_id,
         name="Thanks",

@@ -1,10 +1,10 @@
 """deleteEmail: the email goes, its children, documents and annotations stay."""
 
 from app.accounts.models import Role
-from app.documents.models import Annotation, AnnotationStatus, Document
+from app.documents.models import Annotation, Document
 from app.mail.models import Email, EmailThread
 from app.mail.relations import EmailLabel
-from tests.factories import new_email
+from tests.factories import make_annotation, new_email
 from tests.helpers import ERROR, assert_input_error, gid_of, mutate
 
 DELETE_EMAIL = f"""mutation($id: ID!) {{ deleteEmail(id: $id) {{
@@ -76,14 +76,7 @@ async def test_delete_email_keeps_its_documents_and_annotations(admin, queue, em
     document = await Document.create(
         organization_id=admin.organization_id, email=email, original_file_name="a.pdf"
     )
-    annotation = await Annotation.create(
-        organization_id=admin.organization_id,
-        queue_id=queue.id,
-        document=document,
-        email=email,
-        email_thread_id=email.email_thread_id,
-        status=AnnotationStatus.TO_REVIEW,
-    )
+    annotation = await make_annotation(email, document)
     # when the email is deleted
     await mutate(admin, DELETE_EMAIL, {"id": gid_of(email)})
     # then they stay, unlinked from it
