@@ -3,8 +3,8 @@
 import strawberry
 
 from app.accounts.models import Organization
-from app.outbox.allowance import send_limit_left
 from app.core.limits import limits
+from app.outbox.allowance import send_limit_left
 
 
 @strawberry.type
