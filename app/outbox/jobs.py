@@ -3,7 +3,8 @@
 Delivery state lives in the Email row and moves QUEUED/SCHEDULED -> SENDING -> SENT |
 FAILED | EXPIRED with conditional updates. A job that finds its email SENDING was
 interrupted after handing the message over (or while doing so): it does not send
-again, because the server may already have accepted it.
+again, because the server may already have accepted it; the email ends FAILED with
+DELIVERY_UNCERTAIN ("maybe sent", unlike a refusal) for a person to resend or not.
 """
 
 import logging
@@ -70,10 +71,13 @@ async def _settle_without_sending(email: Email) -> Outcome | None:
             email,
             from_states=[DeliveryStatus.SENDING],
             entry=_try(
-                "UNKNOWN", "delivery was interrupted; not retried to never send twice"
+                ErrorCode.DELIVERY_UNCERTAIN.value,
+                "delivery was interrupted mid-SMTP and may have arrived; "
+                "not retried to never send twice",
             ),
-            code=ErrorCode.CONFLICT,
-            message="Delivery was interrupted; the email is not sent again.",
+            code=ErrorCode.DELIVERY_UNCERTAIN,
+            message="Delivery was interrupted: the email may have arrived. It is not "
+            "sent again unless a person resends it.",
         )
     if email.send_before is not None and datetime.now(UTC) >= email.send_before:
         await Email.filter(id=email.id, delivery_status__in=PENDING).update(
