@@ -2,6 +2,7 @@
 same Message-ID; and DELIVERY_UNCERTAIN, the failure that makes one want to."""
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -163,7 +164,7 @@ async def test_an_incoming_email_is_not_resent(admin):
 async def test_an_email_past_its_send_before_is_not_resent(admin, smtp_sink, run_jobs):
     uncertain = await _interrupted(admin, run_jobs)
     await Email.filter(id=pk_of(uncertain["email"]["id"])).update(
-        send_before="2020-01-01T00:00:00+00:00"
+        send_before=datetime(2020, 1, 1, tzinfo=UTC)
     )
     result = await resend(admin, uncertain["email"]["id"])
     assert_input_error(result, "CONFLICT", "id")
