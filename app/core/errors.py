@@ -13,6 +13,9 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "RATE_LIMITED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    # A send interrupted mid-SMTP: the receiver may have the message ("maybe sent",
+    # unlike a refusal); never retried by itself, resendEmail decides.
+    DELIVERY_UNCERTAIN = "DELIVERY_UNCERTAIN"
 
 
 class MailroomError(Exception):

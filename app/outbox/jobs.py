@@ -3,7 +3,8 @@
 Delivery state lives in the Email row and moves QUEUED/SCHEDULED -> SENDING -> SENT |
 FAILED | EXPIRED with conditional updates. A job that finds its email SENDING was
 interrupted after handing the message over (or while doing so): it does not send
-again, because the server may already have accepted it.
+again, because the server may already have accepted it; the email ends FAILED with
+DELIVERY_UNCERTAIN ("maybe sent", unlike a refusal) for a person to resend or not.
 """
 
 import logging
@@ -28,7 +29,8 @@ log = logging.getLogger("mailroom.send")
 PENDING = (DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED)
 
 
-def _try(status: str, detail: str) -> dict[str, str]:
+def try_entry(status: str, detail: str) -> dict[str, str]:
+    """One entry of Email.last_tries (a delivery attempt, or a resend)."""
     return {
         "at": datetime.now(UTC).isoformat(),
         "status": status,
@@ -36,7 +38,8 @@ def _try(status: str, detail: str) -> dict[str, str]:
     }
 
 
-def _last_three(email: Email, entry: dict[str, str]) -> list[dict[str, str]]:
+def with_try(email: Email, entry: dict[str, str]) -> list[dict[str, str]]:
+    """The email's last_tries with `entry` added, keeping the last three."""
     return [*email.last_tries, entry][-3:]
 
 
@@ -69,11 +72,14 @@ async def _settle_without_sending(email: Email) -> Outcome | None:
         return await _give_up(
             email,
             from_states=[DeliveryStatus.SENDING],
-            entry=_try(
-                "UNKNOWN", "delivery was interrupted; not retried to never send twice"
+            entry=try_entry(
+                ErrorCode.DELIVERY_UNCERTAIN.value,
+                "delivery was interrupted mid-SMTP and may have arrived; "
+                "not retried to never send twice",
             ),
-            code=ErrorCode.CONFLICT,
-            message="Delivery was interrupted; the email is not sent again.",
+            code=ErrorCode.DELIVERY_UNCERTAIN,
+            message="Delivery was interrupted: the email may have arrived. It is not "
+            "sent again unless a person resends it.",
         )
     if email.send_before is not None and datetime.now(UTC) >= email.send_before:
         await Email.filter(id=email.id, delivery_status__in=PENDING).update(
@@ -100,7 +106,7 @@ async def _give_up(
     await Email.filter(id=email.id, delivery_status__in=from_states).update(
         delivery_status=DeliveryStatus.FAILED,
         failed_at=datetime.now(UTC),
-        last_tries=_last_three(email, entry),
+        last_tries=with_try(email, entry),
     )
     return Outcome.failed(code, message, email_id=email.id)
 
@@ -123,7 +129,7 @@ async def _send(task: Task, email: Email) -> Outcome:
         return await _give_up(
             email,
             from_states=list(PENDING),
-            entry=_try(
+            entry=try_entry(
                 "ATTACHMENT", f"cannot read an attachment: {exc.strerror or exc}"
             ),
             code=ErrorCode.NOT_FOUND,
@@ -150,7 +156,7 @@ async def _send(task: Task, email: Email) -> Outcome:
 async def _record(task: Task, email: Email, result: DeliveryResult) -> Outcome:
     settings = get_settings()
     now = datetime.now(UTC)
-    tries = _last_three(email, _try(result.status, result.detail))
+    tries = with_try(email, try_entry(result.status, result.detail))
     update: dict[str, Any] = {"last_tries": tries, "refused_recipients": result.refused}
     fields = {"task": str(task.id), "email": email.id, "status": result.status}
     if result.accepted:

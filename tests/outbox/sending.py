@@ -42,18 +42,26 @@ fragment Sent on Email {
 }
 """
 
-SEND = (
-    """
-mutation Send($input: SendEmailInput!) {
-  sendEmail(input: $input) {
+
+def _task_mutation(signature: str, call: str) -> str:
+    """A mutation answering the send Task (with its email) or an InputError."""
+    return (
+        f"""
+mutation {signature} {{
+  {call} {{
     __typename
-    ... on Task { id kind status email { ...Sent } }
-    ... on InputError { code field message }
-  }
-}
+    ... on Task {{ id kind status email {{ ...Sent }} }}
+    ... on InputError {{ code field message }}
+  }}
+}}
 """
-    + SENT_FIELDS
-)
+        + SENT_FIELDS
+    )
+
+
+SEND = _task_mutation("Send($input: SendEmailInput!)", "sendEmail(input: $input)")
+
+RESEND = _task_mutation("Resend($id: ID!)", "resendEmail(id: $id)")
 
 TASK = (
     """
@@ -144,6 +152,11 @@ async def sent_task(actor: Actor, **input: Any) -> dict[str, Any]:
     assert result["__typename"] == "Task", result
     assert result["kind"] == "SEND_EMAIL" and result["status"] == "QUEUED"
     return result
+
+
+async def resend(actor: Actor, email_id: str) -> dict[str, Any]:
+    """resendEmail; the ResendEmailResult."""
+    return (await actor.data(RESEND, {"id": email_id}))["resendEmail"]
 
 
 async def task_of(actor: Actor, task_id: str) -> dict[str, Any]:

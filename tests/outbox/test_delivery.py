@@ -213,8 +213,9 @@ async def test_an_email_left_sending_by_a_crash_is_not_sent_again(
     # then it does not send, and says why
     assert smtp_sink.attempts == 0 and smtp_sink.received == []
     done = await task_of(admin, task["id"])
-    assert done["status"] == "FAILED" and done["error"]["code"] == "CONFLICT"
+    assert done["status"] == "FAILED"
+    assert done["error"]["code"] == "DELIVERY_UNCERTAIN"
     failed = done["email"]
     assert failed["deliveryStatus"] == "FAILED" and failed["failedAt"] is not None
-    assert failed["lastTries"][-1]["status"] == "UNKNOWN"
+    assert failed["lastTries"][-1]["status"] == "DELIVERY_UNCERTAIN"
     assert "interrupted" in failed["lastTries"][-1]["detail"]
