@@ -91,6 +91,12 @@ FOREIGN_MUTATIONS = [
         "id",
     ),
     Foreign(
+        "resendEmail",
+        "mutation($id: ID!) { resendEmail(id: $id) { ...R } }",
+        lambda a, b: {"id": a.gid("email")},
+        "id",
+    ),
+    Foreign(
         "updateAnnotation",
         """mutation($id: ID!) { updateAnnotation(input: {id: $id, status: REJECTED,
              clearAssignee: true, metadata: {pwned: true}}) { ...R } }""",

@@ -144,6 +144,7 @@ GATED = [
         "mutation($id: ID!) { deleteEmail(id: $id) { __typename } }",
         lambda w: {"id": w.gid("email")},
     ),
+
     Gated(
         "createEmailTemplate",
         Role.MANAGER,
