@@ -144,7 +144,6 @@ GATED = [
         "mutation($id: ID!) { deleteEmail(id: $id) { __typename } }",
         lambda w: {"id": w.gid("email")},
     ),
-
     Gated(
         "createEmailTemplate",
         Role.MANAGER,
