@@ -129,6 +129,10 @@ def _is_outage_itself(exc: BaseException) -> bool:
         return not isinstance(exc, ValueError) and (
             "closed" in message or "closing" in message or "connection" in message
         )
+    if isinstance(exc, asyncpg.exceptions.InternalClientError):
+        # a query on a connection still consuming the server's FATAL error: the
+        # server went away in the middle of it (seen while PostgreSQL stops)
+        return "cannot switch to state" in str(exc)
     if isinstance(exc, sqlite3.OperationalError):
         return any(text in str(exc).lower() for text in _SQLITE_OUTAGES)
     if isinstance(exc, OSError):  # a connect to several addresses: errno None

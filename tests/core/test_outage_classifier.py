@@ -55,6 +55,9 @@ OUTAGES = [
         "cannot call Connection.fetch(): connection is closed"
     ),
     asyncpg.exceptions.InterfaceError("pool is closing"),
+    asyncpg.exceptions.InternalClientError(
+        "cannot switch to state 12; another operation (2) is in progress"
+    ),
     DBConnectionError("Can't establish connection"),
     redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379."),
     redis.exceptions.TimeoutError("Timeout reading from socket"),
@@ -76,6 +79,7 @@ NOT_OUTAGES = [
     asyncpg.exceptions.InterfaceError(
         "cannot perform operation: another operation is in progress"
     ),
+    asyncpg.exceptions.InternalClientError("something else went wrong"),
     IntegrityError("duplicate key"),
     OperationalError("syntax error"),
     redis.exceptions.ResponseError("WRONGTYPE Operation against a key"),
