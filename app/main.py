@@ -15,6 +15,7 @@ from app.graphql.schema import build_schema
 from app.http.content import document_content, email_content, email_part_content
 from app.http.graphql_view import MailroomGraphQL
 from app.http.health import healthz, metrics, readyz
+from app.http.outages import OutageMiddleware
 from app.http.request_log import RequestLogMiddleware
 
 
@@ -51,6 +52,7 @@ def create_app(*, owns_process: bool = False) -> Starlette:
         ],
         lifespan=_lifespan(owns_process=owns_process),
     )
+    app.add_middleware(OutageMiddleware)  # inside: the request log sees its 503
     app.add_middleware(RequestLogMiddleware)
     return app
 

@@ -4,6 +4,7 @@ and ACCESS_FORBIDDEN checks, and waiting for something outside the test to happe
 
 import base64
 import hashlib
+import socket
 import time
 import uuid
 from collections.abc import Callable
@@ -145,3 +146,10 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {timeout}s")
         time.sleep(interval)
+
+
+def unused_port() -> int:
+    """A local TCP port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -11,10 +11,26 @@ from strawberry.extensions import FieldExtension, MaskErrors, SchemaExtension
 from strawberry.types.field import StrawberryField
 from strawberry.types.union import StrawberryUnion
 
-from app.core.errors import ErrorCode, InvalidInput, MailroomError
+from app.core.errors import (
+    ErrorCode,
+    InvalidInput,
+    MailroomError,
+    ServiceUnavailable,
+    is_outage,
+)
 from app.graphql.common import InputError
 
 log = logging.getLogger("mailroom.graphql")
+
+
+def _not_an_outage(record: logging.LogRecord) -> bool:
+    """Strawberry logs every error of a result at ERROR, with its traceback; an
+    outage is CodedErrors' one warning line instead."""
+    error = record.exc_info[1] if record.exc_info else None
+    return error is None or not is_outage(error)
+
+
+logging.getLogger("strawberry.execution").addFilter(_not_an_outage)
 
 
 def _is_expected(error: GraphQLError) -> bool:
@@ -29,12 +45,29 @@ def _is_expected(error: GraphQLError) -> bool:
 
 class CodedErrors(MaskErrors):
     """Unexpected exceptions become INTERNAL_ERROR with no detail (and are logged);
+    an outage of the database or Redis SERVICE_UNAVAILABLE (the view answers 503);
     invalid documents get BAD_REQUEST; domain errors keep their own code."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: not _is_expected(error))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is not None and is_outage(original):
+            log.warning(
+                "service unavailable in %s: %r",
+                ".".join(map(str, error.path or [])),
+                original,
+            )
+            unavailable = ServiceUnavailable()
+            return GraphQLError(
+                unavailable.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions=unavailable.extensions,
+            )
         log.error(
             "unexpected error in %s",
             ".".join(map(str, error.path or [])),

@@ -2,15 +2,26 @@
 
 from starlette.responses import JSONResponse
 
-from app.core.errors import MailroomError
+from app.core.errors import ErrorCode, MailroomError, ServiceUnavailable
 
 
 def json_error(exc: MailroomError, status: int) -> JSONResponse:
     headers = {}
-    if "retryAfter" in exc.extensions:
-        headers["Retry-After"] = str(exc.extensions["retryAfter"])
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     body = {
         "data": None,
         "errors": [{"message": exc.message, "extensions": exc.extensions}],
     }
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def outage_response() -> JSONResponse:
+    """503 SERVICE_UNAVAILABLE with Retry-After: the database or Redis is down."""
+    return json_error(ServiceUnavailable(), 503)
+
+
+def internal_error_response() -> JSONResponse:
+    failure = MailroomError("Internal server error.", code=ErrorCode.INTERNAL_ERROR)
+    return json_error(failure, 500)

@@ -7,11 +7,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 
 from app.core.errors import AuthenticationFailed, ErrorCode, MailroomError
 from app.graphql.context import Context
 from app.http.auth import viewer_for
-from app.http.errors import json_error
+from app.http.errors import json_error, outage_response
 from app.http.ratelimit import check_rate_limit
 
 PREFLIGHT_HEADERS = (
@@ -26,6 +27,14 @@ def _unsafe_multipart(request: Request) -> bool:
     custom header forces a preflight (the GraphQL multipart spec's CSRF advice)."""
     is_multipart = request.headers.get("content-type", "").startswith("multipart/")
     return is_multipart and not any(h in request.headers for h in PREFLIGHT_HEADERS)
+
+
+def _met_outage(result: GraphQLHTTPResponse) -> bool:
+    errors = [e for e in result.get("errors") or [] if isinstance(e, dict)]
+    return any(
+        (error.get("extensions") or {}).get("code") == ErrorCode.SERVICE_UNAVAILABLE
+        for error in errors
+    )
 
 
 class MailroomGraphQL(GraphQL[Context, None]):
@@ -65,6 +74,18 @@ class MailroomGraphQL(GraphQL[Context, None]):
         finally:
             await request.close()  # uploaded files, even those no resolver read
         await response(scope, receive, send)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        # One field that met an outage (CodedErrors coded it) makes the whole answer
+        # a 503: partial data would look like rows that are not there.
+        results = response_data if isinstance(response_data, list) else [response_data]
+        if any(_met_outage(result) for result in results):
+            return outage_response()
+        return super().create_response(response_data, sub_response)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(request=request, response=response, viewer=request.state.viewer)

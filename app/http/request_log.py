@@ -9,6 +9,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 REQUESTS = Counter("mailroom_http_requests_total", "HTTP requests", ["path", "status"])
 LATENCY = Histogram("mailroom_http_request_seconds", "HTTP request latency", ["path"])
 
+CLIENT_CLOSED = 499  # the status logged when the client left before any answer
+
 
 def _route_label(path: str) -> str:
     # Keep label cardinality bounded: ids in content paths are collapsed.
@@ -29,7 +31,8 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        status = 500
+        status: int | None = None
+        failed = False
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -39,7 +42,12 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except BaseException:
+            failed = True
+            raise
         finally:
+            # No answer and no error: the client went away first (nginx's 499).
+            status = status or (500 if failed else CLIENT_CLOSED)
             elapsed = time.perf_counter() - start
             path = _route_label(scope["path"])
             REQUESTS.labels(path, str(status)).inc()

@@ -1,25 +1,18 @@
 """/healthz, /readyz and /metrics: what a load balancer and Prometheus see."""
 
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
 
 from app import db
-
-
-def _unused_port() -> int:
-    """A local TCP port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import unused_port
 
 
 @pytest.fixture
 async def dead_redis() -> AsyncIterator[Redis]:
     """A Redis client for a port where no server answers."""
-    client = Redis(host="127.0.0.1", port=_unused_port(), socket_connect_timeout=1)
+    client = Redis(host="127.0.0.1", port=unused_port(), socket_connect_timeout=1)
     yield client
     await client.aclose()
 
@@ -65,7 +58,7 @@ async def test_readyz_is_503_when_redis_does_not_answer(app, client, dead_redis)
 async def test_readyz_is_503_when_the_database_is_unreachable(client, database):
     # Given the ORM points at a PostgreSQL server that is not there
     await db.close_db()
-    assert await db.open_db(f"postgres://mailroom@127.0.0.1:{_unused_port()}/nowhere")
+    assert await db.open_db(f"postgres://mailroom@127.0.0.1:{unused_port()}/nowhere")
     try:
         # When readiness is asked
         response = await client.get("/readyz")
