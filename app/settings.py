@@ -50,6 +50,13 @@ class Settings(BaseSettings):
         default="", description="From address when a queue has no inbox to send from"
     )
 
+    # Workers: a RUNNING task's lease, renewed every third of it while its job runs;
+    # a task whose lease lapsed (its worker died) is taken over by the next run.
+    task_lease_seconds: float = Field(default=30.0, gt=0)
+    # On SIGTERM a worker takes no new jobs and lets running ones finish this long,
+    # then cancels the rest, handing their tasks back (QUEUED) for the next worker.
+    worker_grace_seconds: int = Field(default=25, ge=0)
+
     log_level: str = "INFO"
 
     @property

@@ -11,8 +11,13 @@ from app.db import close_db, open_db
 from app.intake.jobs import import_email_job
 from app.intake.parse_runner import shutdown_parser
 from app.outbox.jobs import send_email_job
+from app.settings import get_settings
 from app.tasks.queue import queue_name
-from app.tasks.reconcile import purge_expired_tasks, reconcile_tasks
+from app.tasks.reconcile import (
+    RECONCILE_SECONDS,
+    purge_expired_tasks,
+    reconcile_tasks,
+)
 from app.triage.attaching import attach_email_job
 from app.triage.dismissal import dismiss_email_job
 
@@ -37,7 +42,11 @@ def worker_options() -> dict[str, Any]:
             attach_email_job,
         ],
         "cron_jobs": [
-            cron(reconcile_tasks, second={0, 30}, run_at_startup=True),
+            cron(
+                reconcile_tasks,
+                second=set(range(0, 60, RECONCILE_SECONDS)),
+                run_at_startup=True,
+            ),
             cron(purge_expired_tasks, minute={17}, second={0}),
         ],
         "on_startup": startup,
@@ -47,6 +56,9 @@ def worker_options() -> dict[str, Any]:
         "max_jobs": 10,
         "job_timeout": 300,
         "keep_result": 3600,
+        # SIGTERM: take no new job, let running ones finish this long, then cancel
+        # them (their tasks are handed back, QUEUED, for the next worker).
+        "job_completion_wait": get_settings().worker_grace_seconds,
         # Sends retry through arq's Retry (same job id); our own cap is SEND_MAX_TRIES.
         "max_tries": 50,
         # The `<queue>:health-check` key `mailroom health worker` reads lives this

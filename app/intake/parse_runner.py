@@ -2,13 +2,22 @@
 
 A hostile message (pathological nesting, huge headers) can make the standard parser
 slow or greedy; in a child process it can be killed without touching the worker.
+The child ends with its worker, also when the worker is killed (SIGKILL gives the
+worker no chance to stop it): the kernel signals it when its parent dies (Linux),
+and a thread of its own watches for that everywhere else.
 """
 
 import asyncio
 import concurrent.futures
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
 import resource
+import signal
+import sys
 import threading
+import time
 
 from app.core.limits import limits
 from app.intake.parsing import ParsedMessage, parse_message
@@ -27,8 +36,34 @@ class ParseCrashed(Exception):
     pass
 
 
-def _limit_memory() -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_POLL_SECONDS = 1.0
+
+
+def _init_child(parent_pid: int) -> None:
+    """In the child, before any parse: die with the parent, cap the memory."""
+    _die_with_parent(parent_pid)
     resource.setrlimit(resource.RLIMIT_AS, (limits().parse_child_memory_bytes,) * 2)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watch thread still ends it
+    if os.getppid() != parent_pid:  # it died before the line above
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent_pid,), name="parent-watch", daemon=True
+    ).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)  # orphaned: re-parented to init or a subreaper
 
 
 def _get_pool() -> concurrent.futures.ProcessPoolExecutor:
@@ -38,7 +73,8 @@ def _get_pool() -> concurrent.futures.ProcessPoolExecutor:
             _pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_limit_memory,
+                initializer=_init_child,
+                initargs=(os.getpid(),),
             )
         return _pool
 

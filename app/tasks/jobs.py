@@ -6,8 +6,15 @@ is claimed with one conditional update and `work` must be idempotent. `work` say
 how the task ends with an `Outcome`, or raises: a `MailroomError` fails the task
 with its code; arq's `Retry` hands the task back (QUEUED) for the later run; any
 other exception fails it as INTERNAL_ERROR and is logged with its traceback.
+
+While `work` runs, a heartbeat renews the task's lease every third of it (see
+lifecycle), so a task outlives its lease only when its worker died. A cancelled job
+(the worker stopping after its grace period, arq's job timeout) hands its task back
+at once and re-raises; a run whose heartbeat finds the task taken over by another
+worker is cancelled and ends as "lost".
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -74,8 +81,17 @@ def task_job(name: str, work: Work) -> Callable[[dict[str, Any], str], Awaitable
         if task is None:
             return "skipped"  # finished, cancelled, or held by a live worker
         start = time.perf_counter()
+        heartbeat = _Heartbeat(task)
         try:
-            outcome = await work(task)
+            async with heartbeat:
+                outcome = await work(task)
+        except asyncio.CancelledError:
+            if heartbeat.lost and heartbeat.uncancel():
+                _log(task, "lost", start)
+                return "lost"  # another worker holds the task now
+            await lifecycle.requeue(task)
+            _log(task, "handed back", start)
+            raise
         except Retry:
             await lifecycle.requeue(task)
             _log(task, "retrying", start)
@@ -99,6 +115,54 @@ def task_job(name: str, work: Work) -> Callable[[dict[str, Any], str], Awaitable
 
     job.__name__ = job.__qualname__ = name
     return job
+
+
+class _Heartbeat:
+    """Around `work`: renews the task's lease every third of it; cancels the work
+    if the task is no longer this run's."""
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self.lost = False
+        self._job: asyncio.Task[Any] | None = None
+        self._beat: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> None:
+        self._job = asyncio.current_task()
+        self._beat = asyncio.create_task(self._run(), name=f"lease:{self.task.id}")
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._beat is not None:
+            self._beat.cancel()
+            # wait() never raises the beat's CancelledError, only this task's own
+            await asyncio.wait([self._beat])
+
+    def uncancel(self) -> bool:
+        """Swallow the cancellation this heartbeat asked for; False if someone
+        else (the worker, arq's timeout) cancelled the job too."""
+        return self._job is not None and self._job.uncancel() == 0
+
+    async def _run(self) -> None:
+        interval = lifecycle.lease().total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                held = await lifecycle.renew(self.task)
+            except Exception:  # the database is away: try again next beat
+                log.warning(
+                    "lease not renewed",
+                    exc_info=True,
+                    extra={"fields": {"task": str(self.task.id)}},
+                )
+                continue
+            if not held:
+                self.lost = True
+                log.warning(
+                    "task taken over", extra={"fields": {"task": str(self.task.id)}}
+                )
+                if self._job is not None:
+                    self._job.cancel()
+                return
 
 
 def _log(task: Task, result: str, start: float, **extra: Any) -> None:

@@ -1,5 +1,12 @@
-"""Task state changes made by jobs: claim, succeed, fail. Each is one conditional
-UPDATE, so two workers running the same job never both proceed."""
+"""Task state changes made by jobs: claim, renew, succeed, fail, hand back. Each is
+one conditional UPDATE, so two workers running the same job never both proceed.
+
+A claim leases the task for TASK_LEASE_SECONDS (`lease_until`); the job's heartbeat
+renews it while the work runs. A RUNNING task whose lease lapsed was left by a dead
+worker and may be claimed again. Every claim bumps `attempts`, which names the
+holder: the later writes of a run are conditional on it, so a worker that lost its
+lease (it stalled past it and another worker took over) changes nothing.
+"""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -7,10 +14,21 @@ from datetime import UTC, datetime, timedelta
 from tortoise.expressions import F, Q
 
 from app.core.errors import ErrorCode
+from app.settings import get_settings
 from app.tasks.models import Task, TaskStatus
 
-# A RUNNING task whose worker has been silent this long is presumed dead.
-LEASE = timedelta(minutes=10)
+
+def lease() -> timedelta:
+    return timedelta(seconds=get_settings().task_lease_seconds)
+
+
+def lapsed(now: datetime) -> Q:
+    """RUNNING tasks whose worker is presumed dead (rows claimed before leases
+    existed have no lease_until: their claim time counts)."""
+    return Q(status=TaskStatus.RUNNING) & (
+        Q(lease_until__lt=now)
+        | Q(lease_until__isnull=True, started_at__lt=now - lease())
+    )
 
 
 async def claim(task_id: str) -> Task | None:
@@ -21,19 +39,35 @@ async def claim(task_id: str) -> Task | None:
     except ValueError:
         return None
     now = datetime.now(UTC)
-    claimable = Q(status=TaskStatus.QUEUED) | Q(
-        status=TaskStatus.RUNNING, started_at__lt=now - LEASE
-    )
-    changed = await Task.filter(Q(id=pk), claimable).update(
-        status=TaskStatus.RUNNING, started_at=now, attempts=F("attempts") + 1
+    changed = await Task.filter(
+        Q(id=pk), Q(status=TaskStatus.QUEUED) | lapsed(now)
+    ).update(
+        status=TaskStatus.RUNNING,
+        started_at=now,
+        lease_until=now + lease(),
+        attempts=F("attempts") + 1,
     )
     return await Task.get(id=pk) if changed else None
 
 
+def _held(task: Task) -> Q:
+    """The task as this run claimed it: still RUNNING, and no later claim."""
+    return Q(id=task.id, status=TaskStatus.RUNNING, attempts=task.attempts)
+
+
+async def renew(task: Task) -> bool:
+    """Extend this run's lease; False if the run no longer holds the task."""
+    changed = await Task.filter(_held(task)).update(
+        lease_until=datetime.now(UTC) + lease()
+    )
+    return bool(changed)
+
+
 async def succeed(task: Task, *, email_id: int | None) -> None:
-    await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(
+    await Task.filter(_held(task)).update(
         status=TaskStatus.SUCCEEDED,
         finished_at=datetime.now(UTC),
+        lease_until=None,
         email_id=email_id,
         error_code=None,
         error_message=None,
@@ -45,9 +79,10 @@ async def fail(
 ) -> None:
     """FAILED with a code; `email_id`, when given, names the email it concerns."""
     extra = {} if email_id is None else {"email_id": email_id}
-    await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(
+    await Task.filter(_held(task)).update(
         status=TaskStatus.FAILED,
         finished_at=datetime.now(UTC),
+        lease_until=None,
         error_code=code.value,
         error_message=message[:2000],
         **extra,
@@ -55,13 +90,12 @@ async def fail(
 
 
 async def requeue(task: Task) -> None:
-    """Back to QUEUED before the job is retried later (arq Retry keeps the job id)."""
-    await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(
-        status=TaskStatus.QUEUED
-    )
+    """Back to QUEUED, for the job's next run: arq's Retry (same job id) or a
+    cancelled job (a worker stopping, arq's job timeout)."""
+    await Task.filter(_held(task)).update(status=TaskStatus.QUEUED, lease_until=None)
 
 
 async def cancelled(task: Task) -> None:
-    await Task.filter(id=task.id, status=TaskStatus.RUNNING).update(
-        status=TaskStatus.CANCELLED, finished_at=datetime.now(UTC)
+    await Task.filter(_held(task)).update(
+        status=TaskStatus.CANCELLED, finished_at=datetime.now(UTC), lease_until=None
     )

@@ -44,6 +44,9 @@ class Task(Model):
     finished_at = fields.DatetimeField(null=True)
     expires_at = fields.DatetimeField(null=True)
     attempts = fields.IntField(default=0)
+    # While RUNNING: until when the worker holding it is presumed alive (renewed by
+    # the job's heartbeat); attempts, bumped by each claim, tells its holder apart.
+    lease_until = fields.DatetimeField(null=True)
     error_code = fields.CharField(max_length=40, null=True)
     error_message = fields.TextField(null=True)
     email: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(

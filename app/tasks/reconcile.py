@@ -1,35 +1,43 @@
 """Reconciler: puts back on the queue tasks whose job was lost (worker died, Redis
 flushed). Tasks are the source of truth; the arq job id is the task id, so a job
-still queued or running is never duplicated."""
+still queued or running is never duplicated.
+
+It runs every RECONCILE_SECONDS (app.worker), so with a 30 s lease a task whose
+worker died runs again within a minute.
+"""
 
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
-from arq.constants import result_key_prefix
+from arq.constants import in_progress_key_prefix, result_key_prefix
 from arq.jobs import Job, JobStatus
 from tortoise.expressions import Q
 
-from app.tasks.lifecycle import LEASE
+from app.tasks.lifecycle import lapsed
 from app.tasks.models import FINISHED, Task, TaskStatus
 from app.tasks.queue import JOB_FUNCTIONS, enqueue_task, queue_name
 
 log = logging.getLogger("mailroom.reconcile")
-STALE_AFTER = timedelta(minutes=2)
+# A QUEUED task this old whose job is not in arq's queue lost it (a job that is
+# merely waiting there is left alone: enqueueing its id again is a no-op).
+STALE_AFTER = timedelta(seconds=30)
+RECONCILE_SECONDS = 15
 
 
 async def reconcile_tasks(ctx: dict[str, Any]) -> int:
     """Re-enqueue QUEUED tasks a while old and RUNNING tasks whose lease expired."""
     now = datetime.now(UTC)
     stale = await Task.filter(
-        Q(status=TaskStatus.QUEUED, created_at__lt=now - STALE_AFTER)
-        | Q(status=TaskStatus.RUNNING, started_at__lt=now - LEASE),
+        Q(status=TaskStatus.QUEUED, created_at__lt=now - STALE_AFTER) | lapsed(now),
         kind__in=list(JOB_FUNCTIONS),
     ).limit(500)
     requeued = 0
     for task in stale:
-        if await _requeue(ctx["redis"], task):
+        if task.status is TaskStatus.RUNNING and await _release(ctx["redis"], task):
+            requeued += 1
+        elif await _requeue(ctx["redis"], task):
             requeued += 1
     if requeued:
         log.info("requeued tasks", extra={"fields": {"count": requeued}})
@@ -47,6 +55,19 @@ async def _requeue(redis: ArqRedis, task: Task) -> bool:
         await redis.delete(result_key_prefix + str(task.id))
         return await enqueue_task(redis, task)
     return False  # queued, deferred or running: it will run
+
+
+async def _release(redis: ArqRedis, task: Task) -> bool:
+    """A task whose lease lapsed while arq still counts its job in progress: the
+    worker died (SIGKILL, a lost host) and its in-progress key would block the job
+    for job_timeout + 10 s. The lease says the run is over: drop the key, so the
+    job, still in the queue, runs again at once and takes the task over."""
+    job = Job(str(task.id), redis, _queue_name=queue_name())
+    if await job.status() is not JobStatus.in_progress:
+        return False
+    if await redis.zscore(queue_name(), str(task.id)) is None:
+        return False
+    return bool(await redis.delete(in_progress_key_prefix + str(task.id)))
 
 
 async def purge_expired_tasks(ctx: dict[str, Any]) -> int:
