@@ -4,6 +4,8 @@ Every outcome is a DeliveryResult; the caller decides about retries from
 `temporary` (4xx replies, connection trouble) versus permanent (5xx) failures.
 """
 
+import asyncio
+import contextlib
 import os
 import re
 import tempfile
@@ -65,19 +67,17 @@ async def _send_smtp(
 ) -> DeliveryResult:
     options = parse_qs(url.query)
     starttls = options.get("starttls", ["auto"])[0]
+    client = aiosmtplib.SMTP(
+        hostname=url.hostname or "localhost",
+        port=url.port or (465 if url.scheme == "smtps" else 25),
+        username=unquote(url.username) if url.username else None,
+        password=unquote(url.password) if url.password else None,
+        use_tls=url.scheme == "smtps",
+        start_tls={"auto": None, "required": True, "off": False}.get(starttls),
+        timeout=get_settings().smtp_timeout_seconds,
+    )
     try:
-        errors, response = await aiosmtplib.send(
-            message,
-            sender=sender,
-            recipients=recipients,
-            hostname=url.hostname or "localhost",
-            port=url.port or (465 if url.scheme == "smtps" else 25),
-            username=unquote(url.username) if url.username else None,
-            password=unquote(url.password) if url.password else None,
-            use_tls=url.scheme == "smtps",
-            start_tls={"auto": None, "required": True, "off": False}.get(starttls),
-            timeout=get_settings().smtp_timeout_seconds,
-        )
+        errors, response = await _send_once(client, message, sender, recipients)
     except aiosmtplib.SMTPRecipientsRefused as exc:
         refused = [_refusal(e.recipient, e.code, e.message) for e in exc.recipients]
         temporary = all(400 <= r["code"] < 500 for r in refused)
@@ -100,3 +100,24 @@ async def _send_smtp(
 
 def _refusal(address: str, code: int, text: str) -> Refusal:
     return {"email": address, "code": int(code), "message": str(text)}
+
+
+async def _send_once(
+    client: aiosmtplib.SMTP,
+    message: EmailMessage,
+    sender: str,
+    recipients: list[str],
+) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
+    """One SMTP session. Cancelled (a worker stopping), it drops the connection at
+    once instead of waiting for QUIT: the email is SENDING, so the next run settles
+    it as DELIVERY_UNCERTAIN, and the worker is not held past its grace period."""
+    try:
+        await client.connect()
+        return await client.send_message(message, sender=sender, recipients=recipients)
+    except (asyncio.CancelledError, ConnectionError, TimeoutError):
+        client.close()
+        raise
+    finally:
+        if client.is_connected:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await client.quit()

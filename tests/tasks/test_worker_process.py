@@ -17,6 +17,7 @@ import psutil
 import pytest
 
 from app.core.redis import redis_url
+from app.mail.models import DeliveryStatus, Email
 from app.tasks.models import Task, TaskStatus
 from app.tasks.queue import queue_name
 from tests.conftest import SmtpSink
@@ -180,6 +181,25 @@ async def test_sigterm_hands_back_a_job_still_running_after_the_grace_period(
     assert code == 0 and 1 <= took < 6, (code, took)
     row = await Task.get(id=task.id)
     assert (row.status, row.lease_until) == (TaskStatus.QUEUED, None)
+
+
+async def test_sigterm_mid_data_drops_the_session_and_the_send_is_uncertain(
+    admin, slow_sink, start_worker
+):
+    # given a worker whose delivery is in DATA with a server that answers in 30 s
+    slow_sink.delay = 30
+    worker = await start_worker(worker_grace_seconds="1")
+    task = await _send(admin)
+    await asyncio.wait_for(slow_sink.data_started.wait(), 20)
+    # when the worker is told to stop
+    code, took = await _stop(worker)
+    # then it did not wait for the server (nor for QUIT) past its grace period
+    assert code == 0 and 1 <= took < 6, (code, took)
+    row = await Task.get(id=task.id)
+    assert (row.status, row.lease_until) == (TaskStatus.QUEUED, None)
+    # and the email may have arrived, so it is not sent blindly again
+    email = await Email.get(id=row.email_id)
+    assert email.delivery_status is DeliveryStatus.SENDING
 
 
 RAW = (
