@@ -93,9 +93,9 @@ def serve(
 def worker() -> None:
     """Run an arq worker (production: as many as the load needs)."""
     check_settings(*ALL)
-    from app.worker import build_worker
+    from app.worker import run_worker
 
-    build_worker().run()
+    run_worker()
 
 
 @app.command("smtpd")

@@ -1,10 +1,12 @@
 """arq worker settings: `mailroom worker` runs them; `mailroom dev` runs one inline."""
 
+import logging
 from typing import Any
 
 from arq import cron
 from arq.worker import Worker
 
+from app.core.errors import is_outage
 from app.core.logs import configure_logging
 from app.core.redis import arq_settings
 from app.db import close_db, open_db
@@ -69,3 +71,43 @@ def worker_options() -> dict[str, Any]:
 
 def build_worker(**overrides: Any) -> Worker:
     return Worker(**{**worker_options(), **overrides})
+
+
+log = logging.getLogger("mailroom.worker")
+
+
+def run_worker() -> None:
+    """`mailroom worker`: run until SIGTERM/SIGINT, and outlive Redis outages.
+
+    arq's run ends when the Redis connection is lost; a worker process that exits
+    then needs a supervisor to come back. Instead a fresh arq worker is started
+    (its connect retries pace the attempts), with one log line when Redis goes
+    and one when it is back. Tasks live in the database, so nothing is lost:
+    jobs that were running hand their tasks back or are taken over by lease.
+    """
+    down = False
+    while True:
+        worker = build_worker(on_startup=_startup_after(down))
+        try:
+            worker.run()
+            return  # stopped by a signal
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            if not down:
+                log.warning("redis unreachable; reconnecting", extra=_reason(exc))
+            down = True
+            worker.loop.run_until_complete(close_db())
+
+
+def _startup_after(down: bool) -> Any:
+    async def start(ctx: dict[str, Any]) -> None:
+        await startup(ctx)
+        if down:
+            log.info("redis reachable again; worker running")
+
+    return start
+
+
+def _reason(exc: BaseException) -> dict[str, Any]:
+    return {"fields": {"error": f"{type(exc).__name__}: {exc}"[:300]}}

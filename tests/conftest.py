@@ -389,3 +389,6 @@ async def smtp_sink(
     yield sink
     server.close()
     await server.wait_closed()
+
+
+pytest_plugins = ["tests.fixtures.processes"]

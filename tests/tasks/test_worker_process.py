@@ -4,25 +4,20 @@ the worker exits 0; SIGKILL leaves no parse child behind."""
 
 import asyncio
 import base64
-import os
 import signal
-import subprocess
 import time
 from asyncio.subprocess import Process
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import psutil
 import pytest
 
-from app.core.redis import redis_url
 from app.mail.models import DeliveryStatus, Email
 from app.tasks.models import Task, TaskStatus
-from app.tasks.queue import queue_name
 from tests.conftest import SmtpSink
-from tests.e2e.harness import mailroom_command
 from tests.factories import make_inbox, make_queue
+from tests.fixtures.processes import eventually
 from tests.helpers import gid_of
 from tests.outbox.sending import queue_with_inbox, sent_task, to
 
@@ -77,59 +72,6 @@ async def silent_smtp(settings: Any) -> AsyncIterator[SilentServer]:
     settings(mail_url=f"smtp://127.0.0.1:{port}?starttls=off")
     yield silent
     server.close()
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T]], *, within: float, what: str
-) -> T:
-    deadline = time.monotonic() + within
-    while not (result := await probe()):
-        assert time.monotonic() < deadline, f"no {what} after {within} s"
-        await asyncio.sleep(0.1)
-    return result
-
-
-@pytest.fixture
-async def start_worker(
-    database: str, redis: Any, settings: Any, tmp_path: Path
-) -> AsyncIterator[Callable[..., Awaitable[Process]]]:
-    """`await start_worker(**env)`: `mailroom worker` on this test's database,
-    Redis and key prefix, once it has written its first health check."""
-    started: list[Process] = []
-
-    async def start(**env: str) -> Process:
-        environment = {
-            **os.environ,
-            "DATABASE_URL": database,
-            "REDIS_URL": redis_url(),
-            "PYTHONUNBUFFERED": "1",
-            **{name.upper(): value for name, value in env.items()},
-        }
-        with (tmp_path / "worker.log").open("wb") as log:
-            process = await asyncio.create_subprocess_exec(
-                *mailroom_command(),
-                "worker",
-                env=environment,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        started.append(process)
-        key = f"{queue_name()}:health-check"
-
-        async def beating() -> bool:
-            assert process.returncode is None, (tmp_path / "worker.log").read_text()
-            return bool(await redis.exists(key))
-
-        await eventually(beating, within=30, what="worker heartbeat")
-        return process
-
-    yield start
-    for process in started:
-        if process.returncode is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            await asyncio.wait_for(process.wait(), 10)
 
 
 async def _exit_code(process: Process, within: float) -> int:
