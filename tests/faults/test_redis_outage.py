@@ -3,37 +3,15 @@ JSON with Retry-After (the rate limit and enqueueing need Redis); afterwards it
 answers again, without a restart."""
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
-from app.core.redis import arq_settings
-from tests.faults.servers import RedisProcess, Tally, served, until_ok
+from tests.faults.servers import Tally, served, until_ok
 from tests.helpers import auth, gid_of
 from tests.triage.api import DISMISS
 
 VIEWER = {"query": "{ viewer { id } }"}
 OUTAGE_SECONDS = 3.0
-
-
-@pytest.fixture
-def redis_server(settings) -> Iterator[RedisProcess]:
-    server = RedisProcess()
-    server.start()
-    settings(redis_url=server.url)
-    arq_settings.cache_clear()
-    try:
-        yield server
-    finally:
-        server.stop()
-        arq_settings.cache_clear()
-
-
-@pytest.fixture
-async def redis(redis_server, redis):
-    """The harness's Redis pool and the app's, on the private server."""
-    return redis
 
 
 def _assert_unavailable(response: httpx.Response) -> None:

@@ -3,40 +3,16 @@ once Redis is back it runs the work queued meanwhile (it used to exit with 1).""
 
 import asyncio
 import signal
-from collections.abc import Iterator
 
-import pytest
-
-from app.core.redis import arq_settings
 from app.intake.service import request_import
 from app.tasks.models import Task, TaskStatus
 from tests.factories import make_inbox, make_queue
-from tests.faults.servers import RedisProcess
 from tests.fixtures.processes import eventually
 
 RAW = (
     b"From: a@supplier.test\r\nTo: in@acme.test\r\nSubject: After the outage\r\n"
     b"Message-ID: <after-outage@supplier.test>\r\n\r\nbody\r\n"
 )
-
-
-@pytest.fixture
-def redis_server(settings) -> Iterator[RedisProcess]:
-    server = RedisProcess()
-    server.start()
-    settings(redis_url=server.url)
-    arq_settings.cache_clear()
-    try:
-        yield server
-    finally:
-        server.stop()
-        arq_settings.cache_clear()
-
-
-@pytest.fixture
-async def redis(redis_server, redis):
-    """The harness's Redis pool, on the private server."""
-    return redis
 
 
 async def test_the_worker_outlives_a_redis_restart_and_runs_what_was_queued(
