@@ -48,7 +48,11 @@ def release_embedded() -> None:
 
 @lru_cache(maxsize=1)
 def arq_settings() -> RedisSettings:
-    url = redis_url()
+    return settings_for(redis_url())
+
+
+def settings_for(url: str) -> RedisSettings:
+    """arq's RedisSettings for a redis://, rediss://, unix:// or Sentinel URL."""
     if url.startswith("redis+sentinel://"):
         return sentinel_settings(url)
     return RedisSettings.from_dsn(url)

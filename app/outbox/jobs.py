@@ -154,27 +154,42 @@ async def _send(task: Task, email: Email) -> Outcome:
 
 
 async def _record(task: Task, email: Email, result: DeliveryResult) -> Outcome:
+    """Write what this try did, only over the state this run put the email in
+    (SENDING at its try_count): a run that took the task over meanwhile may have
+    settled it. An accepted message is recorded over that run's uncertain FAILED
+    too: the server's 250 is the truth."""
     settings = get_settings()
     now = datetime.now(UTC)
     tries = with_try(email, try_entry(result.status, result.detail))
     update: dict[str, Any] = {"last_tries": tries, "refused_recipients": result.refused}
     fields = {"task": str(task.id), "email": email.id, "status": result.status}
+    ours = Email.filter(id=email.id, try_count=email.try_count)
     if result.accepted:
-        await Email.filter(id=email.id).update(
-            delivery_status=DeliveryStatus.SENT, sent_at=now, **update
+        await ours.filter(
+            delivery_status__in=[DeliveryStatus.SENDING, DeliveryStatus.FAILED]
+        ).update(
+            delivery_status=DeliveryStatus.SENT, sent_at=now, failed_at=None, **update
         )
         return Outcome("sent", email_id=email.id)
+    sending = ours.filter(delivery_status=DeliveryStatus.SENDING)
     if result.temporary and email.try_count < settings.send_max_tries:
-        await Email.filter(id=email.id).update(
-            delivery_status=DeliveryStatus.QUEUED, **update
-        )
+        if not await sending.update(delivery_status=DeliveryStatus.QUEUED, **update):
+            return _settled_elsewhere(email)
         delay = settings.send_retry_base_seconds * 2 ** (email.try_count - 1)
         log.info("retrying", extra={"fields": {**fields, "in_s": delay}})
         raise Retry(defer=timedelta(seconds=delay))
-    await Email.filter(id=email.id).update(
+    if not await sending.update(
         delivery_status=DeliveryStatus.FAILED, failed_at=now, **update
-    )
+    ):
+        return _settled_elsewhere(email)
     code = ErrorCode.SERVICE_UNAVAILABLE if result.temporary else ErrorCode.BAD_REQUEST
     return Outcome.failed(
         code, f"Delivery failed: {result.status} {result.detail}", email_id=email.id
+    )
+
+
+def _settled_elsewhere(email: Email) -> Outcome:
+    # The run that took this task over owns it now; this run writes nothing more.
+    return Outcome.failed(
+        ErrorCode.CONFLICT, "Another run settled the email.", email_id=email.id
     )

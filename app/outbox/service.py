@@ -26,12 +26,17 @@ from app.outbox import drafting
 from app.outbox.allowance import send_limit_left
 from app.outbox.drafting import Draft, SendRequest
 from app.tasks.models import Task, TaskKind
-from app.tasks.service import submit
+from app.tasks.service import submit, task_for_key
 from app.templates.models import EmailTemplate
 
 
 async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
-    if req.idempotency_key and (earlier := await _earlier(req)) is not None:
+    earlier = await task_for_key(
+        organization_id=req.organization_id,
+        kind=TaskKind.SEND_EMAIL,
+        idempotency_key=req.idempotency_key,
+    )
+    if earlier is not None:
         return earlier  # answered before rendering anything again
     organization = await Organization.get(id=req.organization_id)
     draft = await drafting.draft(req, organization)
@@ -49,14 +54,6 @@ async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
             "attach_document_ids": [d.id for d in draft.attach],
         },
         prepare=lambda: _store(req, organization, draft),
-    )
-
-
-async def _earlier(req: SendRequest) -> Task | None:
-    return await Task.get_or_none(
-        organization_id=req.organization_id,
-        kind=TaskKind.SEND_EMAIL,
-        idempotency_key=req.idempotency_key,
     )
 
 

@@ -95,14 +95,10 @@ def check_database_url(settings: Settings) -> Problem | None:
 
 
 def redis_settings(url: str) -> "RedisSettings":
-    """arq's RedisSettings for a URL, as app.core.redis builds them (raises if bad)."""
-    from arq.connections import RedisSettings
+    """arq's RedisSettings for a URL, as the processes build them (raises if bad)."""
+    from app.core.redis import settings_for
 
-    from app.core.redis import sentinel_settings
-
-    if url.startswith("redis+sentinel://"):
-        return sentinel_settings(url)
-    return RedisSettings.from_dsn(url)
+    return settings_for(url)
 
 
 def check_redis_url(settings: Settings) -> Problem | None:

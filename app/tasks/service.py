@@ -4,6 +4,7 @@ Habit: the Task row is the handle. It is committed first, then its job is enqueu
 with `_job_id` = the task id; the job re-reads the row and writes its own status.
 """
 
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -13,10 +14,12 @@ from arq.connections import ArqRedis
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.errors import Conflict, InvalidInput, NotFound, is_outage
 from app.core.limits import limits
 from app.tasks.models import Task, TaskKind, TaskStatus
 from app.tasks.queue import enqueue_task
+
+log = logging.getLogger("mailroom.tasks")
 
 
 async def new_task(
@@ -67,9 +70,7 @@ async def submit(
         )
 
     async def earlier() -> Task | None:
-        if not idempotency_key:
-            return None
-        return await Task.get_or_none(
+        return await task_for_key(
             organization_id=organization_id, kind=kind, idempotency_key=idempotency_key
         )
 
@@ -91,8 +92,29 @@ async def submit(
         if (first := await earlier()) is None:
             raise
         return first
-    await enqueue_task(redis, task, defer_until=defer_until)
+    try:
+        await enqueue_task(redis, task, defer_until=defer_until)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        # The task is committed: answering 503 would invite a retry that does the
+        # work twice. The reconciler enqueues it once Redis is back.
+        log.warning(
+            "task committed, enqueue deferred to the reconciler",
+            extra={"fields": {"task": str(task.id), "error": type(exc).__name__}},
+        )
     return task
+
+
+async def task_for_key(
+    *, organization_id: int, kind: TaskKind, idempotency_key: str | None
+) -> Task | None:
+    """The task an idempotency key already started, if any."""
+    if not idempotency_key:
+        return None
+    return await Task.get_or_none(
+        organization_id=organization_id, kind=kind, idempotency_key=idempotency_key
+    )
 
 
 async def cancel_task(
