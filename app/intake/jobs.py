@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from app.core.blobs import blob_store
 from app.core.errors import ErrorCode
+from app.core.limits import limits
 from app.core.urls import email_part_url
 from app.documents.models import Annotation, AnnotationStatus, Document
 from app.inboxes.models import Inbox
@@ -28,19 +29,11 @@ from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
 from app.mail.models import Email, EmailType
 from app.mail.service import NewEmail, Received, record_email
 from app.outbox.notices import queue_automatic_rejection
-from app.settings import get_settings
 from app.tasks.jobs import JobFailed, Outcome, task_job
 from app.tasks.models import Task
 from app.threads.service import match_thread, record_references, relink_waiting_children
 
 log = logging.getLogger("mailroom.import")
-
-
-class ImportFailed(JobFailed):
-    """The message cannot become an email (the task fails with this code)."""
-
-    def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(message, code=code)
 
 
 @dataclass
@@ -66,17 +59,19 @@ async def import_task(task: Task) -> tuple[Email, list[Task]]:
         id=payload["inbox_id"], organization_id=task.organization_id
     )
     if inbox is None:
-        raise ImportFailed(ErrorCode.NOT_FOUND, "The inbox no longer exists.")
+        raise JobFailed("The inbox no longer exists.", code=ErrorCode.NOT_FOUND)
     store = blob_store()
     try:
         raw = store.get(payload["raw_blob_key"])
     except FileNotFoundError:
-        raise ImportFailed(ErrorCode.NOT_FOUND, "The raw message is missing.") from None
+        raise JobFailed(
+            "The raw message is missing.", code=ErrorCode.NOT_FOUND
+        ) from None
     try:
         parsed = await parse_in_child(raw)
     except (ParseTimeout, ParseCrashed) as exc:
-        raise ImportFailed(
-            ErrorCode.BAD_REQUEST, f"The message could not be parsed: {exc}."
+        raise JobFailed(
+            f"The message could not be parsed: {exc}.", code=ErrorCode.BAD_REQUEST
         ) from None
     sha256 = hashlib.sha256(raw).hexdigest()
     dedupe_key = parsed.message_id or f"sha256:{sha256}"
@@ -109,9 +104,9 @@ async def import_task(task: Task) -> tuple[Email, list[Task]]:
 def _check_sender(inbox: Inbox, parsed: ParsedMessage) -> None:
     patterns = inbox.allowed_sender_patterns
     if patterns and not any(fnmatchcase(parsed.from_address, p) for p in patterns):
-        raise ImportFailed(
-            ErrorCode.ACCESS_FORBIDDEN,
+        raise JobFailed(
             f"The sender {parsed.from_address or '(none)'} may not send to this inbox.",
+            code=ErrorCode.ACCESS_FORBIDDEN,
         )
 
 
@@ -145,11 +140,11 @@ async def _store(
     size: int,
     dedupe_key: str,
 ) -> tuple[Email, list[Task]]:
-    settings = get_settings()
+    body_max_bytes = limits().body_max_bytes
     now = datetime.now(UTC)
     payload = task.payload
     text = parsed.text or text_from_html(parsed.html)
-    text, text_cut = truncate_utf8(text, settings.body_max_bytes)
+    text, text_cut = truncate_utf8(text, body_max_bytes)
     participants = {
         parsed.from_address,
         *(a["email"] for a in parsed.to + parsed.cc),
@@ -207,7 +202,7 @@ async def _store(
         _finish_parts(parsed, extracted, documents)
         html, html_cut = truncate_utf8(
             sanitize_html(parsed.html, cid_url=_cid_urls(email, extracted)),
-            settings.body_max_bytes,
+            body_max_bytes,
         )
         email.body_text_html = html
         email.body_truncated = text_cut or html_cut
