@@ -343,31 +343,47 @@ class SmtpSink:
 
     `data_replies` scripts the replies to DATA, one per delivery attempt (None = 250);
     `refuse` maps recipient addresses to RCPT replies such as "550 5.1.1 no such user".
+    A reply of DROP closes the connection instead of answering (the message of a
+    dropped DATA was received in full: the sink keeps it in `dropped`); a DROP at
+    RCPT happens once.
     """
+
+    DROP = "DROP"
 
     def __init__(self) -> None:
         self.received: list[ReceivedMessage] = []
         self.data_replies: list[str | None] = []
         self.refuse: dict[str, str] = {}
         self.attempts = 0
+        self.dropped: list[ReceivedMessage] = []
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
-            return self.refuse[address.lower()]
+            reply = self.refuse[address.lower()]
+            if reply == self.DROP:  # once: the retry finds the mailbox
+                del self.refuse[address.lower()]
+            return self._reply(server, reply)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.attempts += 1
         reply = self.data_replies.pop(0) if self.data_replies else None
-        if reply is not None:
-            return reply
-        self.received.append(
-            ReceivedMessage(
-                envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content
-            )
+        message = ReceivedMessage(
+            envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content
         )
+        if reply == self.DROP:
+            self.dropped.append(message)
+        if reply is not None:
+            return self._reply(server, reply)
+        self.received.append(message)
         return "250 2.0.0 Queued as test"
+
+    def _reply(self, server, reply: str) -> str:
+        if reply == self.DROP:
+            server.transport.close()
+            return "421 4.4.2 Connection dropped"  # never reaches the client
+        return reply
 
 
 @pytest.fixture

@@ -27,6 +27,10 @@ from app.tasks.models import Task
 
 log = logging.getLogger("mailroom.send")
 PENDING = (DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED)
+UNCERTAIN = (
+    "Delivery was interrupted: the email may have arrived. It is not sent again "
+    "unless a person resends it."
+)
 
 
 def try_entry(status: str, detail: str) -> dict[str, str]:
@@ -78,8 +82,7 @@ async def _settle_without_sending(email: Email) -> Outcome | None:
                 "not retried to never send twice",
             ),
             code=ErrorCode.DELIVERY_UNCERTAIN,
-            message="Delivery was interrupted: the email may have arrived. It is not "
-            "sent again unless a person resends it.",
+            message=UNCERTAIN,
         )
     if email.send_before is not None and datetime.now(UTC) >= email.send_before:
         await Email.filter(id=email.id, delivery_status__in=PENDING).update(
@@ -172,16 +175,22 @@ async def _record(task: Task, email: Email, result: DeliveryResult) -> Outcome:
         )
         return Outcome("sent", email_id=email.id)
     sending = ours.filter(delivery_status=DeliveryStatus.SENDING)
-    if result.temporary and email.try_count < settings.send_max_tries:
+    # A resend starts counting afresh: its task knows the tries made before it.
+    tries = email.try_count - task.payload.get("tries_before", 0)
+    if result.temporary and tries < settings.send_max_tries:
         if not await sending.update(delivery_status=DeliveryStatus.QUEUED, **update):
             return _settled_elsewhere(email)
-        delay = settings.send_retry_base_seconds * 2 ** (email.try_count - 1)
+        delay = settings.send_retry_base_seconds * 2 ** (tries - 1)
         log.info("retrying", extra={"fields": {**fields, "in_s": delay}})
         raise Retry(defer=timedelta(seconds=delay))
     if not await sending.update(
         delivery_status=DeliveryStatus.FAILED, failed_at=now, **update
     ):
         return _settled_elsewhere(email)
+    if result.uncertain:
+        return Outcome.failed(
+            ErrorCode.DELIVERY_UNCERTAIN, UNCERTAIN, email_id=email.id
+        )
     code = ErrorCode.SERVICE_UNAVAILABLE if result.temporary else ErrorCode.BAD_REQUEST
     return Outcome.failed(
         code, f"Delivery failed: {result.status} {result.detail}", email_id=email.id

@@ -22,7 +22,8 @@ async def resend_email(
     task the client polls.
 
     The email stays the same row: the same Message-ID (so a receiver that did get
-    an uncertain delivery can drop the copy), tryCount goes on counting, and
+    an uncertain delivery can drop the copy), tryCount goes on counting (the resend
+    gets SEND_MAX_TRIES tries of its own), and
     lastTries records the resend and who decided it. The new task sends the
     message the first send rendered (its task's payload: the full bodies and the
     attachments), so a resend never sends anything the first send did not mean.
@@ -75,7 +76,8 @@ async def resend_email(
         kind=TaskKind.SEND_EMAIL,
         organization_id=organization_id,
         creator_id=user.id,
-        payload=earlier.payload,
+        # The first send's message; its retries count from this resend on.
+        payload={**earlier.payload, "tries_before": email.try_count},
         prepare=requeue,
     )
 

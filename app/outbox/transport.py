@@ -1,7 +1,9 @@
 """Hand a message to MAIL_URL: smtp:// or smtps:// (aiosmtplib), or file://DIR.
 
 Every outcome is a DeliveryResult; the caller decides about retries from
-`temporary` (4xx replies, connection trouble) versus permanent (5xx) failures.
+`temporary` (4xx replies, connection trouble before DATA) versus permanent (5xx)
+failures. A connection lost or timed out once DATA began is `uncertain`: the server
+may have taken the message, so it must not be sent again by itself.
 """
 
 import asyncio
@@ -12,7 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 from urllib.parse import ParseResult, parse_qs, unquote, urlparse
 
 import aiosmtplib
@@ -34,6 +36,7 @@ class DeliveryResult:
     status: str  # SMTP reply code, or a short error class
     detail: str
     temporary: bool = False
+    uncertain: bool = False
     refused: list[Refusal] = field(default_factory=list)
 
 
@@ -67,7 +70,7 @@ async def _send_smtp(
 ) -> DeliveryResult:
     options = parse_qs(url.query)
     starttls = options.get("starttls", ["auto"])[0]
-    client = aiosmtplib.SMTP(
+    client = _TrackedSMTP(
         hostname=url.hostname or "localhost",
         port=url.port or (465 if url.scheme == "smtps" else 25),
         username=unquote(url.username) if url.username else None,
@@ -93,9 +96,24 @@ async def _send_smtp(
             False, str(exc.code), exc.message, temporary=400 <= exc.code < 500
         )
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        if client.data_started:
+            return DeliveryResult(False, type(exc).__name__, str(exc), uncertain=True)
         return DeliveryResult(False, type(exc).__name__, str(exc), temporary=True)
     refused = [_refusal(addr, code, text) for addr, (code, text) in errors.items()]
     return DeliveryResult(True, "250", response, refused=refused)
+
+
+class _TrackedSMTP(aiosmtplib.SMTP):
+    """aiosmtplib's client, remembering whether the DATA phase began: what tells a
+    connection lost before the message left (safe to retry) from one lost after."""
+
+    data_started = False
+
+    async def data(
+        self, message: str | bytes, /, **kwargs: Any
+    ) -> aiosmtplib.SMTPResponse:
+        self.data_started = True
+        return await super().data(message, **kwargs)
 
 
 def _refusal(address: str, code: int, text: str) -> Refusal:

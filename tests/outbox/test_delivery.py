@@ -86,6 +86,40 @@ async def test_temporary_failures_past_the_try_limit_fail(
     assert {t["status"] for t in failed["lastTries"]} == {"452"}
 
 
+async def test_a_connection_lost_before_data_is_retried_and_delivered_once(
+    admin, smtp_sink, run_jobs
+):
+    # given a server that drops the connection at RCPT, once
+    smtp_sink.refuse = {"x@client.test": smtp_sink.DROP}
+    queue = await queue_with_inbox(admin.organization_id)
+    task = await sent_task(admin, queue=gid_of(queue), to=to("x@client.test"))
+    await run_jobs()
+    # then nothing had left, so it was tried again and delivered once
+    assert smtp_sink.attempts == 1 and len(smtp_sink.received) == 1
+    sent = (await task_of(admin, task["id"]))["email"]
+    assert sent["deliveryStatus"] == "SENT" and sent["tryCount"] == 2
+    assert sent["lastTries"][0]["status"] == "SMTPServerDisconnected"
+
+
+async def test_a_connection_lost_during_data_is_uncertain_and_not_sent_again(
+    admin, smtp_sink, run_jobs
+):
+    # given a server that takes the whole message, then drops the connection
+    smtp_sink.data_replies = [smtp_sink.DROP]
+    queue = await queue_with_inbox(admin.organization_id)
+    task = await sent_task(admin, queue=gid_of(queue), to=to("x@client.test"))
+    await run_jobs()
+    # then it may have arrived: FAILED as DELIVERY_UNCERTAIN, never tried again
+    assert smtp_sink.attempts == 1 and len(smtp_sink.dropped) == 1
+    assert smtp_sink.received == []
+    done = await task_of(admin, task["id"])
+    assert done["status"] == "FAILED"
+    assert done["error"]["code"] == "DELIVERY_UNCERTAIN"
+    failed = done["email"]
+    assert failed["deliveryStatus"] == "FAILED" and failed["tryCount"] == 1
+    assert failed["lastTries"][0]["status"] == "SMTPServerDisconnected"
+
+
 async def test_a_refused_recipient_is_reported_while_the_others_get_it(
     admin, smtp_sink, run_jobs
 ):

@@ -131,6 +131,28 @@ async def test_a_refused_email_is_resent_and_not_charged_to_the_send_limit_again
     assert (await admin.data(LIMITS))["limits"]["sendLimitLeft"] == 0
 
 
+async def test_a_resend_after_exhausted_retries_gets_tries_of_its_own(
+    admin, smtp_sink, run_jobs, settings
+):
+    # given SEND_MAX_TRIES=2 and an email that failed after two busy replies
+    settings(send_max_tries="2")
+    smtp_sink.data_replies = ["452 4.3.1 Busy", "452 4.3.1 Busy"]
+    queue = await queue_with_inbox(admin.organization_id)
+    first = await sent_task(admin, queue=gid_of(queue), to=to("x@client.test"))
+    await run_jobs()
+    failed = await task_of(admin, first["id"])
+    assert failed["email"]["tryCount"] == 2
+    # when it is resent and the server is busy once more
+    smtp_sink.data_replies = ["452 4.3.1 Busy"]
+    task = await resend(admin, failed["email"]["id"])
+    await run_jobs()
+    # then the resend retried on its own count and delivered it once
+    assert len(smtp_sink.received) == 1 and smtp_sink.attempts == 4
+    sent = (await task_of(admin, task["id"]))["email"]
+    assert sent["deliveryStatus"] == "SENT" and sent["tryCount"] == 4
+    assert [t["status"] for t in sent["lastTries"]] == ["RESEND", "452", "250"]
+
+
 # ---------------------------------------------------------------------------
 # What cannot be resent
 
