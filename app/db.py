@@ -20,13 +20,25 @@ MODEL_MODULES = [
 ]
 
 
-def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
+def tortoise_config(
+    database_url: str | None = None, *, bounded: bool = True
+) -> dict[str, Any]:
+    """The ORM's configuration. `bounded`: PostgreSQL connects and statements time
+    out (DATABASE_TIMEOUT_SECONDS), so a hung server turns into an outage error
+    (503 in the API, a retry in the worker) instead of a request that waits for
+    ever; migrations run unbounded (an index build may take long)."""
     settings = get_settings()
     url = database_url or settings.effective_database_url
     connection: str | dict[str, Any] = url
     if url.startswith("sqlite://"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         connection = {**expand_db_url(url), "engine": "app.sqlite_engine"}
+    elif bounded and (expanded := expand_db_url(url))["engine"].endswith("asyncpg"):
+        limit = settings.database_timeout_seconds
+        credentials = expanded["credentials"]
+        for option in ("timeout", "command_timeout"):  # the URL's own win
+            credentials[option] = float(credentials.get(option) or limit)
+        connection = expanded
     return {
         "connections": {"default": connection},
         "apps": {
@@ -80,4 +92,4 @@ async def close_db() -> None:
 
 async def migrate(database_url: str | None = None) -> None:
     """Apply every committed migration (idempotent)."""
-    await run_migrations(config=tortoise_config(database_url))
+    await run_migrations(config=tortoise_config(database_url, bounded=False))

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     # On SIGTERM a worker takes no new jobs and lets running ones finish this long,
     # then cancels the rest, handing their tasks back (QUEUED) for the next worker.
     worker_grace_seconds: int = Field(default=25, ge=0)
+    # A task whose runs were interrupted this often (a message that kills or hangs
+    # its worker) fails instead of taking down worker after worker.
+    task_max_interruptions: int = Field(default=5, ge=1)
+
+    # PostgreSQL: connecting and each statement give up after this long, so a hung
+    # server is an outage (503, a worker retry), not a request waiting for ever.
+    database_timeout_seconds: float = Field(default=30.0, gt=0)
 
     log_level: str = "INFO"
 

@@ -58,7 +58,22 @@ async def _send_task(task: Task) -> Outcome:
     return await _send(task, email)
 
 
-send_email_job = task_job("send_email_job", _send_task)
+async def _abandon(task: Task, message: str) -> Outcome:
+    """The task is given up (interrupted too often): so is its email. One left
+    SENDING may have arrived, as for any interrupted delivery."""
+    email = await email_of(task)
+    if email.delivery_status is DeliveryStatus.SENDING:
+        return await _settle_without_sending(email) or Outcome.cancelled()
+    return await _give_up(
+        email,
+        from_states=list(PENDING),
+        entry=try_entry("INTERRUPTED", message),
+        code=ErrorCode.INTERNAL_ERROR,
+        message=message,
+    )
+
+
+send_email_job = task_job("send_email_job", _send_task, abandon=_abandon)
 
 
 async def _settle_without_sending(email: Email) -> Outcome | None:

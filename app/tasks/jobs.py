@@ -11,7 +11,11 @@ While `work` runs, a heartbeat renews the task's lease every third of it (see
 lifecycle), so a task outlives its lease only when its worker died. A cancelled job
 (the worker stopping after its grace period, arq's job timeout) hands its task back
 at once and re-raises; a run whose heartbeat finds the task taken over by another
-worker is cancelled and ends as "lost".
+worker, or cannot renew the lease before it lapses, is cancelled and ends as "lost".
+
+A task interrupted TASK_MAX_INTERRUPTIONS times (a message that kills or hangs
+every worker that takes it) is not run again: it fails, and the job's `abandon`
+settles what the task was about (a send's email) the same way.
 """
 
 import asyncio
@@ -24,6 +28,7 @@ from typing import Any
 from arq import Retry
 
 from app.core.errors import ErrorCode, MailroomError
+from app.settings import get_settings
 from app.tasks import lifecycle
 from app.tasks.models import Task, TaskStatus
 from app.tasks.queue import enqueue_task
@@ -31,6 +36,7 @@ from app.tasks.queue import enqueue_task
 log = logging.getLogger("mailroom.jobs")
 
 Work = Callable[[Task], Awaitable["Outcome"]]
+Abandon = Callable[[Task, str], Awaitable["Outcome"]]
 
 
 @dataclass
@@ -73,7 +79,9 @@ async def _finish(task: Task, outcome: Outcome) -> None:
         await lifecycle.fail(task, code, message, email_id=outcome.email_id)
 
 
-def task_job(name: str, work: Work) -> Callable[[dict[str, Any], str], Awaitable[str]]:
+def task_job(
+    name: str, work: Work, *, abandon: Abandon | None = None
+) -> Callable[[dict[str, Any], str], Awaitable[str]]:
     """The arq function `name` running `work` for one task id."""
 
     async def job(ctx: dict[str, Any], task_id: str) -> str:
@@ -81,30 +89,13 @@ def task_job(name: str, work: Work) -> Callable[[dict[str, Any], str], Awaitable
         if task is None:
             return "skipped"  # finished, cancelled, or held by a live worker
         start = time.perf_counter()
-        heartbeat = _Heartbeat(task)
-        try:
-            async with heartbeat:
-                outcome = await work(task)
-        except asyncio.CancelledError:
-            if heartbeat.lost and heartbeat.uncancel():
-                _log(task, "lost", start)
+        if task.interruptions >= get_settings().task_max_interruptions:
+            outcome = await _give_up(task, abandon)
+        else:
+            ran = await _run(task, work, start)
+            if ran is None:
                 return "lost"  # another worker holds the task now
-            await lifecycle.requeue(task)
-            _log(task, "handed back", start)
-            raise
-        except Retry:
-            await lifecycle.requeue(task)
-            _log(task, "retrying", start)
-            raise
-        except MailroomError as exc:
-            outcome = Outcome.failed(exc.code, exc.message, email_id=None)
-        except Exception:
-            log.exception("job crashed", extra={"fields": {"task": task_id}})
-            outcome = Outcome.failed(
-                ErrorCode.INTERNAL_ERROR,
-                "The job failed unexpectedly.",
-                email_id=None,
-            )
+            outcome = ran
         await _finish(task, outcome)
         if outcome.status is TaskStatus.SUCCEEDED and "redis" in ctx:
             # Without Redis at hand the reconciler enqueues them a little later.
@@ -115,6 +106,44 @@ def task_job(name: str, work: Work) -> Callable[[dict[str, Any], str], Awaitable
 
     job.__name__ = job.__qualname__ = name
     return job
+
+
+async def _run(task: Task, work: Work, start: float) -> Outcome | None:
+    """`work` under the heartbeat; None when the run lost its task."""
+    heartbeat = _Heartbeat(task)
+    try:
+        async with heartbeat:
+            return await work(task)
+    except asyncio.CancelledError:
+        if heartbeat.lost and heartbeat.uncancel():
+            _log(task, "lost", start)
+            return None
+        await lifecycle.requeue(task, interrupted=True)
+        _log(task, "handed back", start)
+        raise
+    except Retry:
+        await lifecycle.requeue(task)
+        _log(task, "retrying", start)
+        raise
+    except MailroomError as exc:
+        return Outcome.failed(exc.code, exc.message, email_id=None)
+    except Exception:
+        log.exception("job crashed", extra={"fields": {"task": str(task.id)}})
+        return Outcome.failed(
+            ErrorCode.INTERNAL_ERROR, "The job failed unexpectedly.", email_id=None
+        )
+
+
+async def _give_up(task: Task, abandon: Abandon | None) -> Outcome:
+    message = (
+        f"The job was interrupted {task.interruptions} times (its worker was killed, "
+        "or it was cancelled or timed out); it is not run again."
+    )
+    if abandon is not None:
+        return await abandon(task, message)
+    return Outcome.failed(
+        ErrorCode.INTERNAL_ERROR, message, email_id=None, result="given up"
+    )
 
 
 class _Heartbeat:
@@ -143,23 +172,26 @@ class _Heartbeat:
         return self._job is not None and self._job.uncancel() == 0
 
     async def _run(self) -> None:
-        interval = lifecycle.lease().total_seconds() / 3
+        lease = lifecycle.lease().total_seconds()
+        renewed = time.monotonic()
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(lease / 3)
             try:
                 held = await lifecycle.renew(self.task)
             except Exception:  # the database is away: try again next beat
+                held = time.monotonic() - renewed < lease
                 log.warning(
                     "lease not renewed",
                     exc_info=True,
                     extra={"fields": {"task": str(self.task.id)}},
                 )
-                continue
+            else:
+                renewed = time.monotonic()
             if not held:
+                # Taken over, or the lease lapsed unrenewed: another worker may
+                # take the task now, so this run must stop.
                 self.lost = True
-                log.warning(
-                    "task taken over", extra={"fields": {"task": str(self.task.id)}}
-                )
+                log.warning("task lost", extra={"fields": {"task": str(self.task.id)}})
                 if self._job is not None:
                     self._job.cancel()
                 return

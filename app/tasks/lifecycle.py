@@ -6,6 +6,9 @@ renews it while the work runs. A RUNNING task whose lease lapsed was left by a d
 worker and may be claimed again. Every claim bumps `attempts`, which names the
 holder: the later writes of a run are conditional on it, so a worker that lost its
 lease (it stalled past it and another worker took over) changes nothing.
+
+A run that ends without an outcome (its worker died, its job was cancelled) bumps
+`interruptions`: the job skeleton gives up on a task interrupted too often.
 """
 
 import uuid
@@ -39,14 +42,17 @@ async def claim(task_id: str) -> Task | None:
     except ValueError:
         return None
     now = datetime.now(UTC)
-    changed = await Task.filter(
-        Q(id=pk), Q(status=TaskStatus.QUEUED) | lapsed(now)
-    ).update(
-        status=TaskStatus.RUNNING,
-        started_at=now,
-        lease_until=now + lease(),
-        attempts=F("attempts") + 1,
-    )
+    running = {
+        "status": TaskStatus.RUNNING,
+        "started_at": now,
+        "lease_until": now + lease(),
+        "attempts": F("attempts") + 1,
+    }
+    changed = await Task.filter(id=pk, status=TaskStatus.QUEUED).update(**running)
+    if not changed:  # taking over from a dead worker: its run was interrupted
+        changed = await Task.filter(Q(id=pk), lapsed(now)).update(
+            **running, interruptions=F("interruptions") + 1
+        )
     return await Task.get(id=pk) if changed else None
 
 
@@ -89,10 +95,13 @@ async def fail(
     )
 
 
-async def requeue(task: Task) -> None:
-    """Back to QUEUED, for the job's next run: arq's Retry (same job id) or a
-    cancelled job (a worker stopping, arq's job timeout)."""
-    await Task.filter(_held(task)).update(status=TaskStatus.QUEUED, lease_until=None)
+async def requeue(task: Task, *, interrupted: bool = False) -> None:
+    """Back to QUEUED, for the job's next run: arq's Retry (same job id), or
+    `interrupted`, a cancelled job (a worker stopping, arq's job timeout)."""
+    extra = {"interruptions": F("interruptions") + 1} if interrupted else {}
+    await Task.filter(_held(task)).update(
+        status=TaskStatus.QUEUED, lease_until=None, **extra
+    )
 
 
 async def cancelled(task: Task) -> None:

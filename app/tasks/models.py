@@ -47,6 +47,9 @@ class Task(Model):
     # While RUNNING: until when the worker holding it is presumed alive (renewed by
     # the job's heartbeat); attempts, bumped by each claim, tells its holder apart.
     lease_until = fields.DatetimeField(null=True)
+    # Runs that ended without an outcome (worker killed, job cancelled or timed
+    # out): past TASK_MAX_INTERRUPTIONS the task fails instead of running again.
+    interruptions = fields.IntField(default=0, db_default=0)
     error_code = fields.CharField(max_length=40, null=True)
     error_message = fields.TextField(null=True)
     email: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(

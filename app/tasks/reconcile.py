@@ -24,21 +24,31 @@ log = logging.getLogger("mailroom.reconcile")
 # merely waiting there is left alone: enqueueing its id again is a no-op).
 STALE_AFTER = timedelta(seconds=30)
 RECONCILE_SECONDS = 15
+PAGE = 500
 
 
 async def reconcile_tasks(ctx: dict[str, Any]) -> int:
-    """Re-enqueue QUEUED tasks a while old and RUNNING tasks whose lease expired."""
+    """Re-enqueue QUEUED tasks a while old and RUNNING tasks whose lease expired.
+
+    Every candidate is looked at, page by page in a fixed order: most are jobs
+    merely waiting in arq (sends scheduled for later), and a lost job behind a
+    first page of those must not wait for ever."""
     now = datetime.now(UTC)
-    stale = await Task.filter(
+    candidates = Task.filter(
         Q(status=TaskStatus.QUEUED, created_at__lt=now - STALE_AFTER) | lapsed(now),
         kind__in=list(JOB_FUNCTIONS),
-    ).limit(500)
+    ).order_by("id")
     requeued = 0
-    for task in stale:
-        if task.status is TaskStatus.RUNNING and await _release(ctx["redis"], task):
-            requeued += 1
-        elif await _requeue(ctx["redis"], task):
-            requeued += 1
+    after: Any = None
+    while page := await (
+        candidates.filter(id__gt=after) if after else candidates
+    ).limit(PAGE):
+        for task in page:
+            if task.status is TaskStatus.RUNNING and await _release(ctx["redis"], task):
+                requeued += 1
+            elif await _requeue(ctx["redis"], task):
+                requeued += 1
+        after = page[-1].id
     if requeued:
         log.info("requeued tasks", extra={"fields": {"count": requeued}})
     return requeued

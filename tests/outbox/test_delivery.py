@@ -253,3 +253,23 @@ async def test_an_email_left_sending_by_a_crash_is_not_sent_again(
     assert failed["deliveryStatus"] == "FAILED" and failed["failedAt"] is not None
     assert failed["lastTries"][-1]["status"] == "DELIVERY_UNCERTAIN"
     assert "interrupted" in failed["lastTries"][-1]["detail"]
+
+
+async def test_a_send_interrupted_too_often_fails_its_email_without_sending(
+    admin, smtp_sink, run_jobs, settings
+):
+    # given a send whose runs were cut short as often as TASK_MAX_INTERRUPTIONS
+    settings(task_max_interruptions=3)
+    queue = await queue_with_inbox(admin.organization_id)
+    task = await sent_task(admin, queue=gid_of(queue), to=to("x@client.test"))
+    await Task.filter(id=pk_of(task["id"])).update(interruptions=3)
+    # when its job runs again
+    await run_jobs()
+    # then it is given up: nothing sent, the task and the email FAILED, saying why
+    assert smtp_sink.attempts == 0
+    done = await task_of(admin, task["id"])
+    assert done["status"] == "FAILED" and done["error"]["code"] == "INTERNAL_ERROR"
+    failed = done["email"]
+    assert failed["deliveryStatus"] == "FAILED" and failed["tryCount"] == 0
+    assert failed["lastTries"][-1]["status"] == "INTERRUPTED"
+    assert "interrupted 3 times" in failed["lastTries"][-1]["detail"]

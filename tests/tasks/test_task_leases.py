@@ -7,7 +7,7 @@ import base64
 import time
 from typing import Any
 
-from arq.constants import in_progress_key_prefix
+from arq.constants import in_progress_key_prefix, result_key_prefix
 from arq.worker import func
 
 from app.tasks import lifecycle
@@ -202,3 +202,64 @@ async def test_a_run_whose_task_was_taken_over_stops_and_writes_nothing(
     assert results == [] and time.monotonic() - started < 3
     row = await Task.get(id=task.id)
     assert (row.status, row.attempts) == (TaskStatus.RUNNING, 2)
+
+
+async def test_a_run_that_cannot_renew_its_lease_stops_before_it_lapses(
+    admin, redis, settings, monkeypatch
+):
+    settings(task_lease_seconds=0.6)
+    task = await _queued_task(admin, redis)
+    results: list[str] = []
+
+    async def database_away(task: Task) -> bool:
+        raise ConnectionRefusedError("the database is away")
+
+    async def slow(task: Task) -> Outcome:
+        monkeypatch.setattr(lifecycle, "renew", database_away)
+        await asyncio.sleep(5)
+        results.append("finished")
+        return Outcome("done")
+
+    # when the lease cannot be renewed for longer than it lasts
+    started = time.monotonic()
+    await _run_work(redis, slow)
+    # then the run stopped (another worker may take the task) and wrote nothing
+    assert results == [] and time.monotonic() - started < 3
+    row = await Task.get(id=task.id)
+    assert (row.status, row.attempts) == (TaskStatus.RUNNING, 1)
+
+
+async def test_a_task_interrupted_too_often_fails_instead_of_running_again(
+    admin, redis, settings
+):
+    settings(task_max_interruptions=2)
+    task = await _queued_task(admin, redis)
+    runs: list[int] = []
+
+    async def hangs(task: Task) -> Outcome:
+        runs.append(task.attempts)
+        await asyncio.sleep(30)
+        return Outcome("done")
+
+    # given a job that always outlives arq's timeout, run again each time
+    for _ in range(3):
+        await _run_work(redis, hangs, job_timeout=0.2)
+        await redis.delete(result_key_prefix + str(task.id))
+        await enqueue_task(redis, await Task.get(id=task.id))
+    # then after two interruptions the third run gives the task up, with a code
+    assert runs == [1, 2]
+    row = await Task.get(id=task.id)
+    assert (row.status, row.interruptions) == (TaskStatus.FAILED, 2)
+    assert row.error_code == "INTERNAL_ERROR"
+    assert "interrupted 2 times" in (row.error_message or "")
+
+
+async def test_a_takeover_from_a_dead_worker_counts_as_an_interruption(admin, settings):
+    settings(task_lease_seconds=0.2)
+    task = await Task.create(
+        organization_id=admin.organization_id, kind=TaskKind.IMPORT_EMAIL
+    )
+    assert await lifecycle.claim(str(task.id)) is not None
+    await asyncio.sleep(0.3)
+    taken = await lifecycle.claim(str(task.id))
+    assert taken is not None and (taken.attempts, taken.interruptions) == (2, 1)

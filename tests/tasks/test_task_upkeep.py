@@ -1,12 +1,15 @@
 """Tasks outlive Redis: the reconciler re-enqueues lost jobs; old tasks are purged."""
 
 import base64
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from arq.constants import job_key_prefix
 
 from app.core.redis import sentinel_settings
-from app.tasks.models import Task, TaskStatus
+from app.tasks import reconcile
+from app.tasks.models import Task, TaskKind, TaskStatus
+from app.tasks.queue import enqueue_task
 from app.tasks.reconcile import purge_expired_tasks, reconcile_tasks
 from app.worker import queue_name
 from tests.factories import make_inbox, make_queue
@@ -127,3 +130,28 @@ async def test_a_recently_claimed_task_is_left_to_its_worker(admin, redis):
         created_at=datetime.now(UTC) - timedelta(hours=1)
     )
     assert await reconcile_tasks({"redis": redis}) == 0
+
+
+async def test_a_lost_job_behind_pages_of_waiting_ones_is_found(
+    admin, redis, monkeypatch
+):
+    # given old tasks whose jobs wait in arq (deferred sends), more than a page,
+    # and after them in the reconciler's order one whose job was lost
+    monkeypatch.setattr(reconcile, "PAGE", 2)
+    old = datetime.now(UTC) - timedelta(hours=1)
+    for n in range(5):
+        waiting = await Task.create(
+            id=uuid.UUID(int=n + 1),
+            organization_id=admin.organization_id,
+            kind=TaskKind.SEND_EMAIL,
+        )
+        assert await enqueue_task(redis, waiting, defer_until=old + timedelta(days=1))
+    lost = await Task.create(
+        id=uuid.UUID(int=2**128 - 1),
+        organization_id=admin.organization_id,
+        kind=TaskKind.IMPORT_EMAIL,
+    )
+    await Task.all().update(created_at=old)
+    # when the reconciler runs, then it enqueued the lost one (and only that one)
+    assert await reconcile_tasks({"redis": redis}) == 1
+    assert await redis.zscore(queue_name(), str(lost.id)) is not None
