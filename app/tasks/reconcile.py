@@ -44,9 +44,7 @@ async def reconcile_tasks(ctx: dict[str, Any]) -> int:
         candidates.filter(id__gt=after) if after else candidates
     ).limit(PAGE):
         for task in page:
-            if task.status is TaskStatus.RUNNING and await _release(ctx["redis"], task):
-                requeued += 1
-            elif await _requeue(ctx["redis"], task):
+            if await _release(ctx["redis"], task) or await _requeue(ctx["redis"], task):
                 requeued += 1
         after = page[-1].id
     if requeued:
@@ -68,10 +66,12 @@ async def _requeue(redis: ArqRedis, task: Task) -> bool:
 
 
 async def _release(redis: ArqRedis, task: Task) -> bool:
-    """A task whose lease lapsed while arq still counts its job in progress: the
-    worker died (SIGKILL, a lost host) and its in-progress key would block the job
-    for job_timeout + 10 s. The lease says the run is over: drop the key, so the
-    job, still in the queue, runs again at once and takes the task over."""
+    """A task nobody holds (its lease lapsed, or it is QUEUED a while) whose job
+    arq still counts in progress: the worker died (SIGKILL, a lost host) after
+    taking the job, before or while running it, and its in-progress key would
+    block the job for job_timeout + 10 s. The task says the run is over: drop the
+    key, so the job, still in the queue, runs again at once. Should a live worker
+    have just taken it, the claim is one conditional update: one run proceeds."""
     job = Job(str(task.id), redis, _queue_name=queue_name())
     if await job.status() is not JobStatus.in_progress:
         return False

@@ -2,6 +2,7 @@
 private PostgreSQL cluster), so the shared ones are never disturbed."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -27,3 +28,24 @@ def redis_server(settings) -> Iterator[RedisProcess]:
 async def redis(redis_server, redis):
     """The harness's Redis pool (and so the app's), on the private server."""
     return redis
+
+
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figures() -> Any:
+    """`figures("name", value)`: a figure the issue asks for, printed at the end of
+    the run (pytest's terminal summary), so every CI log carries them."""
+
+    def record(name: str, value: object) -> None:
+        _FIGURES.append(f"{name}: {value}")
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _FIGURES:
+        terminalreporter.section("fault figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)

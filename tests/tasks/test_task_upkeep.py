@@ -4,7 +4,7 @@ import base64
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from arq.constants import job_key_prefix
+from arq.constants import in_progress_key_prefix, job_key_prefix
 
 from app.core.redis import sentinel_settings
 from app.tasks import reconcile
@@ -155,3 +155,21 @@ async def test_a_lost_job_behind_pages_of_waiting_ones_is_found(
     # when the reconciler runs, then it enqueued the lost one (and only that one)
     assert await reconcile_tasks({"redis": redis}) == 1
     assert await redis.zscore(queue_name(), str(lost.id)) is not None
+
+
+async def test_a_job_taken_by_a_worker_that_died_before_claiming_runs_again(
+    admin, redis, run_jobs
+):
+    # given an import whose job a worker took (arq's in-progress key) and then
+    # died before claiming the task: QUEUED, and a while old
+    task_gid, task = await _import(admin)
+    key = in_progress_key_prefix + str(task.id)
+    await redis.psetex(key, 310_000, b"1")  # job_timeout + 10 s, as arq sets it
+    await Task.filter(id=task.id).update(
+        created_at=datetime.now(UTC) - timedelta(hours=1)
+    )
+    # when the reconciler runs, then the key is gone and the job runs at once
+    assert await reconcile_tasks({"redis": redis}) == 1
+    assert not await redis.exists(key)
+    await run_jobs()
+    assert (await _outcome(admin, task_gid))["status"] == "SUCCEEDED"
