@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 4000
+    # Fields a document may cost, lists and connections multiplying (graphql/cost.py).
+    graphql_max_cost: int = 5000
     rate_limit_per_minute: int = 600
 
     # Outgoing mail: first retry after this many seconds, doubling up to max tries.

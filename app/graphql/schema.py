@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 from app.graphql.accounts.mutations import AccountMutations
 from app.graphql.accounts.queries import AccountQueries
 from app.graphql.accounts.types import ApiToken, Organization, User
+from app.graphql.cost import QueryCostLimiter
 from app.graphql.documents.mutations import DocumentMutations
 from app.graphql.documents.queries import DocumentLookups, DocumentQueries
 from app.graphql.documents.types import Annotation, Document
@@ -96,6 +97,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: QueryCostLimiter(
+            max_cost=settings.graphql_max_cost,
+            default_page_size=settings.default_page_size,
+        ),
     ]
     if not settings.graphql_introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
