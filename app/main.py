@@ -12,6 +12,7 @@ from app.core.logs import configure_logging
 from app.core.redis import arq_settings, release_embedded
 from app.db import close_db, open_db
 from app.graphql.schema import build_schema
+from app.http.body_limit import BodyLimitMiddleware
 from app.http.content import document_content, email_content, email_part_content
 from app.http.graphql_view import MailroomGraphQL
 from app.http.health import healthz, metrics, readyz
@@ -52,6 +53,7 @@ def create_app(*, owns_process: bool = False) -> Starlette:
         ],
         lifespan=_lifespan(owns_process=owns_process),
     )
+    app.add_middleware(BodyLimitMiddleware)  # before anything reads the body
     app.add_middleware(OutageMiddleware)  # inside: the request log sees its 503
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     redis_key_prefix: str = "mailroom"
 
     max_message_bytes: int = 25 * 1024 * 1024
+    # A JSON request body; unset: room for a base64 message (core.limits).
+    max_request_bytes: int | None = Field(default=None, gt=0)
     max_recipients: int = 40
     metadata_max_keys: int = 50
     body_max_bytes: int = 4096

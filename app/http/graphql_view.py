@@ -13,6 +13,7 @@ from app.core.errors import AuthenticationFailed, ErrorCode, MailroomError
 from app.graphql.context import Context
 from app.http.auth import viewer_for
 from app.http.errors import json_error, outage_response
+from app.http.json_body import decode_json
 from app.http.ratelimit import check_rate_limit
 
 PREFLIGHT_HEADERS = (
@@ -86,6 +87,9 @@ class MailroomGraphQL(GraphQL[Context, None]):
         if any(_met_outage(result) for result in results):
             return outage_response()
         return super().create_response(response_data, sub_response)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(request=request, response=response, viewer=request.state.viewer)
