@@ -7,7 +7,7 @@ socket, blobs and outgoing mail on disk, all under `VAR_DIR`.
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     worker_grace_seconds: int = Field(default=25, ge=0)
 
     log_level: str = "INFO"
+    # Set: /metrics asks for `Authorization: Bearer <METRICS_TOKEN>`.
+    metrics_token: SecretStr | None = None
 
     @property
     def effective_database_url(self) -> str:
