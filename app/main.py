@@ -17,6 +17,7 @@ from app.http.content import document_content, email_content, email_part_content
 from app.http.graphql_view import MailroomGraphQL
 from app.http.health import healthz, metrics, readyz
 from app.http.outages import OutageMiddleware
+from app.http.redirects import slash_redirect_or_not_found
 from app.http.request_log import RequestLogMiddleware
 
 
@@ -53,6 +54,8 @@ def create_app(*, owns_process: bool = False) -> Starlette:
         ],
         lifespan=_lifespan(owns_process=owns_process),
     )
+    app.router.redirect_slashes = False
+    app.router.default = slash_redirect_or_not_found
     app.add_middleware(BodyLimitMiddleware)  # before anything reads the body
     app.add_middleware(OutageMiddleware)  # inside: the request log sees its 503
     app.add_middleware(RequestLogMiddleware)
