@@ -17,6 +17,7 @@ from app.http.content import document_content, email_content, email_part_content
 from app.http.graphql_view import MailroomGraphQL
 from app.http.health import healthz, metrics, readyz
 from app.http.outages import OutageMiddleware
+from app.http.ratelimit import RateLimits
 from app.http.redirects import slash_redirect_or_not_found
 from app.http.request_log import RequestLogMiddleware
 
@@ -26,6 +27,7 @@ def _lifespan(*, owns_process: bool) -> Callable[[Starlette], Any]:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         opened = await open_db()  # `mailroom dev` opens it first, for its worker too
         app.state.redis = await create_pool(arq_settings())
+        app.state.rate_limits = RateLimits(app.state.redis)
         try:
             yield
         finally:

