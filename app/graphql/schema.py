@@ -2,6 +2,7 @@
 extensions that protect it."""
 
 import strawberry
+from graphql.error import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -19,6 +20,7 @@ from app.graphql.cost import QueryCostLimiter
 from app.graphql.documents.mutations import DocumentMutations
 from app.graphql.documents.queries import DocumentLookups, DocumentQueries
 from app.graphql.documents.types import Annotation, Document
+from app.graphql.error_log import log_errors
 from app.graphql.extensions import CodedErrors, RejectNulCharacters
 from app.graphql.inboxes.mutations import InboxMutations
 from app.graphql.inboxes.queries import InboxQueries
@@ -88,6 +90,14 @@ NODE_TYPES = [
 ]
 
 
+class MailroomSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context=None
+    ) -> None:
+        """Instead of Strawberry's ERROR with traceback for every error."""
+        log_errors(errors)
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or get_settings()
     # Factories, not instances: each request gets fresh extension objects.
@@ -104,7 +114,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     ]
     if not settings.graphql_introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(
+    return MailroomSchema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
