@@ -85,7 +85,9 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
-        proxy_headers=True,
+        # The client address is the app's to work out, from TRUSTED_PROXIES only
+        # (uvicorn's own default would trust X-Forwarded-For from 127.0.0.1).
+        proxy_headers=False,
     )
 
 

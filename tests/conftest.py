@@ -174,6 +174,8 @@ def _schema_for(settings: Settings | None = None) -> Any:
         settings.graphql_max_aliases,
         settings.graphql_max_tokens,
         settings.graphql_introspection,
+        settings.graphql_max_cost,
+        settings.default_page_size,
     )
     if key not in _SCHEMAS:
         _SCHEMAS[key] = build_schema(settings)

@@ -11,6 +11,7 @@ from app.settings import Settings, get_settings
 class Limits:
     # From settings (see the README's configuration table).
     max_message_bytes: int
+    max_request_bytes: int
     max_recipients: int
     metadata_max_keys: int
     body_max_bytes: int
@@ -28,11 +29,24 @@ class Limits:
     idempotency_key_chars: int = 200
     file_name_bytes: int = 255  # what every common file system allows
     parse_child_memory_bytes: int = 2 * 1024**3
+    # HTTP requests: what a multipart body may carry besides its files (operations,
+    # map, part headers), JSON nesting, the query string of a GET.
+    request_envelope_bytes: int = 64 * 1024
+    json_depth: int = 64
+    query_string_bytes: int = 16 * 1024
+
+    @property
+    def max_multipart_bytes(self) -> int:
+        """A multipart body: its files count against MAX_MESSAGE_BYTES."""
+        return self.max_message_bytes + self.request_envelope_bytes
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Limits":
         return cls(
             max_message_bytes=settings.max_message_bytes,
+            # base64 grows a message by 4/3; the rest of the document fits in 64 kB.
+            max_request_bytes=settings.max_request_bytes
+            or settings.max_message_bytes * 4 // 3 + cls.request_envelope_bytes,
             max_recipients=settings.max_recipients,
             metadata_max_keys=settings.metadata_max_keys,
             body_max_bytes=settings.body_max_bytes,

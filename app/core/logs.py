@@ -1,11 +1,28 @@
-"""Structured logs: one JSON line per request (and per job), never message bodies."""
+"""Structured logs: one JSON line per request (and per job), never message bodies.
 
+Every record made while a request is served carries its request id (a context
+variable the request log middleware sets), so an error line can be matched to the
+request line and to the X-Request-ID the client saw.
+"""
+
+import contextvars
 import json
 import logging
 import sys
 from typing import Any
 
 from app.settings import get_settings
+
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
+_make_record = logging.getLogRecordFactory()
+
+
+def _record_with_request_id(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _make_record(*args, **kwargs)
+    record.request_id = request_id.get()
+    return record
 
 
 class JsonFormatter(logging.Formatter):
@@ -15,6 +32,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        if rid := getattr(record, "request_id", None):
+            line["request_id"] = rid
         line.update(getattr(record, "fields", {}))
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
@@ -22,6 +41,8 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging() -> None:
+    if logging.getLogRecordFactory() is not _record_with_request_id:
+        logging.setLogRecordFactory(_record_with_request_id)
     root = logging.getLogger()
     if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
         return

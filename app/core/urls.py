@@ -1,4 +1,4 @@
-"""Public URLs of stored content (PUBLIC_URL + route + global id)."""
+"""Public URLs (PUBLIC_URL + path): of stored content, and of any redirect."""
 
 from app.core.ids import encode as global_id
 from app.settings import get_settings
@@ -6,6 +6,11 @@ from app.settings import get_settings
 
 def _base() -> str:
     return get_settings().public_url.rstrip("/")
+
+
+def public_url(path: str, query: str = "") -> str:
+    """`path` (already quoted) under PUBLIC_URL, never under a Host header."""
+    return f"{_base()}{path}" + (f"?{query}" if query else "")
 
 
 def email_content_url(email_id: int) -> str:

@@ -14,42 +14,22 @@ from strawberry.types.union import StrawberryUnion
 from app.core.errors import (
     ErrorCode,
     InvalidInput,
-    MailroomError,
     ServiceUnavailable,
     is_outage,
 )
 from app.graphql.common import InputError
+from app.graphql.error_log import is_expected
 
 log = logging.getLogger("mailroom.graphql")
 
 
-def _not_an_outage(record: logging.LogRecord) -> bool:
-    """Strawberry logs every error of a result at ERROR, with its traceback; an
-    outage is CodedErrors' one warning line instead."""
-    error = record.exc_info[1] if record.exc_info else None
-    return error is None or not is_outage(error)
-
-
-logging.getLogger("strawberry.execution").addFilter(_not_an_outage)
-
-
-def _is_expected(error: GraphQLError) -> bool:
-    # Without a path the request itself is invalid (syntax, unknown field, variable
-    # that does not coerce); only errors raised while resolving fields have a path.
-    return (
-        error.path is None
-        or error.original_error is None
-        or isinstance(error.original_error, MailroomError)
-    )
-
-
 class CodedErrors(MaskErrors):
-    """Unexpected exceptions become INTERNAL_ERROR with no detail (and are logged);
+    """Unexpected exceptions become INTERNAL_ERROR with no detail (error_log logs them);
     an outage of the database or Redis SERVICE_UNAVAILABLE (the view answers 503);
     invalid documents get BAD_REQUEST; domain errors keep their own code."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda error: not _is_expected(error))
+        super().__init__(should_mask_error=lambda error: not is_expected(error))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
@@ -68,11 +48,6 @@ class CodedErrors(MaskErrors):
                 path=error.path,
                 extensions=unavailable.extensions,
             )
-        log.error(
-            "unexpected error in %s",
-            ".".join(map(str, error.path or [])),
-            exc_info=error.original_error,
-        )
         masked = super().anonymise_error(error)
         masked.extensions = {"code": ErrorCode.INTERNAL_ERROR.value}
         return masked
@@ -146,4 +121,8 @@ class AsInputError(FieldExtension):
         try:
             return await next_(source, info, **kwargs)
         except InvalidInput as exc:
+            log.info(
+                "input error",
+                extra={"fields": {"code": exc.code.value, "field": exc.field}},
+            )
             return InputError.from_exception(exc)

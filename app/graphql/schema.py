@@ -2,6 +2,7 @@
 extensions that protect it."""
 
 import strawberry
+from graphql.error import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
@@ -15,9 +16,11 @@ from strawberry.tools import merge_types
 from app.graphql.accounts.mutations import AccountMutations
 from app.graphql.accounts.queries import AccountQueries
 from app.graphql.accounts.types import ApiToken, Organization, User
+from app.graphql.cost import QueryCostLimiter
 from app.graphql.documents.mutations import DocumentMutations
 from app.graphql.documents.queries import DocumentLookups, DocumentQueries
 from app.graphql.documents.types import Annotation, Document
+from app.graphql.error_log import log_errors
 from app.graphql.extensions import CodedErrors, RejectNulCharacters
 from app.graphql.inboxes.mutations import InboxMutations
 from app.graphql.inboxes.queries import InboxQueries
@@ -87,6 +90,14 @@ NODE_TYPES = [
 ]
 
 
+class MailroomSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context=None
+    ) -> None:
+        """Instead of Strawberry's ERROR with traceback for every error."""
+        log_errors(errors)
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or get_settings()
     # Factories, not instances: each request gets fresh extension objects.
@@ -96,10 +107,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: QueryCostLimiter(
+            max_cost=settings.graphql_max_cost,
+            default_page_size=settings.default_page_size,
+        ),
     ]
     if not settings.graphql_introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(
+    return MailroomSchema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,

@@ -3,6 +3,8 @@
 from starlette.requests import HTTPConnection
 
 from app.accounts.service import Viewer, authenticate
+from app.core.errors import AuthenticationFailed
+from app.http.client_ip import client_ip
 
 
 def bearer_token(request: HTTPConnection) -> str | None:
@@ -15,3 +17,17 @@ def bearer_token(request: HTTPConnection) -> str | None:
 
 async def viewer_for(request: HTTPConnection) -> Viewer | None:
     return await authenticate(bearer_token(request))
+
+
+async def authenticated(request: HTTPConnection) -> Viewer:
+    """The caller within its budgets: the address's first, so that guessing tokens
+    is throttled, then the token's. Raises RateLimited or AuthenticationFailed."""
+    limits = request.app.state.rate_limits
+    await limits.check_client(client_ip(request.scope))
+    viewer = await viewer_for(request)
+    if viewer is None:
+        raise AuthenticationFailed(
+            "A valid API token is required (Authorization: Bearer)."
+        )
+    await limits.check_token(viewer.token_id)
+    return viewer

@@ -11,23 +11,31 @@ from tortoise.models import Model
 
 from app.core import ids
 from app.core.blobs import blob_store
-from app.core.errors import AuthenticationFailed, ErrorCode, MailroomError
+from app.core.errors import ErrorCode, MailroomError
 from app.documents.models import Document
-from app.http.auth import viewer_for
-from app.http.errors import json_error
+from app.http.auth import authenticated
+from app.http.errors import json_error, refusal_response
 from app.mail.models import Email
 
 INLINE_IMAGE_TYPES = frozenset(
     {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
 )
 
+# Whatever a download holds, a browser that renders it gives it no script, no
+# origin of ours and no guessed type.
+DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+}
+
 OwnedRow = TypeVar("OwnedRow", bound=Model)
 
 
 async def _owned_row(request: Request, model: type[OwnedRow]) -> OwnedRow | Response:
-    viewer = await viewer_for(request)
-    if viewer is None:
-        return json_error(AuthenticationFailed("A valid API token is required."), 401)
+    try:
+        viewer = await authenticated(request)
+    except MailroomError as exc:
+        return refusal_response(exc)
     pk = ids.decode(request.path_params["id"], model.__name__)
     row = (
         await model.get_or_none(id=pk, organization_id=viewer.organization_id)
@@ -53,6 +61,7 @@ async def email_content(request: Request) -> Response:
         media_type="message/rfc822",
         filename=f"email-{email.id}.eml",
         content_disposition_type="attachment",
+        headers=DOWNLOAD_HEADERS,
     )
 
 
@@ -68,7 +77,7 @@ async def document_content(request: Request) -> Response:
         media_type=document.mime_type,
         filename=document.original_file_name or f"document-{document.id}",
         content_disposition_type="attachment",
-        headers={"X-Content-Type-Options": "nosniff"},
+        headers=DOWNLOAD_HEADERS,
     )
 
 
@@ -84,11 +93,7 @@ async def email_part_content(request: Request) -> Response:
     if part is None or not key or not store.exists(key):
         return _not_found()
     media_type = part["contentType"]
-    headers = {
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "sandbox; default-src 'none'",
-        "Cache-Control": "private, max-age=3600",
-    }
+    headers = {**DOWNLOAD_HEADERS, "Cache-Control": "private, max-age=3600"}
     if media_type in INLINE_IMAGE_TYPES:
         return FileResponse(store.path(key), media_type=media_type, headers=headers)
     # Anything else (an SVG can carry script) is a download, never rendered inline.

@@ -17,6 +17,18 @@ def json_error(exc: MailroomError, status: int) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+# The HTTP status of a refusal before any GraphQL runs.
+_STATUS = {
+    ErrorCode.AUTHENTICATION_FAILED: 401,
+    ErrorCode.ACCESS_FORBIDDEN: 403,
+    ErrorCode.RATE_LIMITED: 429,
+}
+
+
+def refusal_response(exc: MailroomError) -> JSONResponse:
+    return json_error(exc, _STATUS.get(exc.code, 400))
+
+
 def outage_response() -> JSONResponse:
     """503 SERVICE_UNAVAILABLE with Retry-After: the database or Redis is down."""
     return json_error(ServiceUnavailable(), 503)

@@ -9,11 +9,11 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 
-from app.core.errors import AuthenticationFailed, ErrorCode, MailroomError
+from app.core.errors import ErrorCode, MailroomError
 from app.graphql.context import Context
-from app.http.auth import viewer_for
-from app.http.errors import json_error, outage_response
-from app.http.ratelimit import check_rate_limit
+from app.http.auth import authenticated
+from app.http.errors import json_error, outage_response, refusal_response
+from app.http.json_body import decode_json
 
 PREFLIGHT_HEADERS = (
     "graphql-preflight",
@@ -53,17 +53,10 @@ class MailroomGraphQL(GraphQL[Context, None]):
             )
             await json_error(refusal, 400)(scope, receive, send)
             return
-        viewer = await viewer_for(request)
-        if viewer is None:
-            failure = AuthenticationFailed(
-                "A valid API token is required (Authorization: Bearer)."
-            )
-            await json_error(failure, 401)(scope, receive, send)
-            return
         try:
-            await check_rate_limit(request.app.state.redis, viewer.token_id)
+            viewer = await authenticated(request)
         except MailroomError as exc:
-            await json_error(exc, 429)(scope, receive, send)
+            await refusal_response(exc)(scope, receive, send)
             return
         scope.setdefault("state", {})["viewer"] = viewer
         try:
@@ -86,6 +79,9 @@ class MailroomGraphQL(GraphQL[Context, None]):
         if any(_met_outage(result) for result in results):
             return outage_response()
         return super().create_response(response_data, sub_response)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_json(data)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(request=request, response=response, viewer=request.state.viewer)

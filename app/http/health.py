@@ -1,11 +1,17 @@
 """/healthz (the process answers), /readyz (database and Redis answer), /metrics."""
 
 import asyncio
+import hmac
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from tortoise import connections
+
+from app.core.errors import AccessForbidden, AuthenticationFailed
+from app.http.auth import bearer_token
+from app.http.errors import json_error
+from app.settings import get_settings
 
 CHECK_TIMEOUT = 2.0
 
@@ -36,5 +42,22 @@ async def readyz(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
+def _metrics_refusal(request: Request) -> Response | None:
+    """With METRICS_TOKEN set, only a scraper that knows it reads the metrics."""
+    secret = get_settings().metrics_token
+    expected = secret.get_secret_value() if secret else ""
+    if not expected:
+        return None
+    given = bearer_token(request)
+    if given is None:
+        needed = "Authorization: Bearer <METRICS_TOKEN> is required."
+        return json_error(AuthenticationFailed(needed), 401)
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return json_error(AccessForbidden("Not the metrics token."), 403)
+    return None
+
+
 async def metrics(request: Request) -> Response:
+    if (refusal := _metrics_refusal(request)) is not None:
+        return refusal
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -2,9 +2,12 @@
 
 import logging
 import time
+import uuid
 
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.logs import request_id
 
 REQUESTS = Counter("mailroom_http_requests_total", "HTTP requests", ["path", "status"])
 LATENCY = Histogram("mailroom_http_request_seconds", "HTTP request latency", ["path"])
@@ -20,7 +23,8 @@ def _route_label(path: str) -> str:
 
 
 class RequestLogMiddleware:
-    """Logs method, path, status and duration of every HTTP request."""
+    """Logs method, path, status and duration of every HTTP request (never its query
+    string or body), under a request id the response names in X-Request-ID."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -33,11 +37,17 @@ class RequestLogMiddleware:
         start = time.perf_counter()
         status: int | None = None
         failed = False
+        rid = uuid.uuid4().hex[:16]
+        token = request_id.set(rid)
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", rid.encode()),
+                ]
             await send(message)
 
         try:
@@ -63,3 +73,4 @@ class RequestLogMiddleware:
                     }
                 },
             )
+            request_id.reset(token)

@@ -21,11 +21,14 @@ from app.tasks.service import submit
 VALUES_PREFIX = "emails_import:"
 
 
-def check_size(size: int) -> None:
+def check_size(size: int, *, whole: bool = True) -> None:
+    """`whole`: size is the message's; else only what was read of it so far."""
     limit = limits().max_message_bytes
     if size > limit:
         raise InvalidInput(
-            f"The message is {size} bytes; the limit is {limit}.",
+            f"The message is {size} bytes; the limit is {limit}."
+            if whole
+            else f"The message is larger than the limit of {limit} bytes.",
             field="rawMessage",
             code=ErrorCode.PAYLOAD_TOO_LARGE,
         )

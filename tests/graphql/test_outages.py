@@ -14,6 +14,7 @@ from arq.connections import ArqRedis
 from app import db
 from app.accounts import service as accounts
 from app.http import graphql_view
+from app.http.ratelimit import RateLimits
 from app.tasks.models import Task, TaskKind, TaskStatus
 from tests.helpers import auth, gid_of, unused_port
 from tests.triage.api import DISMISS
@@ -29,25 +30,22 @@ async def past_the_gate(admin, monkeypatch):
     async def authenticated(request):
         return viewer
 
-    async def unlimited(redis, token_id):
-        return None
-
-    monkeypatch.setattr(graphql_view, "viewer_for", authenticated)
-    monkeypatch.setattr(graphql_view, "check_rate_limit", unlimited)
+    monkeypatch.setattr(graphql_view, "authenticated", authenticated)
     return admin
 
 
 @pytest.fixture
 async def redis_down(app) -> AsyncIterator[None]:
-    healthy = app.state.redis
+    healthy, healthy_limits = app.state.redis, app.state.rate_limits
     app.state.redis = ArqRedis(
         host="127.0.0.1", port=unused_port(), socket_connect_timeout=1
     )
+    app.state.rate_limits = RateLimits(app.state.redis)
     try:
         yield
     finally:
         await app.state.redis.aclose()
-        app.state.redis = healthy
+        app.state.redis, app.state.rate_limits = healthy, healthy_limits
 
 
 @pytest.fixture

@@ -88,3 +88,34 @@ async def test_metrics_exposes_request_counters(client):
     assert response.headers["content-type"].startswith("text/plain")
     assert "mailroom_http_requests_total" in response.text
     assert 'mailroom_http_requests_total{path="/healthz",status="200"}' in response.text
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "code"),
+    [
+        pytest.param({}, 401, "AUTHENTICATION_FAILED", id="no-token"),
+        pytest.param(
+            {"Authorization": "Bearer wrong"}, 403, "ACCESS_FORBIDDEN", id="wrong"
+        ),
+    ],
+)
+async def test_metrics_with_a_token_set_refuse_other_callers(
+    client, settings, headers, status, code
+):
+    # Given METRICS_TOKEN is set
+    settings(metrics_token="scrape-secret")
+    # When /metrics is asked without it
+    response = await client.get("/metrics", headers=headers)
+    # Then it is refused as JSON, and no metric leaks
+    assert response.status_code == status, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == code
+    assert "mailroom_http_requests_total" not in response.text
+
+
+async def test_metrics_with_a_token_set_answer_the_scraper(client, settings):
+    settings(metrics_token="scrape-secret")
+    response = await client.get(
+        "/metrics", headers={"Authorization": "Bearer scrape-secret"}
+    )
+    assert response.status_code == 200
+    assert "mailroom_http_requests_total" in response.text

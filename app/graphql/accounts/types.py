@@ -8,6 +8,7 @@ from strawberry import relay
 from app.graphql.common import FromModel
 from app.graphql.context import Info
 from app.graphql.enums import RoleEnum
+from app.graphql.permissions import IsAdmin
 
 
 @strawberry.type
@@ -40,11 +41,15 @@ class User(relay.Node, FromModel):
 class ApiToken(relay.Node, FromModel):
     id: relay.NodeID[int]
     name: str
+    # What narrows a guess or tells when a token works: the administrators' only.
     prefix: str = strawberry.field(
-        description="The token's first characters, to tell it apart."
+        description="The token's first characters, to tell it apart (ADMIN).",
+        permission_classes=[IsAdmin],
     )
     created_at: datetime
-    last_used_at: datetime | None
+    last_used_at: datetime | None = strawberry.field(
+        description="(ADMIN)", permission_classes=[IsAdmin]
+    )
     revoked_at: datetime | None
     user_id: strawberry.Private[int]
 

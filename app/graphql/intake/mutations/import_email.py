@@ -15,7 +15,6 @@ from app.graphql.extensions import AsInputError
 from app.graphql.permissions import IsAdmin
 from app.graphql.tasks.types import Task
 from app.intake.service import check_size, request_import
-from app.settings import get_settings
 
 CHUNK = 1024 * 1024
 
@@ -38,16 +37,14 @@ ImportEmailResult = Annotated[Task | InputError, strawberry.union("ImportEmailRe
 
 
 async def _read_upload(upload: UploadFile) -> bytes:
-    """Read at most the size limit + 1 byte, so an oversize upload fails early."""
-    limit = get_settings().max_message_bytes
+    """Stop at the first chunk past the size limit, so an oversize upload fails early
+    (the whole size is then unknown: the error says larger than the limit)."""
     chunks, total = [], 0
     try:
         while chunk := await upload.read(CHUNK):
             chunks.append(chunk)
             total += len(chunk)
-            check_size(total)
-            if total > limit:
-                break
+            check_size(total, whole=False)
     finally:
         await upload.close()
     return b"".join(chunks)
