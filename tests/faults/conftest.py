@@ -7,6 +7,9 @@ from typing import Any
 import pytest
 
 from app.core.redis import arq_settings
+
+# The real processes of tests/e2e, for the load test (a fresh installation a module).
+from tests.e2e.conftest import sink, stack, tenant  # noqa: F401
 from tests.faults.servers import RedisProcess
 
 
