@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     # A task whose runs were interrupted this often (a message that kills or hangs
     # its worker) fails instead of taking down worker after worker.
     task_max_interruptions: int = Field(default=5, ge=1)
+    # Parse processes per worker, each parsing one message at a time (0: one per
+    # CPU); a slow or hostile message holds one of them, not the others' imports.
+    parse_processes: int = Field(default=0, ge=0)
+    # A message whose parse takes longer fails (BAD_REQUEST), its child is killed.
+    parse_timeout_seconds: float = Field(default=60.0, gt=0)
 
     # PostgreSQL: connecting and each statement give up after this long, so a hung
     # server is an outage (503, a worker retry), not a request waiting for ever.
