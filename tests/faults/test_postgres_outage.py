@@ -66,8 +66,10 @@ async def database(cluster: PostgresCluster) -> AsyncIterator[str]:
 
 
 async def test_postgres_down_answers_503_and_recovers(
-    app, admin, email, cluster, start_worker, figures
+    app, admin, email, cluster, start_worker, figures, settings
 ):
+    # The pollers are one token from one address, far above the rate limits.
+    settings(rate_limit_per_minute="1000000", rate_limit_per_ip_per_minute="1000000")
     await inbox_for(admin.organization_id)
     worker = await start_worker()
     accepted: list[str] = []
