@@ -11,17 +11,32 @@ import puremagic
 
 from app.core.limits import limits
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, format characters (bidi overrides such as U+202E, zero-width
+# U+200B/U+200D, U+FEFF) and line/paragraph separators: invisible or misleading in
+# a name ("invoice\u202efdp.exe" shows as "invoiceexe.pdf").
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+_EDGES = re.compile(r"^[\s.]+|[\s.]+$")
+# Names Windows maps to devices, with any extension ("CON.txt", "lpt1.tar.gz").
+_WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{port}{n}" for port in ("COM", "LPT") for n in [*"123456789", *"¹²³"]}
+)
 
 
 def sanitize_filename(name: str | None, fallback: str) -> str:
-    """Last path component, no control characters or separators, at most 255 bytes."""
+    """Last path component, readable and safe to save anywhere: no control or format
+    characters, no separators, not a Windows device name, at most 255 bytes."""
     text = unicodedata.normalize("NFC", name or "")
     text = text.encode("utf-8", "replace").decode("utf-8")
+    text = "".join(
+        ch for ch in text if unicodedata.category(ch) not in _DROPPED_CATEGORIES
+    )
     text = text.replace("\\", "/").rsplit("/", 1)[-1]
-    text = _CONTROL.sub("", text).strip().strip(".") or ""
+    text = _EDGES.sub("", text)  # Windows drops trailing dots and spaces itself
     if not text:
         return fallback
+    if text.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_RESERVED:
+        text = "_" + text
     stem, ext = os.path.splitext(text)
     budget = limits().file_name_bytes - len(ext.encode())
     if budget < 1:
