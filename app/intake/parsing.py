@@ -12,6 +12,7 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 
+from app.intake.content import read_content
 from app.intake.decoding import clean_text, decode_text
 from app.intake.headers import read_headers
 from app.intake.parsed import Attachment, ParsedMessage, part_record
@@ -194,7 +195,7 @@ class _Walker:
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
-    return _Walker().run(raw)
+    return read_content(_Walker().run(raw))
 
 
 __all__ = ["MAX_PARTS", "Attachment", "ParsedMessage", "parse_message"]

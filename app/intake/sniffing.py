@@ -6,6 +6,7 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 
 import puremagic
 
@@ -99,16 +100,31 @@ _OFFICE = {
 }
 
 
+# What a damaged, encrypted or exotic archive raises while it is opened or read.
+_UNREADABLE_ZIP = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,  # an encrypted entry
+    NotImplementedError,  # a compression method zipfile lacks
+)
+
+
 def _zip_type(data: bytes) -> str:
-    """Office documents are ZIPs: tell them apart by their entries, not the name."""
+    """Office documents are ZIPs: tell them apart by their entries, not the name.
+    An entry is only peeked at (a 1 MB archive can inflate one to gigabytes)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             if "mimetype" in names:  # OpenDocument states its own type
-                declared = archive.read("mimetype")[:100].decode("ascii", "replace")
+                with archive.open("mimetype") as entry:
+                    head = entry.read(limits().archive_entry_peek_bytes)
+                declared = head[:100].decode("ascii", "replace")
                 if declared.startswith("application/vnd.oasis.opendocument."):
                     return declared.strip()
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+    except _UNREADABLE_ZIP:
         return "application/zip"
     if "[Content_Types].xml" in names:
         for prefix, mime in _OFFICE.items():
