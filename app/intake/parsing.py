@@ -95,7 +95,7 @@ class _Walker:
         if ctype == "message/rfc822":
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else payload
-            size = len(inner.as_bytes()) if isinstance(inner, Message) else 0
+            size = self._size(inner, part_id) if isinstance(inner, Message) else 0
             self.record(part, part_id, PartOutcome.NESTED_MESSAGE, size=size)
             if nested >= MAX_NESTED_MESSAGES:
                 self.defect(
@@ -133,6 +133,14 @@ class _Walker:
         self.result.attachments.append(
             Attachment(part_id, name, ctype, data, content_id)
         )
+
+    def _size(self, message: Message, part_id: str) -> int:
+        """An attached message's size, as the generator writes it back."""
+        try:
+            return len(message.as_bytes())
+        except Exception as exc:  # a header it cannot fold again (8-bit bytes...)
+            self.defect(part_id, f"attached message not measurable: {exc}")
+            return 0
 
     def _filename(self, part: Message, part_id: str) -> str | None:
         try:
