@@ -90,7 +90,7 @@ class _Walker:
         self, part: Message, part_id: str, level: int, nested: int, body_allowed: bool
     ) -> None:
         ctype = part.get_content_type()
-        disposition = part.get_content_disposition()
+        disposition = self._disposition(part, part_id)
         filename = self._filename(part, part_id)
         if ctype == "message/rfc822":
             payload = part.get_payload()
@@ -133,6 +133,13 @@ class _Walker:
         self.result.attachments.append(
             Attachment(part_id, name, ctype, data, content_id)
         )
+
+    def _disposition(self, part: Message, part_id: str) -> str | None:
+        try:
+            return part.get_content_disposition()
+        except Exception as exc:  # the policy's parser fails on some damage
+            self.defect(part_id, f"unreadable Content-Disposition: {exc}")
+            return None
 
     def _size(self, message: Message, part_id: str) -> int:
         """An attached message's size, as the generator writes it back."""
@@ -191,7 +198,7 @@ class _Walker:
         entry = part_record(
             part_id,
             part.get_content_type(),
-            part.get_content_disposition(),
+            self._disposition(part, part_id),
             content_id,
             sanitize_filename(filename, f"part-{part_id}") if filename else None,
             charset,

@@ -240,5 +240,11 @@ def message(max_depth: int = 3) -> st.SearchStrategy[bytes]:
     + b"x" * 70
     + b">\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
 )
+# A Content-Disposition of "attachment; \x00*": the policy's parser raised
+# IndexError on get_content_disposition().
+@example(
+    b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
+    b"Content-Type: text/plain\r\nContent-Disposition: attachment; \x00*\r\n\r\n"
+)
 def test_generated_mime_messages_parse_to_well_formed_records(raw: bytes) -> None:
     assert_well_formed(parse_message(raw))
