@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-faults lint bench schema migrations clean
+.PHONY: run test test-faults fuzz lint bench schema migrations clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ test: $(STAMP)
 # The fault tests alone (they also run in `make test`): private servers stopped on purpose.
 test-faults: $(STAMP)
 	$(BIN)/pytest -q tests/faults $(PYTEST_ARGS)
+
+# The parser's property tests with many more examples than `make test` runs (it runs
+# 200); failures are kept in .hypothesis/ and replayed first next time.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/intake/test_parser_properties.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench tools

@@ -22,6 +22,7 @@ from urllib.parse import urlparse, urlunparse
 import asyncpg
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 # The shared modules' asserts explain their failures as the tests' own do.
 pytest.register_assert_rewrite(
@@ -56,6 +57,14 @@ from tests.factories import (  # noqa: E402
 from tests.graphql.one_of_each import OneOfEach, build_one_of_each  # noqa: E402
 from tests.graphql.org_world import build_world  # noqa: E402
 from tests.helpers import Actor  # noqa: E402
+
+# Property tests: a few seconds in the suite; `make fuzz` (HYPOTHESIS_PROFILE=fuzz)
+# runs many more examples and keeps failures in .hypothesis/ to replay them.
+hypothesis_settings.register_profile(
+    "suite", max_examples=200, deadline=None, database=None
+)
+hypothesis_settings.register_profile("fuzz", max_examples=20_000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 RUN_ID = uuid.uuid4().hex[:8]

@@ -29,6 +29,7 @@ class Limits:
     idempotency_key_chars: int = 200
     file_name_bytes: int = 255  # what every common file system allows
     parse_child_memory_bytes: int = 2 * 1024**3
+    archive_entry_peek_bytes: int = 4096  # what sniffing reads of a ZIP entry
     # HTTP requests: what a multipart body may carry besides its files (operations,
     # map, part headers), JSON nesting, the query string of a GET.
     request_envelope_bytes: int = 64 * 1024

@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 from app.core.errors import Conflict, InvalidInput, NotFound
-from app.core.validation import normalize_address
+from app.core.validation import no_line_breaks, normalize_address
 from app.inboxes.models import Inbox, Queue
 
 _MIME_PATTERN = re.compile(
@@ -13,7 +13,8 @@ _MIME_PATTERN = re.compile(
 
 
 def _name(value: str, *, field: str = "name") -> str:
-    name = value.strip()
+    """An inbox's name is the display name its mail is sent from: one line."""
+    name = no_line_breaks(value, field=field).strip()
     if not name or len(name) > 200:
         raise InvalidInput("Name must be 1 to 200 characters.", field=field)
     return name

@@ -40,8 +40,8 @@ def header_text(msg: Message, name: str, defect: DefectSink) -> str:
         return clean_text(str(value)).strip() if value is not None else ""
     except Exception as exc:  # malformed header the policy cannot parse
         defect(f"header {name}", exc)
-        raw_values = msg.get_all(name, failobj=[""])
-        return clean_text(str(raw_values[0])).strip()
+        values = _lenient_values(msg, name) or [""]
+        return clean_text(values[0]).strip()
 
 
 def addresses(msg: Message, name: str, defect: DefectSink) -> list[dict[str, str]]:
@@ -64,14 +64,32 @@ def addresses(msg: Message, name: str, defect: DefectSink) -> list[dict[str, str
         ]
     except Exception as exc:
         defect(f"header {name}", exc)
-        values = [clean_text(raw)] if raw is not None else msg.get_all(name, [])
-        pairs = email.utils.getaddresses([str(v) for v in values])
+        values = [clean_text(raw)] if raw is not None else _lenient_values(msg, name)
+        pairs = email.utils.getaddresses(values)
         found = [
             {"email": clean_text(a).lower(), "name": clean_text(n)}
             for n, a in pairs
             if "@" in a
         ]
     return found
+
+
+def _lenient_values(msg: Message, name: str) -> list[str]:
+    """The header's values, decoded by the policy where it can, else as they came."""
+    try:
+        return [str(v) for v in msg.get_all(name, [])]
+    except Exception:  # the policy's parser fails on some damage (IndexError...)
+        return _raw_values(msg, name)
+
+
+def _raw_values(msg: Message, name: str) -> list[str]:
+    """The header's values as they arrived: the policy would parse them again (and
+    raise again) on get_all()."""
+    return [
+        " ".join(str(value).split())
+        for key, value in msg.raw_items()
+        if key.lower() == name.lower()
+    ]
 
 
 def _raw_8bit(msg: Message, name: str) -> str | None:

@@ -24,8 +24,8 @@ from app.inboxes.models import Inbox
 from app.intake.parse_runner import ParseCrashed, ParseTimeout, parse_in_child
 from app.intake.parsing import Attachment, ParsedMessage
 from app.intake.parts import PartOutcome
-from app.intake.sniffing import matches_accepted, sniff_mime_type
-from app.mail.bodies import sanitize_html, text_from_html, truncate_utf8
+from app.intake.sniffing import matches_accepted
+from app.mail.bodies import truncate_utf8
 from app.mail.models import Email, EmailType
 from app.mail.service import NewEmail, Received, record_email
 from app.outbox.notices import queue_automatic_rejection
@@ -79,7 +79,7 @@ async def import_task(task: Task) -> tuple[Email, list[Task]]:
     if existing is not None:
         return existing, []
     _check_sender(inbox, parsed)
-    extracted = [_classify(a, parsed, inbox) for a in parsed.attachments]
+    extracted = [_classify(a, inbox) for a in parsed.attachments]
     for item in extracted:
         if item.outcome in (PartOutcome.DOCUMENT, PartOutcome.FILTERED_INLINE):
             item.blob_key = store.put(item.attachment.data)
@@ -110,16 +110,11 @@ def _check_sender(inbox: Inbox, parsed: ParsedMessage) -> None:
         )
 
 
-def _classify(attachment: Attachment, parsed: ParsedMessage, inbox: Inbox) -> Extracted:
-    mime = sniff_mime_type(
-        attachment.data, declared=attachment.declared_type, filename=attachment.filename
-    )
+def _classify(attachment: Attachment, inbox: Inbox) -> Extracted:
+    """The attachment's outcome in this inbox (its type was sniffed in the child)."""
+    mime = attachment.mime_type
     is_image = mime.startswith("image/")
-    if (
-        is_image
-        and attachment.content_id
-        and attachment.content_id.lower() in parsed.html_cids
-    ):
+    if attachment.inline:
         outcome = PartOutcome.FILTERED_INLINE
     elif is_image and len(attachment.data) < inbox.min_image_bytes:
         outcome = PartOutcome.FILTERED_SMALL_IMAGE
@@ -143,8 +138,7 @@ async def _store(
     body_max_bytes = limits().body_max_bytes
     now = datetime.now(UTC)
     payload = task.payload
-    text = parsed.text or text_from_html(parsed.html)
-    text, text_cut = truncate_utf8(text, body_max_bytes)
+    text, text_cut = truncate_utf8(parsed.plain, body_max_bytes)
     participants = {
         parsed.from_address,
         *(a["email"] for a in parsed.to + parsed.cc),
@@ -200,10 +194,7 @@ async def _store(
         )
         documents = await _documents(email, inbox, extracted, payload)
         _finish_parts(parsed, extracted, documents)
-        html, html_cut = truncate_utf8(
-            sanitize_html(parsed.html, cid_url=_cid_urls(email, extracted)),
-            body_max_bytes,
-        )
+        html, html_cut = truncate_utf8(_with_part_urls(email, parsed), body_max_bytes)
         email.body_text_html = html
         email.body_truncated = text_cut or html_cut
         email.parts = parsed.parts
@@ -272,9 +263,8 @@ def _finish_parts(
             part["documentId"] = document.id
 
 
-def _cid_urls(email: Email, extracted: list[Extracted]) -> dict[str, str]:
-    return {
-        e.attachment.content_id.lower(): email_part_url(email.id, e.attachment.part_id)
-        for e in extracted
-        if e.attachment.content_id and e.outcome is PartOutcome.FILTERED_INLINE
-    }
+def _with_part_urls(email: Email, parsed: ParsedMessage) -> str:
+    """The sanitized HTML, its inline images pointing at this email's part URLs."""
+    if not parsed.part_url_mark:
+        return parsed.safe_html
+    return parsed.safe_html.replace(parsed.part_url_mark, email_part_url(email.id, ""))

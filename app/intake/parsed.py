@@ -18,6 +18,8 @@ class Attachment:
     declared_type: str
     data: bytes
     content_id: str | None
+    mime_type: str = ""  # sniffed from the bytes (content.read_content)
+    inline: bool = False  # an image the HTML body shows
 
 
 @dataclass
@@ -39,6 +41,12 @@ class ParsedMessage:
     html_cids: set[str] = field(default_factory=set)
     # Auto-Submitted, Precedence: bulk/list, List-Id...: no automatic answer to it.
     automatic: bool = False
+    # What content.read_content makes of the bodies: the text to store (the text
+    # part, else text made from the HTML) and the sanitized HTML, whose inline
+    # images point at part_url_mark + part id.
+    plain: str = ""
+    safe_html: str = ""
+    part_url_mark: str = ""
 
 
 def part_record(

@@ -12,6 +12,7 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 
+from app.intake.content import read_content
 from app.intake.decoding import clean_text, decode_text
 from app.intake.headers import read_headers
 from app.intake.parsed import Attachment, ParsedMessage, part_record
@@ -89,12 +90,12 @@ class _Walker:
         self, part: Message, part_id: str, level: int, nested: int, body_allowed: bool
     ) -> None:
         ctype = part.get_content_type()
-        disposition = part.get_content_disposition()
+        disposition = self._disposition(part, part_id)
         filename = self._filename(part, part_id)
         if ctype == "message/rfc822":
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else payload
-            size = len(inner.as_bytes()) if isinstance(inner, Message) else 0
+            size = self._size(inner, part_id) if isinstance(inner, Message) else 0
             self.record(part, part_id, PartOutcome.NESTED_MESSAGE, size=size)
             if nested >= MAX_NESTED_MESSAGES:
                 self.defect(
@@ -132,6 +133,21 @@ class _Walker:
         self.result.attachments.append(
             Attachment(part_id, name, ctype, data, content_id)
         )
+
+    def _disposition(self, part: Message, part_id: str) -> str | None:
+        try:
+            return part.get_content_disposition()
+        except Exception as exc:  # the policy's parser fails on some damage
+            self.defect(part_id, f"unreadable Content-Disposition: {exc}")
+            return None
+
+    def _size(self, message: Message, part_id: str) -> int:
+        """An attached message's size, as the generator writes it back."""
+        try:
+            return len(message.as_bytes())
+        except Exception as exc:  # a header it cannot fold again (8-bit bytes...)
+            self.defect(part_id, f"attached message not measurable: {exc}")
+            return 0
 
     def _filename(self, part: Message, part_id: str) -> str | None:
         try:
@@ -182,7 +198,7 @@ class _Walker:
         entry = part_record(
             part_id,
             part.get_content_type(),
-            part.get_content_disposition(),
+            self._disposition(part, part_id),
             content_id,
             sanitize_filename(filename, f"part-{part_id}") if filename else None,
             charset,
@@ -194,7 +210,7 @@ class _Walker:
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
-    return _Walker().run(raw)
+    return read_content(_Walker().run(raw))
 
 
 __all__ = ["MAX_PARTS", "Attachment", "ParsedMessage", "parse_message"]

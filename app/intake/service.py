@@ -34,6 +34,14 @@ def check_size(size: int, *, whole: bool = True) -> None:
         )
 
 
+def check_not_empty(raw: bytes) -> None:
+    """Nothing to parse is the caller's mistake, not a task that fails later."""
+    if not raw.strip():
+        raise InvalidInput(
+            "The message is empty (no bytes, or only whitespace).", field="rawMessage"
+        )
+
+
 def check_values(values: Any) -> dict[str, Any]:
     if values is None:
         return {}
@@ -71,6 +79,7 @@ async def request_import(
     source: str,
 ) -> Task:
     check_size(len(raw))
+    check_not_empty(raw)
     metadata = check_metadata(metadata if metadata is not None else {})
     values = check_values(values)
     inbox = await find_inbox(organization_id, recipient)

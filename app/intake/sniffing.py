@@ -6,22 +6,38 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 
 import puremagic
 
 from app.core.limits import limits
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, format characters (bidi overrides such as U+202E, zero-width
+# U+200B/U+200D, U+FEFF) and line/paragraph separators: invisible or misleading in
+# a name ("invoice\u202efdp.exe" shows as "invoiceexe.pdf").
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+_EDGES = re.compile(r"^[\s.]+|[\s.]+$")
+# Names Windows maps to devices, with any extension ("CON.txt", "lpt1.tar.gz").
+_WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{port}{n}" for port in ("COM", "LPT") for n in [*"123456789", *"¹²³"]}
+)
 
 
 def sanitize_filename(name: str | None, fallback: str) -> str:
-    """Last path component, no control characters or separators, at most 255 bytes."""
+    """Last path component, readable and safe to save anywhere: no control or format
+    characters, no separators, not a Windows device name, at most 255 bytes."""
     text = unicodedata.normalize("NFC", name or "")
     text = text.encode("utf-8", "replace").decode("utf-8")
+    text = "".join(
+        ch for ch in text if unicodedata.category(ch) not in _DROPPED_CATEGORIES
+    )
     text = text.replace("\\", "/").rsplit("/", 1)[-1]
-    text = _CONTROL.sub("", text).strip().strip(".") or ""
+    text = _EDGES.sub("", text)  # Windows drops trailing dots and spaces itself
     if not text:
         return fallback
+    if text.split(".", 1)[0].rstrip(" ").upper() in _WINDOWS_RESERVED:
+        text = "_" + text
     stem, ext = os.path.splitext(text)
     budget = limits().file_name_bytes - len(ext.encode())
     if budget < 1:
@@ -84,16 +100,31 @@ _OFFICE = {
 }
 
 
+# What a damaged, encrypted or exotic archive raises while it is opened or read.
+_UNREADABLE_ZIP = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,  # an encrypted entry
+    NotImplementedError,  # a compression method zipfile lacks
+)
+
+
 def _zip_type(data: bytes) -> str:
-    """Office documents are ZIPs: tell them apart by their entries, not the name."""
+    """Office documents are ZIPs: tell them apart by their entries, not the name.
+    An entry is only peeked at (a 1 MB archive can inflate one to gigabytes)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             if "mimetype" in names:  # OpenDocument states its own type
-                declared = archive.read("mimetype")[:100].decode("ascii", "replace")
+                with archive.open("mimetype") as entry:
+                    head = entry.read(limits().archive_entry_peek_bytes)
+                declared = head[:100].decode("ascii", "replace")
                 if declared.startswith("application/vnd.oasis.opendocument."):
                     return declared.strip()
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+    except _UNREADABLE_ZIP:
         return "application/zip"
     if "[Content_Types].xml" in names:
         for prefix, mime in _OFFICE.items():

@@ -6,6 +6,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from app.core.blobs import FileBlobStore
+from app.core.validation import has_line_break
 from app.documents.models import Document
 from app.mail.models import Email
 
@@ -23,7 +24,9 @@ def compose(
     attachments: list[Document],
     store: FileBlobStore,
 ) -> EmailMessage:
-    """The message as sent: Bcc recipients are envelope-only, never a header."""
+    """The message as sent: Bcc recipients are envelope-only, never a header.
+    ValueError for a header value with a line break (a row older than the checks
+    of sendEmail): the standard library refuses CR and LF, not VT, NEL or U+2028."""
     msg = EmailMessage()
     msg["From"] = _address({"email": email.from_address, "name": email.from_name})
     if email.to:
@@ -50,6 +53,10 @@ def compose(
             subtype=subtype or "octet-stream",
             filename=document.original_file_name,
         )
+    for part in msg.walk():
+        for name, value in part.items():
+            if has_line_break(str(value)):
+                raise ValueError(f"the {name} header holds a line break")
     return msg
 
 

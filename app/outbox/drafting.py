@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from app.accounts.models import Organization, User
 from app.core.errors import ErrorCode, InvalidInput, NotFound
 from app.core.limits import limits
+from app.core.validation import no_line_breaks
 from app.documents.models import Annotation, Document
 from app.inboxes.models import Inbox
 from app.inboxes.service import get_queue
@@ -18,12 +19,7 @@ from app.mail.models import (
     Label,
 )
 from app.mail.subjects import forward_subject, reply_subject
-from app.outbox.recipients import (
-    Recipient,
-    clean_headers,
-    clean_recipients,
-    no_newlines,
-)
+from app.outbox.recipients import Recipient, clean_headers, clean_recipients
 from app.settings import get_settings
 from app.templates.models import EmailTemplate
 from app.templates.placeholders import annotation_values, build_context
@@ -201,7 +197,7 @@ def _render(
         subject = render(
             subject_source, context, html=False, field="templateValues.subject"
         )
-    subject = no_newlines(subject, field="templateValues.subject").strip()
+    subject = no_line_breaks(subject, field="templateValues.subject").strip()
     if len(subject) > limits().subject_chars:
         raise InvalidInput(
             f"The subject is over {limits().subject_chars} characters.",

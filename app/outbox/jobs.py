@@ -9,6 +9,7 @@ DELIVERY_UNCERTAIN ("maybe sent", unlike a refusal) for a person to resend or no
 
 import logging
 from datetime import UTC, datetime, timedelta
+from email.errors import MessageError
 from typing import Any
 
 from arq import Retry
@@ -31,6 +32,9 @@ UNCERTAIN = (
     "Delivery was interrupted: the email may have arrived. It is not sent again "
     "unless a person resends it."
 )
+# What the standard library raises on a header or name it cannot write: the stored
+# email is at fault, so sending it again would fail the same way.
+COMPOSE_ERRORS = (MessageError, ValueError, TypeError, IndexError)
 
 
 def try_entry(status: str, detail: str) -> dict[str, str]:
@@ -143,6 +147,7 @@ async def _send(task: Task, email: Email) -> Outcome:
             attachments=sorted(documents, key=lambda d: wanted.index(d.id)),
             store=store,
         )
+        data = bytes(message)
     except OSError as exc:  # an attachment's bytes are gone: nothing sensible to send
         return await _give_up(
             email,
@@ -153,7 +158,15 @@ async def _send(task: Task, email: Email) -> Outcome:
             code=ErrorCode.NOT_FOUND,
             message="An attachment's content is missing.",
         )
-    raw_key = store.put(bytes(message))
+    except COMPOSE_ERRORS as exc:
+        return await _give_up(
+            email,
+            from_states=list(PENDING),
+            entry=try_entry("MESSAGE", f"cannot compose the message: {exc}"),
+            code=ErrorCode.BAD_REQUEST,
+            message=f"The email cannot be composed: {exc}.",
+        )
+    raw_key = store.put(data)
     claimed = await Email.filter(id=email.id, delivery_status__in=PENDING).update(
         delivery_status=DeliveryStatus.SENDING,
         try_count=F("try_count") + 1,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from app.core.errors import InvalidInput
 from app.core.limits import limits
-from app.core.validation import normalize_address
+from app.core.validation import no_line_breaks, normalize_address
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,76}$")
 # Headers Mailroom writes itself; a caller may not set or override them.
@@ -41,12 +41,6 @@ class Recipient:
         return {"email": self.email, "name": self.name}
 
 
-def no_newlines(value: str, *, field: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise InvalidInput("Line breaks (CR or LF) are not allowed here.", field=field)
-    return value
-
-
 def clean_recipients(
     lists: dict[str, list[tuple[str, str]]], *, max_recipients: int
 ) -> dict[str, list[Recipient]]:
@@ -58,7 +52,7 @@ def clean_recipients(
         result[field] = []
         for address, name in lists.get(field, []):
             email = normalize_address(address, field=field)
-            no_newlines(name, field=field)
+            no_line_breaks(name, field=field)
             if len(name) > 200:
                 raise InvalidInput(
                     "A recipient name is at most 200 characters.", field=field
@@ -85,11 +79,12 @@ def clean_headers(headers: object) -> dict[str, str]:
         )
     clean: dict[str, str] = {}
     for name, value in headers.items():
-        if not _HEADER_NAME.match(name) or name.lower() in RESERVED_HEADERS:
+        no_line_breaks(name, field="headers")
+        if not _HEADER_NAME.fullmatch(name) or name.lower() in RESERVED_HEADERS:
             raise InvalidInput(f"Header {name!r} may not be set.", field="headers")
         if not isinstance(value, str) or len(value) > limits().header_value_chars:
             raise InvalidInput(
                 f"Header {name!r} needs a short string value.", field="headers"
             )
-        clean[name] = no_newlines(value, field="headers")
+        clean[name] = no_line_breaks(value, field="headers")
     return clean

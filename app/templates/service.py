@@ -2,6 +2,7 @@
 
 from app.core.errors import InvalidInput, NotFound
 from app.core.limits import limits
+from app.core.validation import no_line_breaks
 from app.inboxes.service import get_queue
 from app.templates.models import EmailTemplate, TemplateType
 from app.templates.rendering import check_syntax
@@ -11,8 +12,7 @@ def _check(name: str | None, subject: str | None, message: str | None) -> None:
     if name is not None and not (0 < len(name.strip()) <= 200):
         raise InvalidInput("Name must be 1 to 200 characters.", field="name")
     if subject is not None:
-        if "\r" in subject or "\n" in subject:
-            raise InvalidInput("Subject may not contain CR or LF.", field="subject")
+        no_line_breaks(subject, field="subject")
         if len(subject) > limits().subject_chars:
             raise InvalidInput(
                 f"Subject is at most {limits().subject_chars} characters.",

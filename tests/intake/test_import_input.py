@@ -144,6 +144,26 @@ async def test_both_raw_inputs_at_once_are_refused(admin):
     assert await task_rows(admin.organization_id) == 0
 
 
+@pytest.mark.parametrize("raw", [b"", b" ", b"\r\n\r\n", b" \t\n\x0b\x0c\r"], ids=repr)
+async def test_an_empty_message_is_an_input_error_and_creates_no_task(admin, raw):
+    # given an inbox
+    await intake_inbox(admin.organization_id)
+    # when an empty (or whitespace-only) message is imported as base64 and uploaded
+    as_base64 = await import_email(admin, raw)
+    request = multipart_upload(
+        IMPORT,
+        {"input": {"rawMessage": None, "recipient": mc.INBOX}},
+        {"variables.input.rawMessage": ("m.eml", raw)},
+    )
+    as_upload = (await post_multipart(admin, request)).json()["data"]["importEmail"]
+    # then both are a BAD_REQUEST InputError on rawMessage, and no task exists
+    for result in (as_base64, as_upload):
+        assert result["__typename"] == "InputError", result
+        assert (result["code"], result["field"]) == ("BAD_REQUEST", "rawMessage")
+        assert "empty" in result["message"]
+    assert await task_rows(admin.organization_id) == 0
+
+
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.ANNOTATOR, Role.VIEWER])
 async def test_only_admins_may_import(admin, role):
     # given an inbox and a user who is not ADMIN

@@ -179,5 +179,7 @@ def garbage(size: int = 4096) -> bytes:
     return random.Random(99).randbytes(size)
 
 
-def empty() -> bytes:
-    return b""
+def nearly_empty() -> bytes:
+    """One NUL byte: an empty message is refused at the mutation, this one is not,
+    and there is nothing in it to read."""
+    return b"\x00"

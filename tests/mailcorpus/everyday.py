@@ -159,6 +159,15 @@ NAMED_FILES: list[tuple[str, str, bytes]] = [
         "invoice.pdf",
         pdf("control"),
     ),
+    # A right-to-left override (shows as "invoiceexe.pdf") and zero-width joiners
+    (
+        "attachment; filename*=utf-8''invoice%E2%80%AEfdp.exe",
+        "invoicefdp.exe",
+        pdf("bidi"),
+    ),
+    ("attachment; filename*=utf-8''scan%E2%80%8B%E2%80%8D.pdf", "scan.pdf", pdf("zw")),
+    # A Windows device name, with an extension and trailing dots
+    ('attachment; filename="con.pdf.."', "_con.pdf", pdf("device")),
 ]
 
 
