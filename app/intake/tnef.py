@@ -8,7 +8,7 @@ from tnefparse.properties import MAPI_ATTACH_LONG_FILENAME
 from app.intake.decoding import clean_text
 from app.intake.parsed import Attachment, DefectSink, ParsedMessage, part_record
 from app.intake.parts import PartOutcome
-from app.intake.sniffing import sanitize_filename
+from app.documents.sniffing import sanitize_filename
 
 
 def read_tnef(
