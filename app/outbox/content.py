@@ -14,8 +14,8 @@ from app.core.validation import no_line_breaks
 from app.mail.bodies import sanitize_html, text_from_html
 from app.mail.models import Email
 from app.mail.subjects import forward_subject, reply_subject
+from app.templates.expansion import Placeholders
 from app.templates.models import EmailTemplate
-from app.templates.rendering import render
 
 # templateValues keys that are the email's texts, not placeholders.
 TEXT_KEYS = ("subject", "message", "text")
@@ -56,19 +56,20 @@ def render_content(
     *,
     parent: Email | None,
     forwarding: bool,
-    context: dict[str, Any],
+    placeholders: Placeholders,
 ) -> Content:
-    subject = _subject(typed, values, template, parent, forwarding, context)
+    render = placeholders.render
+    subject = _subject(typed, values, template, parent, forwarding, placeholders)
     source, field = _source(
         typed, values, "message", template.message if template else ""
     )
-    rendered = render(source or "", context, html=True, field=field)
+    rendered = render(source or "", html=True, field=field)
     html = sanitize_html(_bounded(rendered, field), cid_url={})
     source, field = _source(typed, values, "text", None)
     if source is None:
         text = text_from_html(html)
     else:
-        text = _bounded(render(source, context, html=False, field=field), field)
+        text = _bounded(render(source, html=False, field=field), field)
     return Content(subject=subject, html=html, text=text)
 
 
@@ -78,7 +79,7 @@ def _subject(
     template: EmailTemplate | None,
     parent: Email | None,
     forwarding: bool,
-    context: dict[str, Any],
+    placeholders: Placeholders,
 ) -> str:
     source, field = _source(
         typed, values, "subject", template.subject if template else None
@@ -91,7 +92,7 @@ def _subject(
             if forwarding
             else reply_subject(parent.subject)
         )
-    subject = render(source, context, html=False, field=field)
+    subject = placeholders.render(source, html=False, field=field)
     subject = no_line_breaks(subject, field=field).strip()
     if len(subject) > limits().subject_chars:
         raise InvalidInput(

@@ -22,6 +22,7 @@ from app.outbox.recipients import (
     clean_recipients,
 )
 from app.outbox.sender import as_sender, chosen_sender, default_sender
+from app.templates.expansion import placeholders
 from app.templates.models import EmailTemplate
 from app.templates.placeholders import annotation_values, build_context
 
@@ -108,23 +109,21 @@ async def draft(req: SendRequest, organization: Organization) -> Draft:
         attach += [
             d for d in await Document.filter(email_id=parent.id) if d not in attach
         ]
-    context = build_context(
+    built_in = build_context(
         organization=organization,
         user=req.user,
         parent=parent,
-        first_recipient=next(
-            iter(r.as_dict() for f in recipients.values() for r in f), None
-        ),
         annotations=[await _annotation_context(a) for a in related],
-        custom={k: v for k, v in values.items() if k not in TEXT_KEYS},
+        custom={},
     )
+    custom = {k: v for k, v in values.items() if k not in TEXT_KEYS}
     content = render_content(
         req.texts,
         values,
         template,
         parent=parent,
         forwarding=forwarding,
-        context=context,
+        placeholders=placeholders(built_in, custom),
     )
     _check_size(content.html, content.text, attach, new_attachments)
     reply = [Label.REPLY] if parent and not forwarding else []
