@@ -33,6 +33,8 @@ class User(Model):
         "models.Organization", related_name="users", on_delete=fields.CASCADE
     )
     email = fields.CharField(max_length=320, unique=True)
+    # {{ user_name }}: unique in the organization (see accounts.usernames).
+    username = fields.CharField(max_length=64, db_default="")
     full_name = fields.CharField(max_length=200, default="")
     role = fields.CharEnumField(Role, max_length=16, default=Role.VIEWER)
     is_active = fields.BooleanField(default=True)
@@ -42,6 +44,7 @@ class User(Model):
 
     class Meta:
         table = "user"
+        unique_together = (("organization_id", "username"),)
 
 
 class ApiToken(Model):

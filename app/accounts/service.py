@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import ApiToken, Organization, Role, User
 from app.accounts.tokens import hash_token, new_token
+from app.accounts.usernames import clean_username, numbered, username_base
 from app.core.errors import Conflict, NotFound
 from app.core.validation import normalize_address
 
@@ -31,15 +33,80 @@ class Viewer:
 
 
 async def create_user(
-    *, organization_id: int, email: str, full_name: str = "", role: Role
+    *,
+    organization_id: int,
+    email: str,
+    full_name: str = "",
+    role: Role,
+    username: str | None = None,
 ) -> User:
-    """Create a user; its email is unique across organizations."""
+    """Create a user; its email is unique across organizations, its username in
+    the organization (default: the email's local part, numbered if taken)."""
     address = normalize_address(email, field="email")
+    if username is not None:
+        username = clean_username(username)
+        await _check_username_free(organization_id, username)
     if await User.filter(email=address).exists():
         raise Conflict(f"A user with email {address} exists.", field="email")
-    return await User.create(
-        organization_id=organization_id, email=address, full_name=full_name, role=role
+    try:
+        return await User.create(
+            organization_id=organization_id,
+            email=address,
+            full_name=full_name,
+            role=role,
+            username=username or await _free_username(organization_id, address),
+        )
+    except IntegrityError:  # a concurrent create took the email or the username
+        if await User.filter(email=address).exists():
+            raise Conflict(
+                f"A user with email {address} exists.", field="email"
+            ) from None
+        raise Conflict("That username was just taken.", field="username") from None
+
+
+async def update_user(
+    *,
+    organization_id: int,
+    user_id: int,
+    username: str | None = None,
+    full_name: str | None = None,
+) -> User:
+    """Change a user's username or full name (None leaves a value)."""
+    user = await User.get_or_none(id=user_id, organization_id=organization_id)
+    if user is None:
+        raise NotFound("No such user.", field="id")
+    if username is not None:
+        username = clean_username(username)
+        if username != user.username:
+            await _check_username_free(organization_id, username)
+        user.username = username
+    if full_name is not None:
+        user.full_name = full_name
+    try:
+        await user.save(update_fields=["username", "full_name"])
+    except IntegrityError:
+        raise Conflict("That username was just taken.", field="username") from None
+    return user
+
+
+async def _check_username_free(organization_id: int, username: str) -> None:
+    if await User.filter(organization_id=organization_id, username=username).exists():
+        raise Conflict(f"The username {username} is taken.", field="username")
+
+
+async def _free_username(organization_id: int, email: str) -> str:
+    base = username_base(email)
+    taken = set(
+        await User.filter(
+            organization_id=organization_id,
+            # numbered() may shorten a long base to fit its suffix
+            username__startswith=base[:56],
+        ).values_list("username", flat=True)
     )
+    number = 1
+    while numbered(base, number) in taken:
+        number += 1
+    return numbered(base, number)
 
 
 async def create_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:

@@ -1,11 +1,34 @@
-"""Annotation verbs."""
+"""Document and annotation verbs."""
 
+import hashlib
 from typing import Any
 
 from app.accounts.models import User
+from app.core.blobs import blob_store
 from app.core.errors import InvalidInput, NotFound
 from app.core.validation import check_metadata
-from app.documents.models import Annotation, AnnotationStatus
+from app.documents.models import Annotation, AnnotationStatus, Document
+
+
+async def store_document(
+    *,
+    organization_id: int,
+    email_id: int | None,
+    data: bytes,
+    file_name: str,
+    mime_type: str,
+) -> Document:
+    """A Document with its bytes in the blob store (names and types checked by the
+    caller, as intake and outbox each do)."""
+    return await Document.create(
+        organization_id=organization_id,
+        email_id=email_id,
+        original_file_name=file_name,
+        mime_type=mime_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        blob_key=blob_store().put(data),
+    )
 
 
 async def update_annotation(

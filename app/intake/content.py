@@ -5,8 +5,8 @@ body and the sanitized HTML, all as large as a sender makes them."""
 
 import secrets
 
+from app.documents.sniffing import sniff_mime_type
 from app.intake.parsed import ParsedMessage
-from app.intake.sniffing import sniff_mime_type
 from app.mail.bodies import sanitize_html, text_from_html
 
 

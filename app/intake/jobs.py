@@ -20,11 +20,11 @@ from app.core.errors import ErrorCode
 from app.core.limits import limits
 from app.core.urls import email_part_url
 from app.documents.models import Annotation, AnnotationStatus, Document
+from app.documents.sniffing import matches_accepted
 from app.inboxes.models import Inbox
 from app.intake.parse_runner import ParseCrashed, ParseTimeout, parse_in_child
 from app.intake.parsing import Attachment, ParsedMessage
 from app.intake.parts import PartOutcome
-from app.intake.sniffing import matches_accepted
 from app.mail.bodies import truncate_utf8
 from app.mail.models import Email, EmailType
 from app.mail.service import NewEmail, Received, record_email

@@ -12,12 +12,12 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 
+from app.documents.sniffing import sanitize_filename
 from app.intake.content import read_content
 from app.intake.decoding import clean_text, decode_text
 from app.intake.headers import read_headers
 from app.intake.parsed import Attachment, ParsedMessage, part_record
 from app.intake.parts import PartOutcome
-from app.intake.sniffing import sanitize_filename
 from app.intake.tnef import read_tnef
 
 MAX_DEPTH = 32  # multipart nesting levels

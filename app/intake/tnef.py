@@ -5,10 +5,10 @@ from typing import Any
 
 from tnefparse.properties import MAPI_ATTACH_LONG_FILENAME
 
+from app.documents.sniffing import sanitize_filename
 from app.intake.decoding import clean_text
 from app.intake.parsed import Attachment, DefectSink, ParsedMessage, part_record
 from app.intake.parts import PartOutcome
-from app.intake.sniffing import sanitize_filename
 
 
 def read_tnef(

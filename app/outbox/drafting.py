@@ -4,26 +4,27 @@ nothing is stored until all of it is right."""
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlparse
 
 from app.accounts.models import Organization, User
 from app.core.errors import ErrorCode, InvalidInput, NotFound
 from app.core.limits import limits
-from app.core.validation import no_line_breaks
 from app.documents.models import Annotation, Document
-from app.inboxes.models import Inbox
 from app.inboxes.service import get_queue
-from app.mail.bodies import sanitize_html, text_from_html
 from app.mail.models import (
     Email,
     Label,
 )
-from app.mail.subjects import forward_subject, reply_subject
-from app.outbox.recipients import Recipient, clean_headers, clean_recipients
-from app.settings import get_settings
+from app.outbox.attachments import NewAttachment, clean_attachments
+from app.outbox.content import TEXT_KEYS, Texts, render_content
+from app.outbox.recipients import (
+    Recipient,
+    clean_headers,
+    clean_recipients,
+)
+from app.outbox.sender import as_sender, chosen_sender, default_sender
+from app.templates.expansion import placeholders
 from app.templates.models import EmailTemplate
 from app.templates.placeholders import annotation_values, build_context
-from app.templates.rendering import render
 
 
 @dataclass
@@ -34,12 +35,16 @@ class SendRequest:
     cc: list[tuple[str, str]] = field(default_factory=list)
     bcc: list[tuple[str, str]] = field(default_factory=list)
     queue_id: int | None = None
+    from_address: str | None = None
+    # The typed subject, message and text win over templateValues' keys.
+    texts: Texts = field(default_factory=Texts)
     template_values: Any = None
     template_id: int | None = None
     parent_email_id: int | None = None
     related_annotation_ids: list[int] = field(default_factory=list)
     related_document_ids: list[int] = field(default_factory=list)
     attach_document_ids: list[int] = field(default_factory=list)
+    attachments: list[NewAttachment] = field(default_factory=list)
     reset_related_annotations_email_thread: bool = False
     labels: list[Label] = field(default_factory=list)
     headers: Any = None
@@ -66,6 +71,7 @@ class Draft:
     related: list[Annotation]
     related_documents: list[Document]
     attach: list[Document]
+    new_attachments: list[NewAttachment]
     template: EmailTemplate | None
 
 
@@ -78,7 +84,9 @@ async def draft(req: SendRequest, organization: Organization) -> Draft:
     )
     headers = clean_headers(req.headers)
     send_at, send_before = _schedule(req.send_at, req.send_before)
-    custom = _template_values(req.template_values)
+    values = _template_values(req.template_values)
+    chosen = await chosen_sender(org, req.from_address)
+    new_attachments = clean_attachments(req.attachments)
     parent = await _one(Email, org, req.parent_email_id, "parentEmail")
     queue_id = req.queue_id or (parent.queue_id if parent else None)
     if queue_id is None:
@@ -101,35 +109,40 @@ async def draft(req: SendRequest, organization: Organization) -> Draft:
         attach += [
             d for d in await Document.filter(email_id=parent.id) if d not in attach
         ]
-    context = build_context(
+    built_in = build_context(
         organization=organization,
         user=req.user,
         parent=parent,
-        first_recipient=next(
-            iter(r.as_dict() for f in recipients.values() for r in f), None
-        ),
         annotations=[await _annotation_context(a) for a in related],
-        custom=custom,
+        custom={},
     )
-    subject, html = _render(custom, template, parent, forwarding, context)
-    text = text_from_html(html)
-    _check_size(html, text, attach)
+    custom = {k: v for k, v in values.items() if k not in TEXT_KEYS}
+    content = render_content(
+        req.texts,
+        values,
+        template,
+        parent=parent,
+        forwarding=forwarding,
+        placeholders=placeholders(built_in, custom),
+    )
+    _check_size(content.html, content.text, attach, new_attachments)
     reply = [Label.REPLY] if parent and not forwarding else []
     return Draft(
         queue_id=queue_id,
         parent=parent,
         recipients=recipients,
-        subject=subject,
-        html=html,
-        text=text,
+        subject=content.subject,
+        html=content.html,
+        text=content.text,
         labels=list(dict.fromkeys([*req.labels, *reply])),
         headers=headers,
         send_at=send_at,
         send_before=send_before,
-        sender=await _sender(queue_id, parent),
+        sender=as_sender(chosen) if chosen else await default_sender(queue_id, parent),
         related=related,
         related_documents=related_documents,
         attach=attach,
+        new_attachments=new_attachments,
         template=template,
     )
 
@@ -164,7 +177,7 @@ def _template_values(values: Any) -> dict[str, Any]:
             f"templateValues must be an object of at most {most} keys.",
             field="templateValues",
         )
-    for key in ("subject", "message"):
+    for key in TEXT_KEYS:
         if key in values and not isinstance(values[key], str):
             raise InvalidInput(
                 f"templateValues.{key} must be a string.", field=f"templateValues.{key}"
@@ -174,42 +187,6 @@ def _template_values(values: Any) -> dict[str, Any]:
             "templateValues keys must be identifiers.", field="templateValues"
         )
     return values
-
-
-def _render(
-    custom: dict[str, Any],
-    template: EmailTemplate | None,
-    parent: Email | None,
-    forwarding: bool,
-    context: dict[str, Any],
-) -> tuple[str, str]:
-    subject_source = custom.get("subject", template.subject if template else None)
-    message_source = custom.get("message", template.message if template else "")
-    if subject_source is None:
-        subject = ""
-        if parent is not None:
-            subject = (
-                forward_subject(parent.subject)
-                if forwarding
-                else reply_subject(parent.subject)
-            )
-    else:
-        subject = render(
-            subject_source, context, html=False, field="templateValues.subject"
-        )
-    subject = no_line_breaks(subject, field="templateValues.subject").strip()
-    if len(subject) > limits().subject_chars:
-        raise InvalidInput(
-            f"The subject is over {limits().subject_chars} characters.",
-            field="templateValues.subject",
-        )
-    html = render(message_source, context, html=True, field="templateValues.message")
-    if len(html.encode()) > limits().send_message_bytes:
-        raise InvalidInput(
-            f"The message is over {limits().send_message_bytes} bytes.",
-            field="templateValues.message",
-        )
-    return subject, sanitize_html(html, cid_url={})
 
 
 async def _one(model: Any, organization_id: int, pk: int | None, field: str) -> Any:
@@ -253,31 +230,20 @@ async def _annotation_context(annotation: Annotation) -> dict[str, Any]:
     return annotation_values(annotation, document, assignee)
 
 
-def _check_size(html: str, text: str, attach: list[Document]) -> None:
+def _check_size(
+    html: str, text: str, attach: list[Document], new: list[NewAttachment]
+) -> None:
     limit = limits().max_message_bytes
     # base64 makes attachments a third larger on the wire.
     size = (
-        len(html.encode()) + len(text.encode()) + sum(d.size * 4 // 3 for d in attach)
+        len(html.encode())
+        + len(text.encode())
+        + sum(d.size * 4 // 3 for d in attach)
+        + sum(len(a.data) * 4 // 3 for a in new)
     )
     if size > limit:
         raise InvalidInput(
             f"The message would be about {size} bytes; the limit is {limit}.",
-            field="attachDocuments",
+            field="attachments" if new else "attachDocuments",
             code=ErrorCode.PAYLOAD_TOO_LARGE,
         )
-
-
-async def _sender(queue_id: int, parent: Email | None) -> dict[str, str]:
-    """A reply goes out from the inbox its parent came to; else the queue's first."""
-    inbox = None
-    if parent is not None and parent.inbox_id is not None:
-        inbox = await Inbox.get_or_none(id=parent.inbox_id)
-    if inbox is None:
-        inbox = await Inbox.filter(queue_id=queue_id).order_by("id").first()
-    if inbox is not None:
-        return {"email": inbox.email, "name": inbox.name}
-    configured = get_settings().mail_from
-    if configured:
-        return {"email": configured, "name": ""}
-    host = urlparse(get_settings().public_url).hostname or "localhost"
-    return {"email": f"no-reply@{host}", "name": ""}

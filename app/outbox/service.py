@@ -13,6 +13,7 @@ from tortoise.expressions import F
 from app.accounts.models import Organization
 from app.core.errors import ErrorCode, InvalidInput
 from app.core.limits import limits
+from app.documents.service import store_document
 from app.mail.bodies import truncate_utf8
 from app.mail.models import (
     DeliveryStatus,
@@ -40,6 +41,13 @@ async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
         return earlier  # answered before rendering anything again
     organization = await Organization.get(id=req.organization_id)
     draft = await drafting.draft(req, organization)
+    # The full rendered bodies (Email keeps 4 kB of each for display) and what to
+    # attach: _store adds the new files' Documents before the Task row is written.
+    payload = {
+        "html": draft.html,
+        "text": draft.text,
+        "attach_document_ids": [d.id for d in draft.attach],
+    }
     return await submit(
         redis,
         kind=TaskKind.SEND_EMAIL,
@@ -47,18 +55,16 @@ async def request_send(redis: ArqRedis, req: SendRequest) -> Task:
         creator_id=req.user.id,
         idempotency_key=req.idempotency_key,
         defer_until=draft.send_at,
-        # The full rendered bodies (Email keeps 4 kB of each for display).
-        payload={
-            "html": draft.html,
-            "text": draft.text,
-            "attach_document_ids": [d.id for d in draft.attach],
-        },
-        prepare=lambda: _store(req, organization, draft),
+        payload=payload,
+        prepare=lambda: _store(req, organization, draft, payload),
     )
 
 
-async def _store(req: SendRequest, organization: Organization, draft: Draft) -> int:
-    """The email and its relations (in the transaction of its Task); its id."""
+async def _store(
+    req: SendRequest, organization: Organization, draft: Draft, payload: dict
+) -> int:
+    """The email, its new files and its relations (in the transaction of its Task,
+    which `submit` writes after this, with `payload`); its id."""
     if organization.send_limit is not None:
         await Organization.select_for_update().get(id=organization.id)
         if await send_limit_left(organization) == 0:
@@ -67,6 +73,15 @@ async def _store(req: SendRequest, organization: Organization, draft: Draft) -> 
                 code=ErrorCode.RATE_LIMITED,
             )
     email = await _record(req, draft)
+    for new in draft.new_attachments:
+        document = await store_document(
+            organization_id=req.organization_id,
+            email_id=email.id,
+            data=new.data,
+            file_name=new.filename,
+            mime_type=new.content_type,
+        )
+        payload["attach_document_ids"].append(document.id)
     await relate(
         email,
         annotation_ids=[a.id for a in draft.related],

@@ -1,8 +1,7 @@
 """The values templates may use: plain data only (the sandbox exposes nothing else).
 
-user_name is the name of the person written to (the parent email's sender, else
-the first recipient); current_user_* describe the user sending; sender_email is the
-parent email's sender address.
+user_name is the sending user's username; current_user_* describe the user sending
+too; sender_email is the parent email's sender address.
 """
 
 from typing import Any
@@ -14,6 +13,32 @@ from app.mail.models import Email
 from app.settings import get_settings
 
 VALUES_PREFIX = "emails_import:"
+
+# What each built-in placeholder holds: LEAF a value, ANY whatever its data holds
+# (an annotation's values), a dict the names under it. A name outside it is
+# unknown (see templates.expansion).
+LEAF = None
+ANY = "any"
+Spec = dict[str, Any]
+_ANNOTATION: Spec = {
+    "id": LEAF,
+    "url": LEAF,
+    "assignee_email": LEAF,
+    "status": LEAF,
+    "document": {"original_file_name": LEAF},
+    "content": {"value": ANY},
+}
+BUILT_IN: Spec = {
+    "organization_name": LEAF,
+    "app_url": LEAF,
+    "user_name": LEAF,
+    "current_user_fullname": LEAF,
+    "current_user_email": LEAF,
+    "parent_email_subject": LEAF,
+    "sender_email": LEAF,
+    "annotation": _ANNOTATION,
+    "annotations": ANY,
+}
 
 
 def annotation_values(
@@ -39,20 +64,14 @@ def build_context(
     organization: Organization,
     user: User,
     parent: Email | None,
-    first_recipient: dict[str, str] | None,
     annotations: list[dict[str, Any]],
     custom: dict[str, Any],
 ) -> dict[str, Any]:
-    addressee = (
-        {"email": parent.from_address, "name": parent.from_name}
-        if parent
-        else first_recipient
-    ) or {"email": "", "name": ""}
     context: dict[str, Any] = {
         **custom,
         "organization_name": organization.name,
         "app_url": get_settings().public_url,
-        "user_name": addressee["name"] or addressee["email"],
+        "user_name": user.username or "",
         "current_user_fullname": user.full_name,
         "current_user_email": user.email,
         "parent_email_subject": parent.subject if parent else "",

@@ -7,7 +7,7 @@ before rendering, so a template's cost is linear in its size and its values, and
 can reach only the plain data `placeholders` builds.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import ChainableUndefined, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -74,7 +74,7 @@ def _check_tree(tree: nodes.Template, field: str) -> None:
                 raise InvalidInput(PLACEHOLDERS_ONLY.format(what=what), field=field)
 
 
-def check_syntax(source: str, *, html: bool, field: str) -> None:
+def check_syntax(source: str, *, html: bool, field: str) -> nodes.Template:
     """Refuse a template that is not placeholders-only (when saved or used)."""
     env = _HTML if html else _TEXT
     try:
@@ -84,6 +84,32 @@ def check_syntax(source: str, *, html: bool, field: str) -> None:
             f"The template does not compile: {exc}.", field=field
         ) from None
     _check_tree(tree, field)
+    return tree
+
+
+Path = tuple[str | int, ...]
+
+
+def placeholder_paths(source: str, *, html: bool, field: str) -> list[Path]:
+    """Every placeholder the template names, as a path: `a.b["c"]` is (a, b, c)."""
+    paths = []
+    for node in check_syntax(source, html=html, field=field).find_all(
+        (nodes.Name, nodes.Getattr, nodes.Getitem)
+    ):
+        keys: list[str | int] = []
+        while isinstance(node, nodes.Getattr | nodes.Getitem):
+            # _check_tree let only constant keys through
+            key = node.attr if isinstance(node, nodes.Getattr) else node.arg
+            keys.append(key if isinstance(key, str) else cast(nodes.Const, key).value)
+            node = node.node
+        if isinstance(node, nodes.Name):
+            paths.append((node.name, *reversed(keys)))
+    return paths
+
+
+def shown(path: Path) -> str:
+    """A path as a template writes it."""
+    return "{{ " + ".".join(str(key) for key in path) + " }}"
 
 
 def render(source: str, context: dict[str, Any], *, html: bool, field: str) -> str:

@@ -4,11 +4,16 @@ from app.core.errors import InvalidInput, NotFound
 from app.core.limits import limits
 from app.core.validation import no_line_breaks
 from app.inboxes.service import get_queue
+from app.templates.expansion import check_saved
 from app.templates.models import EmailTemplate, TemplateType
-from app.templates.rendering import check_syntax
 
 
-def _check(name: str | None, subject: str | None, message: str | None) -> None:
+def _check(
+    name: str | None,
+    subject: str | None,
+    message: str | None,
+    type: TemplateType,
+) -> None:
     if name is not None and not (0 < len(name.strip()) <= 200):
         raise InvalidInput("Name must be 1 to 200 characters.", field="name")
     if subject is not None:
@@ -24,9 +29,9 @@ def _check(name: str | None, subject: str | None, message: str | None) -> None:
             field="message",
         )
     if subject is not None:
-        check_syntax(subject, html=False, field="subject")
+        check_saved(subject, html=False, type=type, field="subject")
     if message is not None:
-        check_syntax(message, html=True, field="message")
+        check_saved(message, html=True, type=type, field="message")
 
 
 async def create_template(
@@ -38,7 +43,7 @@ async def create_template(
     queue_id: int | None,
     type: TemplateType = TemplateType.CUSTOM,
 ) -> EmailTemplate:
-    _check(name, subject, message)
+    _check(name, subject, message, type)
     if queue_id is not None:
         await get_queue(organization_id=organization_id, queue_id=queue_id)
     return await EmailTemplate.create(
@@ -64,7 +69,7 @@ async def update_template(
     )
     if template is None:
         raise NotFound("No such email template.", field="id")
-    _check(name, subject, message)
+    _check(name, subject, message, template.type)
     if name is not None:
         template.name = name.strip()
     if subject is not None:

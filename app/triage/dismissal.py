@@ -135,7 +135,6 @@ async def _queue_rejection_notice(email: Email, task: Task) -> Task:
         organization=await Organization.get(id=email.organization_id),
         user=user or User(full_name="", email=""),
         parent=email,
-        first_recipient=None,
         annotations=[],
         custom={"reason": task.payload.get("reason", "")},
     )

@@ -14,7 +14,8 @@ CREATE_QUEUE = f"""mutation($name: String!) {{ createQueue(input: {{name: $name}
 
 
 CREATE_USER = f"""mutation($input: CreateUserInput!) {{ createUser(input: $input) {{
-  __typename ... on User {{ id email fullName role isActive organization {{ id }} }}
+  __typename ... on User {{ id email username fullName role isActive
+  organization {{ id }} }}
   {ERROR} }} }}"""
 
 

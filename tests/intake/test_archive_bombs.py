@@ -9,7 +9,7 @@ import zipfile
 import psutil
 import pytest
 
-from app.intake.sniffing import sniff_mime_type
+from app.documents.sniffing import sniff_mime_type
 from tests import mailcorpus as mc
 from tests.intake.importing import (
     assert_worker_alive,

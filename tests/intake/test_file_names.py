@@ -3,7 +3,7 @@ bidi or zero-width tricks, no control characters, no paths, no Windows devices."
 
 import unicodedata
 
-from app.intake.sniffing import sanitize_filename
+from app.documents.sniffing import sanitize_filename
 
 # Windows' device names (learn.microsoft.com, "Naming Files, Paths, and Namespaces").
 RESERVED = {"CON", "PRN", "AUX", "NUL"} | {

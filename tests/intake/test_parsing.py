@@ -1,7 +1,7 @@
 """parse_message (pure): what a mail client would read, whatever the damage."""
 
+from app.documents.sniffing import matches_accepted, sanitize_filename, sniff_mime_type
 from app.intake.parsing import parse_message
-from app.intake.sniffing import matches_accepted, sanitize_filename, sniff_mime_type
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -45,11 +45,12 @@ async def test_received_message_has_the_headers_bodies_and_attachments_asked_for
         headers={"X-Ticket": "42", "X-Note": "Grüße aus Köln"},
         templateValues={
             "subject": "Invoice {{ number }}",
-            "message": '<p onclick="steal()">Dear {{ user_name }},</p>'
+            "message": '<p onclick="steal()">Dear {{ client }},</p>'
             "<script>alert('x')</script>"
             '<p>see <a href="javascript:alert(1)" onmouseover="x()">this</a> '
             "<b>bold</b> &amp; more</p>",
             "number": "2024-7",
+            "client": "Xavier Client",
         },
         attachDocuments=[gid("Document", d.id) for d in docs],
     )

@@ -25,6 +25,7 @@ class Organization(relay.Node, FromModel):
 class User(relay.Node, FromModel):
     id: relay.NodeID[int]
     email: str
+    username: str = strawberry.field(description="{{ user_name }} in templates.")
     full_name: str
     role: RoleEnum  # type: ignore[valid-type]
     is_active: bool

@@ -5,7 +5,8 @@ from strawberry.tools import merge_types
 from app.graphql.accounts.mutations.create_api_token import CreateApiToken
 from app.graphql.accounts.mutations.create_user import CreateUser
 from app.graphql.accounts.mutations.revoke_api_token import RevokeApiToken
+from app.graphql.accounts.mutations.update_user import UpdateUser
 
 AccountMutations = merge_types(
-    "AccountMutations", (CreateUser, CreateApiToken, RevokeApiToken)
+    "AccountMutations", (CreateUser, UpdateUser, CreateApiToken, RevokeApiToken)
 )

@@ -18,6 +18,11 @@ from app.graphql.permissions import IsAdmin
 class CreateUserInput:
     email: str
     full_name: str = ""
+    username: str | None = strawberry.field(
+        default=None,
+        description="Unique in the organization; default: the email's local part "
+        "(numbered if taken).",
+    )
     role: RoleEnum = Role.VIEWER  # type: ignore[valid-type]
 
 
@@ -33,5 +38,6 @@ class CreateUser:
             email=input.email,
             full_name=input.full_name,
             role=input.role,
+            username=input.username,
         )
         return User.from_model(row)

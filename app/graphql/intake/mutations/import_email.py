@@ -1,11 +1,8 @@
 """importEmail: accept a raw message and return the Task that imports it."""
 
-import base64
-import binascii
-from typing import Annotated, cast
+from typing import Annotated
 
 import strawberry
-from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 
 from app.core.errors import InvalidInput
@@ -14,9 +11,8 @@ from app.graphql.context import Info
 from app.graphql.extensions import AsInputError
 from app.graphql.permissions import IsAdmin
 from app.graphql.tasks.types import Task
+from app.graphql.uploads import decode_base64, read_upload
 from app.intake.service import check_size, request_import
-
-CHUNK = 1024 * 1024
 
 
 @strawberry.input
@@ -36,18 +32,8 @@ class ImportEmailInput:
 ImportEmailResult = Annotated[Task | InputError, strawberry.union("ImportEmailResult")]
 
 
-async def _read_upload(upload: UploadFile) -> bytes:
-    """Stop at the first chunk past the size limit, so an oversize upload fails early
-    (the whole size is then unknown: the error says larger than the limit)."""
-    chunks, total = [], 0
-    try:
-        while chunk := await upload.read(CHUNK):
-            chunks.append(chunk)
-            total += len(chunk)
-            check_size(total, whole=False)
-    finally:
-        await upload.close()
-    return b"".join(chunks)
+def _check(size: int, whole: bool) -> None:
+    check_size(size, whole=whole)
 
 
 async def _raw(input: ImportEmailInput) -> bytes:
@@ -56,16 +42,10 @@ async def _raw(input: ImportEmailInput) -> bytes:
             "Give exactly one of rawMessage and rawMessageBase64.", field="rawMessage"
         )
     if input.raw_message is not None:
-        # Starlette's multipart parser hands files over as UploadFile.
-        return await _read_upload(cast(UploadFile, input.raw_message))
-    text = input.raw_message_base64 or ""
-    check_size(len(text) * 3 // 4)
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput(
-            "rawMessageBase64 is not valid base64.", field="rawMessageBase64"
-        ) from None
+        return await read_upload(input.raw_message, check=_check)
+    return decode_base64(
+        input.raw_message_base64 or "", field="rawMessageBase64", check=_check
+    )
 
 
 @strawberry.type

@@ -1,4 +1,4 @@
-"""File names and content types of attachments (pure)."""
+"""File names and content types of attachments, incoming and outgoing (pure)."""
 
 import io
 import mimetypes
