@@ -5,9 +5,13 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime, timedelta
 
+from arq.constants import job_key_prefix
 from standardwebhooks import Webhook as Verifier
 
+from app.core.redis import queue_name
+from app.webhooks.jobs import job_id, requeue_lost_deliveries
 from app.webhooks.models import WebhookDelivery
 from tests.helpers import assert_input_error, mutate
 from tests.webhooks.receiver import (
@@ -194,3 +198,26 @@ async def test_redelivery_sends_the_same_message_again_as_a_new_delivery(
     nodes = (await webhook_with_deliveries(admin, webhook["id"]))["deliveries"]["nodes"]
     assert [n["id"] for n in nodes] == [again["id"], original["id"]]
     assert [n["status"] for n in nodes] == ["SUCCEEDED", "SUCCEEDED"]
+
+
+async def test_a_delivery_whose_job_was_lost_is_requeued(
+    admin, inbox, receiver, run_jobs, redis
+):
+    # given a committed delivery whose job vanished (a Redis flush), overdue
+    webhook, _ = await create_webhook(admin, receiver.url, ["TASK_FINISHED"])
+    cancelled = await admin.data(
+        "mutation($id: ID!) { cancelTask(id: $id) { __typename } }",
+        {"id": await import_email(admin, "Lost")},
+    )
+    assert cancelled["cancelTask"]["__typename"] == "Task"
+    [delivery] = await WebhookDelivery.all()
+    await redis.delete(job_key_prefix + job_id(delivery.id), queue_name())
+    await WebhookDelivery.all().update(
+        next_try_at=datetime.now(UTC) - timedelta(hours=1)
+    )
+    # when the requeue cron runs, then the worker
+    assert await requeue_lost_deliveries({"redis": redis}) == 1
+    await run_jobs()
+    # then it was delivered, and there is nothing more to requeue
+    assert len(receiver.requests) == 1
+    assert await requeue_lost_deliveries({"redis": redis}) == 0
