@@ -38,7 +38,9 @@ PENDING = WebhookDeliveryStatus.PENDING
 
 
 def job_id(delivery_id: int) -> str:
-    return f"webhook-delivery:{delivery_id}"
+    # arq's job keys are not under the queue's name: the prefix keeps deployments
+    # (and test runs) sharing a Redis apart, as task ids (UUIDs) are by nature.
+    return f"{get_settings().redis_key_prefix}:webhook-delivery:{delivery_id}"
 
 
 async def enqueue_deliveries(redis: ArqRedis, delivery_ids: list[int]) -> None:
@@ -134,8 +136,8 @@ async def _call(webhook: Webhook, delivery: WebhookDelivery) -> Attempt:
             response = await client.post(
                 webhook.url, content=body.encode(), headers=headers
             )
-    except httpx.HTTPError as exc:
-        return Attempt(None, f"{type(exc).__name__}: {exc}"[:500] or "request failed")
+    except Exception as exc:  # timeouts, refusals, TLS, a URL httpx rejects: a try
+        return Attempt(None, f"{type(exc).__name__}: {exc}"[:500])
     if 200 <= response.status_code < 300:
         return Attempt(response.status_code, None)
     return Attempt(response.status_code, f"HTTP {response.status_code}")
