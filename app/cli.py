@@ -1,6 +1,7 @@
 """`mailroom` commands. Each reads the same settings as the server (env, .env)."""
 
 import asyncio
+import os
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +12,7 @@ from app.cli_db import with_db
 from app.db import close_db, migrate
 from app.health_cli import health_app
 from app.provision_cli import inbox_app, org_app, queue_app, token_app, user_app
+from app.settings import get_settings
 from app.settings_check import ALL, BLOB_STORE_URL, DATABASE, LOG_LEVEL, REDIS_URL
 from app.settings_check import check_or_exit as check_settings
 
@@ -144,6 +146,10 @@ def dev(
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
     """Embedded mode: migrate, seed a demo org, run API + worker in one process."""
+    # A developer's webhook receiver runs on this machine: loopback is allowed here
+    # unless the environment says otherwise.
+    os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
+    get_settings.cache_clear()
     check_settings(*ALL)
     from app.dev import run_dev
 

@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "app.documents.models",
     "app.tasks.models",
     "app.templates.models",
+    "app.webhooks.models",
 ]
 
 

@@ -73,6 +73,17 @@ class Settings(BaseSettings):
     # A message whose parse takes longer fails (BAD_REQUEST), its child is killed.
     parse_timeout_seconds: float = Field(default=60.0, gt=0)
 
+    # Webhooks: each try waits this long for an answer; one that is not 2xx is
+    # retried with backoff (doubling from the base, with jitter) up to max attempts;
+    # a webhook whose deliveries failed this many times in a row is disabled.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_retry_base_seconds: float = Field(default=30.0, ge=0)
+    webhook_disable_after_failures: int = Field(default=10, ge=1)
+    # Private, loopback and link-local webhook addresses are refused unless true
+    # (tests, `dev`): an endpoint must not reach into the network Mailroom runs in.
+    webhook_allow_private_networks: bool = False
+
     # PostgreSQL: connecting and each statement give up after this long, so a hung
     # server is an outage (503, a worker retry), not a request waiting for ever.
     database_timeout_seconds: float = Field(default=30.0, gt=0)

@@ -22,6 +22,7 @@ from app.tasks.reconcile import (
 )
 from app.triage.attaching import attach_email_job
 from app.triage.dismissal import dismiss_email_job
+from app.webhooks.jobs import deliver_webhook_job, requeue_lost_deliveries
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -42,6 +43,7 @@ def worker_options() -> dict[str, Any]:
             send_email_job,
             dismiss_email_job,
             attach_email_job,
+            deliver_webhook_job,
         ],
         "cron_jobs": [
             cron(
@@ -50,6 +52,7 @@ def worker_options() -> dict[str, Any]:
                 run_at_startup=True,
             ),
             cron(purge_expired_tasks, minute={17}, second={0}),
+            cron(requeue_lost_deliveries, second={30}),
         ],
         "on_startup": startup,
         "on_shutdown": shutdown,

@@ -46,6 +46,11 @@ def release_embedded() -> None:
             arq_settings.cache_clear()
 
 
+def queue_name() -> str:
+    """The arq queue every job goes to (tasks' and webhook deliveries')."""
+    return f"{get_settings().redis_key_prefix}:queue"
+
+
 @lru_cache(maxsize=1)
 def arq_settings() -> RedisSettings:
     return settings_for(redis_url())

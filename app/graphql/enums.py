@@ -15,6 +15,7 @@ from app.mail.models import (
 )
 from app.tasks.models import TaskKind, TaskStatus
 from app.templates.models import TemplateType
+from app.webhooks.models import WebhookDeliveryStatus, WebhookEvent
 
 RoleEnum = strawberry.enum(Role, name="Role")
 AnnotationStatusEnum = strawberry.enum(AnnotationStatus, name="AnnotationStatus")
@@ -28,3 +29,7 @@ PartOutcomeEnum = strawberry.enum(PartOutcome, name="PartOutcome")
 TaskKindEnum = strawberry.enum(TaskKind, name="TaskKind")
 TaskStatusEnum = strawberry.enum(TaskStatus, name="TaskStatus")
 TemplateTypeEnum = strawberry.enum(TemplateType, name="EmailTemplateType")
+WebhookEventEnum = strawberry.enum(WebhookEvent, name="WebhookEvent")
+WebhookDeliveryStatusEnum = strawberry.enum(
+    WebhookDeliveryStatus, name="WebhookDeliveryStatus"
+)

@@ -21,6 +21,7 @@ def newest_first(
     filter_type: type | None = None,
     *,
     id_kind: type = int,
+    permission_classes: list[type] | None = None,
 ) -> Any:
     """A connection over the caller's rows of `model`, newest first, optionally
     with a `filter` argument of `filter_type` (an input with `apply(query)`)."""
@@ -59,7 +60,7 @@ def newest_first(
         ) -> Connection[node_type]:  # type: ignore[valid-type]
             return await page(info, filter, PageArgs(first, after, last, before))
 
-    return strawberry.field(resolver=resolve)
+    return strawberry.field(resolver=resolve, permission_classes=permission_classes)
 
 
 def with_id(

@@ -28,6 +28,7 @@ from app.mail.relations import (
 )
 from app.tasks.models import Task
 from app.templates.models import EmailTemplate
+from app.webhooks.models import Webhook, WebhookDelivery
 
 K = TypeVar("K")
 M = TypeVar("M", bound=Model)
@@ -50,6 +51,8 @@ class Loaders:
         self.annotations_by_id = _by_id(org, Annotation, int)
         self.email_templates_by_id = _by_id(org, EmailTemplate, int)
         self.tasks_by_id = _by_id(org, Task, uuid.UUID)
+        self.webhooks_by_id = _by_id(org, Webhook, int)
+        self.webhook_deliveries_by_id = _by_id(org, WebhookDelivery, int)
         # Rows by a foreign key of theirs.
         self.inboxes_by_queue = _by_column(org, Inbox, "queue_id")
         self.emails_by_parent = _by_column(

@@ -15,6 +15,7 @@ from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.types.base import StrawberryObjectDefinition
 
+from app.accounts.models import Role
 from app.core import ids
 from app.graphql.context import Info
 from app.graphql.loaders import Loaders
@@ -31,7 +32,11 @@ NODE_LOADERS: dict[str, Callable[[Loaders], DataLoader[Any, Any]]] = {
     "Annotation": attrgetter("annotations_by_id"),
     "EmailTemplate": attrgetter("email_templates_by_id"),
     "Task": attrgetter("tasks_by_id"),
+    "Webhook": attrgetter("webhooks_by_id"),
+    "WebhookDelivery": attrgetter("webhook_deliveries_by_id"),
 }
+# Types only some roles may see: to anyone else their ids are as not theirs.
+NODE_ROLES: dict[str, Role] = {"Webhook": Role.ADMIN, "WebhookDelivery": Role.ADMIN}
 
 
 def node_class(info: Info, type_name: str) -> Any:
@@ -48,6 +53,9 @@ async def load_node(info: Info, global_id: str, type_name: str | None = None) ->
     if parts is None or (type_name is not None and parts[0] != type_name):
         return None
     loader = NODE_LOADERS.get(parts[0])
+    role = NODE_ROLES.get(parts[0])
+    if role is not None and not info.context.has_role(role):
+        return None
     pk = ids.parse_pk(*parts) if loader else None
     if loader is None or pk is None:
         return None
@@ -55,13 +63,15 @@ async def load_node(info: Info, global_id: str, type_name: str | None = None) ->
     return node_class(info, parts[0]).from_optional(row)
 
 
-def by_global_id(type_name: str, node_type: Any) -> Any:
+def by_global_id(
+    type_name: str, node_type: Any, *, permission_classes: list[type] | None = None
+) -> Any:
     """`email(id:)`, `task(id:)`...: one object by global id, null if not yours."""
 
     async def resolve(info: Info, id: strawberry.ID) -> node_type | None:
         return await load_node(info, id, type_name)
 
-    return strawberry.field(resolver=resolve)
+    return strawberry.field(resolver=resolve, permission_classes=permission_classes)
 
 
 @strawberry.type

@@ -40,6 +40,9 @@ from app.graphql.templates.queries import TemplateQueries
 from app.graphql.templates.types import EmailTemplate
 from app.graphql.threads.mutations import ThreadMutations
 from app.graphql.triage.mutations import TriageMutations
+from app.graphql.webhooks.mutations import WebhookMutations
+from app.graphql.webhooks.queries import WebhookLookups, WebhookQueries
+from app.graphql.webhooks.types import Webhook, WebhookDelivery
 from app.settings import Settings, get_settings
 
 # The order of the pieces is the order of the fields in schema.graphql.
@@ -51,12 +54,14 @@ Query = merge_types(
         MailLookups,
         DocumentLookups,
         TaskLookups,
+        WebhookLookups,
         MailQueries,
         DocumentQueries,
         TaskQueries,
         InboxQueries,
         TemplateQueries,
         LimitQueries,
+        WebhookQueries,
     ),
 )
 Mutation = merge_types(
@@ -72,6 +77,7 @@ Mutation = merge_types(
         DocumentMutations,
         TemplateMutations,
         TaskMutations,
+        WebhookMutations,
     ),
 )
 # Every type `node(id:)` can return, whether a field reaches it or not.
@@ -87,6 +93,8 @@ NODE_TYPES = [
     Annotation,
     EmailTemplate,
     Task,
+    Webhook,
+    WebhookDelivery,
 ]
 
 

@@ -7,7 +7,7 @@ duplicate resolve to the email that already exists.
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from typing import Any
@@ -32,6 +32,8 @@ from app.outbox.notices import queue_automatic_rejection
 from app.tasks.jobs import JobFailed, Outcome, task_job
 from app.tasks.models import Task
 from app.threads.service import match_thread, record_references, relink_waiting_children
+from app.webhooks.events import email_data, emit
+from app.webhooks.models import WebhookEvent
 
 log = logging.getLogger("mailroom.import")
 
@@ -45,15 +47,30 @@ class Extracted:
 
 
 async def _import(task: Task) -> Outcome:
-    email, follow_ups = await import_task(task)
-    return Outcome("succeeded", email_id=email.id, follow_ups=follow_ups)
+    imported = await import_task(task)
+    return Outcome(
+        "succeeded",
+        email_id=imported.email.id,
+        follow_ups=imported.follow_ups,
+        deliveries=imported.deliveries,
+    )
 
 
 import_email_job = task_job("import_email_job", _import)
 
 
-async def import_task(task: Task) -> tuple[Email, list[Task]]:
-    """The email for this task (new or already there) and tasks to enqueue after."""
+@dataclass
+class Imported:
+    """The email of an import (new or already there), and what to enqueue after
+    commit: follow-up tasks, EMAIL_RECEIVED's webhook deliveries (a new email's)."""
+
+    email: Email
+    follow_ups: list[Task] = field(default_factory=list)
+    deliveries: list[int] = field(default_factory=list)
+
+
+async def import_task(task: Task) -> Imported:
+    """The email for this task (new or already there) and what to enqueue after."""
     payload = task.payload
     inbox = await Inbox.get_or_none(
         id=payload["inbox_id"], organization_id=task.organization_id
@@ -77,7 +94,7 @@ async def import_task(task: Task) -> tuple[Email, list[Task]]:
     dedupe_key = parsed.message_id or f"sha256:{sha256}"
     existing = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
     if existing is not None:
-        return existing, []
+        return Imported(existing)
     _check_sender(inbox, parsed)
     extracted = [_classify(a, inbox) for a in parsed.attachments]
     for item in extracted:
@@ -98,7 +115,7 @@ async def import_task(task: Task) -> tuple[Email, list[Task]]:
         winner = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
         if winner is None:
             raise
-        return winner, []
+        return Imported(winner)
 
 
 def _check_sender(inbox: Inbox, parsed: ParsedMessage) -> None:
@@ -134,7 +151,7 @@ async def _store(
     raw_sha256: str,
     size: int,
     dedupe_key: str,
-) -> tuple[Email, list[Task]]:
+) -> Imported:
     body_max_bytes = limits().body_max_bytes
     now = datetime.now(UTC)
     payload = task.payload
@@ -210,7 +227,14 @@ async def _store(
             and not parsed.automatic
         ):
             follow_ups.append(await queue_automatic_rejection(email, inbox))
-    return email, follow_ups
+        deliveries = await emit(
+            WebhookEvent.EMAIL_RECEIVED,
+            organization_id=email.organization_id,
+            data=email_data(
+                email_id=email.id, message_id=email.message_id, task_id=task.id
+            ),
+        )
+    return Imported(email, follow_ups, deliveries)
 
 
 async def _documents(

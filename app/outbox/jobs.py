@@ -14,6 +14,8 @@ from typing import Any
 
 from arq import Retry
 from tortoise.expressions import F
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from app.core.blobs import blob_store
 from app.core.errors import ErrorCode
@@ -25,6 +27,8 @@ from app.outbox.transport import DeliveryResult, deliver
 from app.settings import get_settings
 from app.tasks.jobs import Outcome, task_job
 from app.tasks.models import Task
+from app.webhooks.events import email_data, emit
+from app.webhooks.models import WebhookEvent
 
 log = logging.getLogger("mailroom.send")
 PENDING = (DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED)
@@ -74,6 +78,7 @@ async def _abandon(task: Task, message: str) -> Outcome:
         entry=try_entry("INTERRUPTED", message),
         code=ErrorCode.INTERNAL_ERROR,
         message=message,
+        task=task,
     )
 
 
@@ -123,14 +128,45 @@ async def _give_up(
     entry: dict[str, str],
     code: ErrorCode,
     message: str,
+    task: Task | None = None,
 ) -> Outcome:
     """FAILED without (another) try: the email records why, the task fails."""
-    await Email.filter(id=email.id, delivery_status__in=from_states).update(
+    deliveries = await _settle(
+        email,
+        Email.filter(id=email.id, delivery_status__in=from_states),
+        WebhookEvent.EMAIL_FAILED,
+        task=task,
         delivery_status=DeliveryStatus.FAILED,
         failed_at=datetime.now(UTC),
         last_tries=with_try(email, entry),
     )
-    return Outcome.failed(code, message, email_id=email.id)
+    return Outcome.failed(code, message, email_id=email.id, deliveries=deliveries)
+
+
+async def _settle(
+    email: Email,
+    rows: QuerySet[Email],
+    event: WebhookEvent,
+    *,
+    task: Task | None,
+    **update: Any,
+) -> list[int] | None:
+    """The email's final delivery state, and its webhook event in the same
+    transaction: the one place EMAIL_SENT and EMAIL_FAILED come from. None when
+    the conditional update found the email changed (no event)."""
+    async with in_transaction():
+        if not await rows.update(**update):
+            return None
+        return await emit(
+            event,
+            organization_id=email.organization_id,
+            data=email_data(
+                email_id=email.id,
+                message_id=email.message_id,
+                task_id=task.id if task is not None else None,
+                deliveryStatus=update["delivery_status"].value,
+            ),
+        )
 
 
 async def _send(task: Task, email: Email) -> Outcome:
@@ -157,6 +193,7 @@ async def _send(task: Task, email: Email) -> Outcome:
             ),
             code=ErrorCode.NOT_FOUND,
             message="An attachment's content is missing.",
+            task=task,
         )
     except COMPOSE_ERRORS as exc:
         return await _give_up(
@@ -196,12 +233,19 @@ async def _record(task: Task, email: Email, result: DeliveryResult) -> Outcome:
     fields = {"task": str(task.id), "email": email.id, "status": result.status}
     ours = Email.filter(id=email.id, try_count=email.try_count)
     if result.accepted:
-        await ours.filter(
-            delivery_status__in=[DeliveryStatus.SENDING, DeliveryStatus.FAILED]
-        ).update(
-            delivery_status=DeliveryStatus.SENT, sent_at=now, failed_at=None, **update
+        sent = await _settle(
+            email,
+            ours.filter(
+                delivery_status__in=[DeliveryStatus.SENDING, DeliveryStatus.FAILED]
+            ),
+            WebhookEvent.EMAIL_SENT,
+            task=task,
+            delivery_status=DeliveryStatus.SENT,
+            sent_at=now,
+            failed_at=None,
+            **update,
         )
-        return Outcome("sent", email_id=email.id)
+        return Outcome("sent", email_id=email.id, deliveries=sent or [])
     sending = ours.filter(delivery_status=DeliveryStatus.SENDING)
     # A resend starts counting afresh: its task knows the tries made before it.
     tries = email.try_count - task.payload.get("tries_before", 0)
@@ -211,17 +255,30 @@ async def _record(task: Task, email: Email, result: DeliveryResult) -> Outcome:
         delay = settings.send_retry_base_seconds * 2 ** (tries - 1)
         log.info("retrying", extra={"fields": {**fields, "in_s": delay}})
         raise Retry(defer=timedelta(seconds=delay))
-    if not await sending.update(
-        delivery_status=DeliveryStatus.FAILED, failed_at=now, **update
-    ):
+    failed = await _settle(
+        email,
+        sending,
+        WebhookEvent.EMAIL_FAILED,
+        task=task,
+        delivery_status=DeliveryStatus.FAILED,
+        failed_at=now,
+        **update,
+    )
+    if failed is None:
         return _settled_elsewhere(email)
     if result.uncertain:
         return Outcome.failed(
-            ErrorCode.DELIVERY_UNCERTAIN, UNCERTAIN, email_id=email.id
+            ErrorCode.DELIVERY_UNCERTAIN,
+            UNCERTAIN,
+            email_id=email.id,
+            deliveries=failed,
         )
     code = ErrorCode.SERVICE_UNAVAILABLE if result.temporary else ErrorCode.BAD_REQUEST
     return Outcome.failed(
-        code, f"Delivery failed: {result.status} {result.detail}", email_id=email.id
+        code,
+        f"Delivery failed: {result.status} {result.detail}",
+        email_id=email.id,
+        deliveries=failed,
     )
 
 

@@ -1,5 +1,5 @@
-"""The one job skeleton every arq job uses: claim -> work -> finish -> follow-ups
--> one log line.
+"""The one job skeleton every arq job uses: claim -> work -> finish (and its
+TASK_FINISHED webhook event) -> follow-ups and webhook deliveries -> one log line.
 
 Jobs may run more than once (arq retries, the reconciler re-enqueues), so the task
 is claimed with one conditional update and `work` must be idempotent. `work` says
@@ -26,12 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arq import Retry
+from tortoise.transactions import in_transaction
 
 from app.core.errors import ErrorCode, MailroomError
 from app.settings import get_settings
 from app.tasks import lifecycle
+from app.tasks.announce import announce_finished
 from app.tasks.models import Task, TaskStatus
 from app.tasks.queue import enqueue_task
+from app.webhooks.jobs import enqueue_deliveries
 
 log = logging.getLogger("mailroom.jobs")
 
@@ -48,16 +51,25 @@ class Outcome:
     email_id: int | None = None
     error: tuple[ErrorCode, str] | None = None
     follow_ups: list[Task] = field(default_factory=list)
+    # Webhook deliveries the work created with its writes (EMAIL_SENT...).
+    deliveries: list[int] = field(default_factory=list)
 
     @classmethod
     def failed(
-        cls, code: ErrorCode, message: str, *, email_id: int | None, result: str = ""
+        cls,
+        code: ErrorCode,
+        message: str,
+        *,
+        email_id: int | None,
+        result: str = "",
+        deliveries: list[int] | None = None,
     ) -> "Outcome":
         return cls(
             result or "failed",
             TaskStatus.FAILED,
             email_id=email_id,
             error=(code, message),
+            deliveries=deliveries or [],
         )
 
     @classmethod
@@ -69,14 +81,19 @@ class JobFailed(MailroomError):
     """Raised by work: the task FAILED with this code and message."""
 
 
-async def _finish(task: Task, outcome: Outcome) -> None:
-    if outcome.status is TaskStatus.SUCCEEDED:
-        await lifecycle.succeed(task, email_id=outcome.email_id)
-    elif outcome.status is TaskStatus.CANCELLED:
-        await lifecycle.cancelled(task)
-    else:
-        code, message = outcome.error or (ErrorCode.INTERNAL_ERROR, "failed")
-        await lifecycle.fail(task, code, message, email_id=outcome.email_id)
+async def _finish(task: Task, outcome: Outcome) -> list[int]:
+    """Settle the task; with it, TASK_FINISHED (the deliveries to enqueue)."""
+    async with in_transaction():
+        if outcome.status is TaskStatus.SUCCEEDED:
+            settled = await lifecycle.succeed(task, email_id=outcome.email_id)
+        elif outcome.status is TaskStatus.CANCELLED:
+            settled = await lifecycle.cancelled(task)
+        else:
+            code, message = outcome.error or (ErrorCode.INTERNAL_ERROR, "failed")
+            settled = await lifecycle.fail(
+                task, code, message, email_id=outcome.email_id
+            )
+        return await announce_finished(task) if settled else []
 
 
 def task_job(
@@ -96,11 +113,13 @@ def task_job(
             if ran is None:
                 return "lost"  # another worker holds the task now
             outcome = ran
-        await _finish(task, outcome)
-        if outcome.status is TaskStatus.SUCCEEDED and "redis" in ctx:
-            # Without Redis at hand the reconciler enqueues them a little later.
-            for follow_up in outcome.follow_ups:
-                await enqueue_task(ctx["redis"], follow_up)
+        announced = await _finish(task, outcome)
+        if "redis" in ctx:
+            # Without Redis at hand the reconcilers enqueue them a little later.
+            if outcome.status is TaskStatus.SUCCEEDED:
+                for follow_up in outcome.follow_ups:
+                    await enqueue_task(ctx["redis"], follow_up)
+            await enqueue_deliveries(ctx["redis"], outcome.deliveries + announced)
         _log(task, outcome.result, start, email=outcome.email_id, error=outcome.error)
         return outcome.result
 

@@ -13,6 +13,7 @@ A run that ends without an outcome (its worker died, its job was cancelled) bump
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.expressions import F, Q
 
@@ -69,11 +70,11 @@ async def renew(task: Task) -> bool:
     return bool(changed)
 
 
-async def succeed(task: Task, *, email_id: int | None) -> None:
-    await Task.filter(_held(task)).update(
+async def succeed(task: Task, *, email_id: int | None) -> bool:
+    """SUCCEEDED; False if this run no longer holds the task (nothing written)."""
+    return await _settle(
+        task,
         status=TaskStatus.SUCCEEDED,
-        finished_at=datetime.now(UTC),
-        lease_until=None,
         email_id=email_id,
         error_code=None,
         error_message=None,
@@ -82,13 +83,12 @@ async def succeed(task: Task, *, email_id: int | None) -> None:
 
 async def fail(
     task: Task, code: ErrorCode, message: str, *, email_id: int | None = None
-) -> None:
+) -> bool:
     """FAILED with a code; `email_id`, when given, names the email it concerns."""
     extra = {} if email_id is None else {"email_id": email_id}
-    await Task.filter(_held(task)).update(
+    return await _settle(
+        task,
         status=TaskStatus.FAILED,
-        finished_at=datetime.now(UTC),
-        lease_until=None,
         error_code=code.value,
         error_message=message[:2000],
         **extra,
@@ -104,7 +104,16 @@ async def requeue(task: Task, *, interrupted: bool = False) -> None:
     )
 
 
-async def cancelled(task: Task) -> None:
-    await Task.filter(_held(task)).update(
-        status=TaskStatus.CANCELLED, finished_at=datetime.now(UTC), lease_until=None
-    )
+async def cancelled(task: Task) -> bool:
+    return await _settle(task, status=TaskStatus.CANCELLED)
+
+
+async def _settle(task: Task, **update: Any) -> bool:
+    """The run's end, written only while this run holds the task; the row in
+    memory follows, for what announces it (webhooks)."""
+    update = {**update, "finished_at": datetime.now(UTC), "lease_until": None}
+    if not await Task.filter(_held(task)).update(**update):
+        return False
+    for name, value in update.items():
+        setattr(task, name, value)
+    return True

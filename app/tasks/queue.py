@@ -4,8 +4,10 @@ from datetime import datetime
 
 from arq.connections import ArqRedis
 
-from app.settings import get_settings
+from app.core.redis import queue_name
 from app.tasks.models import Task, TaskKind
+
+__all__ = ["JOB_FUNCTIONS", "enqueue_task", "queue_name"]
 
 # The arq function (registered in app.worker) that runs each task kind.
 JOB_FUNCTIONS: dict[TaskKind, str] = {
@@ -14,10 +16,6 @@ JOB_FUNCTIONS: dict[TaskKind, str] = {
     TaskKind.DISMISS_EMAIL: "dismiss_email_job",
     TaskKind.ATTACH_EMAIL: "attach_email_job",
 }
-
-
-def queue_name() -> str:
-    return f"{get_settings().redis_key_prefix}:queue"
 
 
 async def enqueue_task(

@@ -16,8 +16,10 @@ from tortoise.transactions import in_transaction
 
 from app.core.errors import Conflict, InvalidInput, NotFound, is_outage
 from app.core.limits import limits
+from app.tasks.announce import announce_finished
 from app.tasks.models import Task, TaskKind, TaskStatus
 from app.tasks.queue import enqueue_task
+from app.webhooks.jobs import enqueue_deliveries
 
 log = logging.getLogger("mailroom.tasks")
 
@@ -118,6 +120,7 @@ async def task_for_key(
 
 
 async def cancel_task(
+    redis: ArqRedis | None,
     *,
     organization_id: int,
     task_id: uuid.UUID,
@@ -125,12 +128,18 @@ async def cancel_task(
 ) -> Task:
     """Cancel a task that no worker has started; one conditional update, so a
     worker claiming it at the same moment either wins or sees CANCELLED.
-    `on_cancelled` lets the capability that owns the task undo what waits on it."""
+    `on_cancelled` lets the capability that owns the task undo what waits on it.
+    A cancelled task is finished: TASK_FINISHED goes to webhooks (through `redis`,
+    else the delivery reconciler)."""
     now = datetime.now(UTC)
-    changed = await Task.filter(
-        id=task_id, organization_id=organization_id, status=TaskStatus.QUEUED
-    ).update(status=TaskStatus.CANCELLED, finished_at=now)
-    task = await Task.get_or_none(id=task_id, organization_id=organization_id)
+    async with in_transaction():
+        changed = await Task.filter(
+            id=task_id, organization_id=organization_id, status=TaskStatus.QUEUED
+        ).update(status=TaskStatus.CANCELLED, finished_at=now)
+        task = await Task.get_or_none(id=task_id, organization_id=organization_id)
+        announced = await announce_finished(task) if changed and task else []
+    if announced and redis is not None:
+        await enqueue_deliveries(redis, announced)
     if task is None:
         raise NotFound("No such task.", field="id")
     if changed and on_cancelled is not None:

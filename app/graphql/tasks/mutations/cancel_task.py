@@ -30,6 +30,7 @@ class CancelTask:
         if not isinstance(task_id, uuid.UUID):
             raise NotFound("No such task.", field="id")
         row = await service.cancel_task(
+            info.context.redis,
             organization_id=info.context.organization_id,
             task_id=task_id,
             on_cancelled=release_send,
