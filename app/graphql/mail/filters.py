@@ -23,17 +23,24 @@ class EmailOrderField(StrEnum):
     CREATED_AT = "CREATED_AT"
     SUBJECT = "SUBJECT"
     LAST_THREAD_EMAIL = "LAST_THREAD_EMAIL"
+    DATE = "DATE"
 
 
 EMAIL_ORDERINGS: dict[EmailOrderField, list[SortKey]] = {
     EmailOrderField.CREATED_AT: [SortKey("created_at", datetime)],
+    EmailOrderField.DATE: [SortKey("date", datetime, nullable=True)],
     EmailOrderField.SUBJECT: [SortKey("subject", str)],
     EmailOrderField.LAST_THREAD_EMAIL: [
         SortKey("last_thread_email_created_at", datetime)
     ],
 }
 
-EmailOrderFieldEnum = strawberry.enum(EmailOrderField, name="EmailOrderField")
+EmailOrderFieldEnum = strawberry.enum(
+    EmailOrderField,
+    name="EmailOrderField",
+    description="DATE: the Date header (see Email.date); emails without one come "
+    "last, ascending and descending alike.",
+)
 
 
 def _one(value: strawberry.ID | None, type_name: str) -> tuple[int | None, bool]:
