@@ -3,12 +3,14 @@ stored, completed when it is composed for delivery, and the same as what was sen
 
 from datetime import UTC, datetime, timedelta
 
-from tests.helpers import gid_of
+from tests.helpers import gid, gid_of
 from tests.intake.importing import download
 from tests.outbox.sending import (
     INBOX,
+    make_incoming,
     parse,
     queue_with_inbox,
+    run_due_jobs,
     sent_task,
     task_of,
     to,
@@ -19,6 +21,11 @@ query($id: ID!) {
   email(id: $id) {
     date receivedAt size headers { name value } inbox { id email }
   }
+}"""
+
+SENT_FROM = """
+query($inbox: [ID!]) {
+  emails(filter: {inbox: $inbox, type: OUTGOING}) { nodes { id } }
 }"""
 
 
@@ -77,3 +84,33 @@ async def test_a_scheduled_email_is_dated_when_it_is_to_be_sent(admin, smtp_sink
     )
     email = await fields(admin, task["email"]["id"])
     assert datetime.fromisoformat(email["date"]) == send_at
+
+
+async def test_filtering_by_inbox_finds_the_mail_sent_from_it(admin, smtp_sink, redis):
+    # given two queues, each with an inbox, and a reply to mail of the first
+    queue = await queue_with_inbox(admin.organization_id)
+    other = await queue_with_inbox(admin.organization_id, inbox="sales@acme.test")
+    incoming = await make_incoming(
+        admin.organization_id, queue, subject="Invoice", message_id="<i@vendor.test>"
+    )
+    reply = await sent_task(admin, parentEmail=gid_of(incoming), to=to("a@v.test"))
+    fresh = await sent_task(admin, queue=gid_of(queue), to=to("b@v.test"))
+    elsewhere = await sent_task(admin, queue=gid_of(other), to=to("c@v.test"))
+    await run_due_jobs(redis)
+    # when the emails are filtered by each inbox
+    [ap] = [i for i in (await queue.inboxes.all())]
+    [sales] = [i for i in (await other.inboxes.all())]
+
+    async def sent_from(*inboxes) -> set[str]:
+        ids = [gid("Inbox", i.id) for i in inboxes]
+        data = await admin.data(SENT_FROM, {"inbox": ids})
+        return {n["id"] for n in data["emails"]["nodes"]}
+
+    # then each finds the mail sent from its address, and a list finds both
+    assert await sent_from(ap) == {reply["email"]["id"], fresh["email"]["id"]}
+    assert await sent_from(sales) == {elsewhere["email"]["id"]}
+    assert await sent_from(ap, sales) == {
+        reply["email"]["id"],
+        fresh["email"]["id"],
+        elsewhere["email"]["id"],
+    }
