@@ -25,6 +25,9 @@ class Limits:
     template_custom_keys: int = 50
     custom_headers: int = 20
     header_value_chars: int = 998
+    stored_header_bytes: int = 32 * 1024  # Email.headers: names and values, in all
+    filter_values: int = 100  # values of one list-valued filter (queue, from…)
+    address_chars: int = 320  # RFC 5321's longest address, the address columns' size
     reason_chars: int = 2000
     idempotency_key_chars: int = 200
     file_name_bytes: int = 255  # what every common file system allows

@@ -13,12 +13,13 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from app.core.errors import InvalidInput
 from app.core.ids import MAX_PK
+from app.graphql.keyset import SortKey, rows_between
+from app.graphql.nulls_last import nulls_last_rows
 from app.settings import get_settings
 
 NodeT = TypeVar("NodeT")
@@ -56,14 +57,6 @@ class Connection(Generic[NodeT]):
 
 
 @dataclass(frozen=True)
-class SortKey:
-    """One column of an ordering; `id` always comes last as the tie-breaker."""
-
-    column: str
-    kind: type = datetime  # datetime | str | int | uuid.UUID
-
-
-@dataclass(frozen=True)
 class PageArgs:
     first: int | None = None
     after: str | None = None
@@ -90,7 +83,8 @@ def decode_cursor(cursor: str, keys: Sequence[SortKey]) -> list[Any]:
             raise ValueError
         values: list[Any] = []
         for key, value in zip(keys, raw, strict=True):
-            values.append(_decode_value(key.kind, value))
+            nothing = value is None and key.nullable
+            values.append(None if nothing else _decode_value(key.kind, value))
         return values
     except (ValueError, TypeError, UnicodeError, AttributeError):
         raise InvalidInput("Invalid cursor.", field="after/before") from None
@@ -109,16 +103,6 @@ def _decode_value(kind: type, value: Any) -> Any:
     if isinstance(value, int) and kind is int and not 0 <= value <= MAX_PK:
         raise ValueError
     return value
-
-
-def _seek(keys: Sequence[SortKey], values: Sequence[Any], descending: bool) -> Q:
-    """Rows strictly after `values` in (keys, descending) order."""
-    op = "lt" if descending else "gt"
-    clauses = []
-    for i, key in enumerate(keys):
-        equal = {k.column: v for k, v in zip(keys[:i], values[:i], strict=True)}
-        clauses.append(Q(**equal, **{f"{key.column}__{op}": values[i]}))
-    return Q(*clauses, join_type="OR")
 
 
 def _page_size(args: PageArgs) -> tuple[int, bool]:
@@ -150,17 +134,16 @@ async def paginate(
     keys = [*keys, SortKey("id", id_kind)]
     size, backward = _page_size(args)
     count_query = query
-    forward_desc = descending != backward  # scan direction of this request
-    if args.after is not None:
-        query = query.filter(_seek(keys, decode_cursor(args.after, keys), descending))
-    if args.before is not None:
-        query = query.filter(
-            _seek(keys, decode_cursor(args.before, keys), not descending)
+    after = None if args.after is None else decode_cursor(args.after, keys)
+    before = None if args.before is None else decode_cursor(args.before, keys)
+    if keys[0].nullable:
+        rows = await nulls_last_rows(
+            query, keys, descending, after, before, size + 1, backward
         )
-    prefix = "-" if forward_desc else ""
-    rows: list[Model] = await query.order_by(*(prefix + k.column for k in keys)).limit(
-        size + 1
-    )
+    else:
+        rows = await rows_between(
+            query, keys, descending, after, before, size + 1, backward
+        )
     has_more = len(rows) > size
     rows = rows[:size]
     if backward:

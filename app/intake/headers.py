@@ -1,9 +1,11 @@
-"""The headers of a message, read tolerantly: Message-IDs, subject, addresses and
-whether it was sent automatically. A header the policy cannot parse, or one with
-undeclared 8-bit bytes, is still read, and reported as a defect."""
+"""The headers of a message, read tolerantly: Message-IDs, subject, Date, addresses,
+the whole list, and whether it was sent automatically. A header the policy cannot
+parse, or one with undeclared 8-bit bytes, is still read, and reported as a
+defect."""
 
 import email.utils
 import re
+from datetime import UTC, datetime
 from email.message import Message
 
 from app.intake.decoding import clean_text
@@ -20,6 +22,8 @@ def read_headers(msg: Message, result: ParsedMessage, defect: DefectSink) -> Non
     result.in_reply_to = MSGID.findall(header_text(msg, "In-Reply-To", defect))
     result.references = MSGID.findall(header_text(msg, "References", defect))
     result.subject = " ".join(header_text(msg, "Subject", defect).split())
+    result.date = _date(msg, defect)
+    result.headers = [(clean_text(n), _decoded(msg, n, v)) for n, v in msg.raw_items()]
     sender = addresses(msg, "From", defect) or addresses(msg, "Sender", defect)
     if sender:
         result.from_address, result.from_name = sender[0]["email"], sender[0]["name"]
@@ -90,6 +94,35 @@ def _raw_values(msg: Message, name: str) -> list[str]:
         for key, value in msg.raw_items()
         if key.lower() == name.lower()
     ]
+
+
+def _date(msg: Message, defect: DefectSink) -> datetime | None:
+    """The Date header in UTC ("-0000", no zone known, is read as UTC)."""
+    value = header_text(msg, "Date", defect)
+    if not value:
+        defect("message", "no Date")
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        defect("header Date", f"unreadable date {value[:80]!r}")
+        return None
+
+
+def _decoded(msg: Message, name: str, raw: object) -> str:
+    """One header's value as a client shows it: RFC 2047 decoded; raw 8-bit bytes
+    and what the policy cannot parse are read as text (header_text reports the
+    headers Mailroom uses; the others are shown, not judged)."""
+    text = str(raw)
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        return clean_text(text)
+    try:
+        return clean_text(str(msg.policy.header_fetch_parse(name, text)))
+    except Exception:
+        return clean_text(text)
 
 
 def _raw_8bit(msg: Message, name: str) -> str | None:

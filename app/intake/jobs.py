@@ -26,6 +26,7 @@ from app.intake.parse_runner import ParseCrashed, ParseTimeout, parse_in_child
 from app.intake.parsing import Attachment, ParsedMessage
 from app.intake.parts import PartOutcome
 from app.mail.bodies import truncate_utf8
+from app.mail.headers import header_list
 from app.mail.models import Email, EmailType
 from app.mail.service import NewEmail, Received, record_email
 from app.outbox.notices import queue_automatic_rejection
@@ -156,6 +157,12 @@ async def _store(
     now = datetime.now(UTC)
     payload = task.payload
     text, text_cut = truncate_utf8(parsed.plain, body_max_bytes)
+    message_headers, headers_cut = header_list(parsed.headers)
+    if headers_cut:
+        parsed.defects.append(
+            f"message: headers over {limits().stored_header_bytes} bytes; "
+            "the rest is only in the raw message"
+        )
     participants = {
         parsed.from_address,
         *(a["email"] for a in parsed.to + parsed.cc),
@@ -184,6 +191,8 @@ async def _store(
                 inbox_id=inbox.id,
                 creator_id=task.creator_id,
                 message_id=parsed.message_id[:998],
+                date=parsed.date,
+                message_headers=message_headers,
                 in_reply_to=parsed.in_reply_to,
                 references=parsed.references,
                 body_text_plain=text,
@@ -195,6 +204,7 @@ async def _store(
                     raw_sha256=raw_sha256,
                     raw_size=size,
                     dedupe_key=dedupe_key,
+                    received_at=task.created_at,
                     parse_defects=parsed.defects,
                     filtered_out_document_count=sum(
                         e.outcome

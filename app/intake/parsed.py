@@ -3,6 +3,7 @@ Email.parts entries, shared by the MIME walk, the header readers and TNEF."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from app.intake.parts import PartOutcome
@@ -28,6 +29,9 @@ class ParsedMessage:
     in_reply_to: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     subject: str = ""
+    date: datetime | None = None  # the Date header in UTC, None when unreadable
+    # Every header (name, decoded value), in order; the job caps what is stored.
+    headers: list[tuple[str, str]] = field(default_factory=list)
     from_address: str = ""
     from_name: str = ""
     to: list[dict[str, str]] = field(default_factory=list)

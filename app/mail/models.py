@@ -171,7 +171,19 @@ class Email(Model):
     # Message-ID, or "sha256:<raw hash>" without one: unique per inbox (import dedupe).
     dedupe_key = fields.CharField(max_length=998, null=True)
     raw_size = fields.IntField(default=0)
+    # The custom headers sendEmail was given (outgoing only).
     headers: fields.JSONField[dict[str, str]] = fields.JSONField(default=dict)
+    # The message's Date header in UTC (incoming; null when absent or unreadable), or
+    # the Date an outgoing email is sent with (set when it is stored).
+    date = fields.DatetimeField(null=True)
+    # When Mailroom accepted an incoming email (mutation, SMTP, bulk); null outgoing.
+    received_at = fields.DatetimeField(null=True)
+    # Every header of the raw message, decoded, in order: [{name, value}], capped
+    # (app.mail.headers). Kept in the row so list pages never read blobs. Null until
+    # known: mail stored before 0013, outgoing mail not yet composed.
+    message_headers: fields.JSONField[list[dict[str, str]] | None] = fields.JSONField(
+        null=True
+    )
     idempotency_key = fields.CharField(max_length=200, null=True)
     # Triage (Productive).
     status = fields.CharEnumField(
@@ -232,4 +244,9 @@ class Email(Model):
             ("organization_id", "from_address"),
             ("organization_id", "status"),
             ("organization_id", "delivery_status"),
+            # The DATE ordering and dateAfter/dateBefore; the other filters 0013 added.
+            ("organization_id", "date", "id"),
+            ("organization_id", "message_id"),
+            ("organization_id", "external_id"),
+            ("creator_id", "created_at", "id"),
         )

@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 from app.core.errors import ErrorCode, InvalidInput, NotFound
 from app.core.validation import check_metadata
 from app.documents.models import Annotation
+from app.inboxes.models import Inbox
 from app.mail.models import (
     DeliveryStatus,
     Email,
@@ -38,6 +39,7 @@ class Received:
     raw_sha256: str
     raw_size: int
     dedupe_key: str | None
+    received_at: datetime | None = None
     parse_defects: list[str] = field(default_factory=list)
     filtered_out_document_count: int = 0
 
@@ -55,7 +57,7 @@ class Delivery:
 @dataclass(kw_only=True)
 class NewEmail:
     """What a pipeline knows about an email before it is stored; the rest (thread,
-    dates, search columns) `record_email` derives."""
+    dates, search columns, an outgoing email's inbox) `record_email` derives."""
 
     organization_id: int
     queue_id: int
@@ -80,13 +82,23 @@ class NewEmail:
     body_truncated: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    date: datetime | None = None
+    message_headers: list[dict[str, str]] | None = None
     unread: bool = True
     received: Received | None = None
     delivery: Delivery | None = None
 
     def columns(self) -> dict[str, Any]:
         """The Email columns this sets directly."""
-        derived = {"labels", "created_at", "received", "delivery", "from_address"}
+        derived = {
+            "labels",
+            "created_at",
+            "received",
+            "delivery",
+            "from_address",
+            "date",
+            "inbox_id",
+        }
         values = {
             f.name: getattr(self, f.name) for f in fields(self) if f.name not in derived
         }
@@ -120,6 +132,8 @@ async def record_email(
     email = await Email.create(
         **new.columns(),
         from_address=new.from_address.lower(),
+        inbox_id=new.inbox_id or await _sending_inbox(new),
+        date=_date(new, created_at),
         email_thread=thread,
         thread_match_method=match_method,
         created_at=created_at,
@@ -147,6 +161,26 @@ async def record_email(
     await set_labels(email, new.labels)
     await _touch_thread(thread, email)
     return email
+
+
+async def _sending_inbox(new: NewEmail) -> int | None:
+    """Outgoing mail belongs to the inbox it is sent from, so `inbox` filters find
+    sent mail too; None when it goes out from an address no inbox has."""
+    if new.type is not EmailType.OUTGOING or not new.from_address:
+        return None
+    inbox = await Inbox.get_or_none(
+        organization_id=new.organization_id, email=new.from_address.lower()
+    )
+    return inbox.id if inbox else None
+
+
+def _date(new: NewEmail, created_at: datetime) -> datetime | None:
+    """An outgoing email's Date is fixed when it is stored (its sendAt when
+    scheduled), in whole seconds like the header, so the two always agree."""
+    if new.date is not None or new.type is not EmailType.OUTGOING:
+        return new.date
+    send_at = new.delivery.send_at if new.delivery else None
+    return (send_at or created_at).replace(microsecond=0)
 
 
 def fold(text: str) -> str:

@@ -34,7 +34,8 @@ def compose(
     if email.cc:
         msg["Cc"] = [_address(a) for a in email.cc]
     msg["Subject"] = email.subject
-    msg["Date"] = format_datetime(datetime.now(UTC))
+    # Fixed when the email was stored, so Email.date is the Date it goes out with.
+    msg["Date"] = format_datetime(email.date or datetime.now(UTC))
     msg["Message-ID"] = email.message_id
     if email.in_reply_to:
         msg["In-Reply-To"] = " ".join(email.in_reply_to)

@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from app.core.blobs import blob_store
 from app.core.errors import ErrorCode
 from app.documents.models import Document
+from app.mail.headers import header_list
 from app.mail.models import DeliveryStatus, Email
 from app.mail.service import email_of
 from app.outbox.composing import compose, envelope_recipients
@@ -203,11 +204,12 @@ async def _send(task: Task, email: Email) -> Outcome:
             code=ErrorCode.BAD_REQUEST,
             message=f"The email cannot be composed: {exc}.",
         )
-    raw_key = store.put(data)
     claimed = await Email.filter(id=email.id, delivery_status__in=PENDING).update(
         delivery_status=DeliveryStatus.SENDING,
         try_count=F("try_count") + 1,
-        raw_blob_key=raw_key,
+        raw_blob_key=store.put(data),
+        raw_size=len(data),
+        message_headers=header_list((k, str(v)) for k, v in message.items())[0],
     )
     if not claimed:  # cancelled (or expired) between our read and now
         settled = await _settle_without_sending(await Email.get(id=email.id))

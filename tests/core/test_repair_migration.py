@@ -6,8 +6,7 @@ import importlib
 import shutil
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,6 +25,7 @@ from tests.core.schema_catalog import (
     models_of,
     schema_diff,
 )
+from tests.core.sqlite_rows import insert, remove_sqlite, sqlite
 
 BEFORE_REPAIR = "0006_task_idempotency"
 repair = importlib.import_module("app.migrations.0007_repair_sqlite_email_indexes")
@@ -41,12 +41,6 @@ LOST_INDEXES = [
     "email: missing index (organization_id, status)",
     "email: missing index (organization_id, delivery_status)",
 ]
-
-
-def _remove_sqlite(path: Path) -> None:
-    """A SQLite database file and its -wal and -shm companions."""
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        leftover.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +65,7 @@ async def template_before_repair() -> AsyncIterator[Path]:
         yield path
     finally:
         await db.close_db()
-        _remove_sqlite(path)
+        remove_sqlite(path)
 
 
 @pytest.fixture
@@ -83,39 +77,7 @@ async def database_before_repair(template_before_repair: Path) -> AsyncIterator[
         yield f"sqlite://{path}"
     finally:
         await db.close_db()
-        _remove_sqlite(path)
-
-
-@contextmanager
-def sqlite(url: str) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(url.removeprefix("sqlite://"))) as connection:
-        connection.row_factory = sqlite3.Row
-        connection.execute("PRAGMA foreign_keys = ON")
-        with connection:  # one transaction, committed
-            yield connection
-
-
-def insert(connection: sqlite3.Connection, table: str, **values: Any) -> Any:
-    """Insert a row, return its id; NOT NULL columns not given get a neutral value
-    (the ORM's defaults are Python-side, the schema has none)."""
-    for column in connection.execute(f'PRAGMA table_info("{table}")'):
-        name, kind, not_null, pk = column[1], column[2].upper(), column[3], column[5]
-        if pk or not not_null or name in values:
-            continue
-        if "INT" in kind or "BOOL" in kind:
-            values[name] = 0
-        elif "TIMESTAMP" in kind:
-            values[name] = "2024-05-01T10:00:00+00:00"
-        elif "JSON" in kind:
-            values[name] = "{}"
-        else:
-            values[name] = ""
-    columns = ", ".join(f'"{c}"' for c in values)
-    marks = ", ".join("?" for _ in values)
-    cursor = connection.execute(
-        f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', list(values.values())
-    )
-    return values.get("id", cursor.lastrowid)
+        remove_sqlite(path)
 
 
 def tortoise_index_name(columns: tuple[str, ...], unique: bool) -> str:
@@ -262,15 +224,17 @@ async def test_the_repair_merges_duplicate_emails_and_restores_the_indexes(
         # and emails without an inbox are left alone
         assert len(column("SELECT id FROM email WHERE inbox_id IS NULL")) == 2
 
-        # and the indexes are back, under the names tortoise gives them
+        # and the indexes are back, under the names tortoise gives them (later
+        # migrations add indexes of their own)
         names = {
             row["name"]: row["unique"]
             for row in c.execute('PRAGMA index_list("email")')
         }
-        assert names == {
+        restored = {
             tortoise_index_name(cols, unique): unique
             for _, cols, unique in repair.EMAIL_INDEXES
         }
+        assert restored.items() <= names.items()
         # and the unique one holds
         with pytest.raises(sqlite3.IntegrityError):
             email(first_thread, **key, created_at="2024-05-02T10:00:00+00:00")
@@ -289,8 +253,11 @@ async def test_the_repair_does_nothing_to_a_sound_database(database_before_repai
         for name, cols, unique in repair.EMAIL_INDEXES:
             kind = "UNIQUE INDEX" if unique else "INDEX"
             c.execute(f'CREATE {kind} "hand_{name}" ON email ({", ".join(cols)})')
-    # when the repair runs
-    await db.migrate(url)
+    # when the repair runs (and no later migration, which adds indexes of its own)
+    await run_migrations(
+        config=db.tortoise_config(url),
+        target="models.0007_repair_sqlite_email_indexes",
+    )
     await db.close_db()
     # then it adds no second copy of any index
     with sqlite(url) as c:
@@ -336,4 +303,4 @@ async def test_0005_drops_the_column_in_place_and_keeps_what_refers_to_emails():
             assert "linked_objects" not in columns
     finally:
         await db.close_db()
-        _remove_sqlite(path)
+        remove_sqlite(path)

@@ -130,10 +130,10 @@ async def test_filters_naming_another_organizations_objects_match_nothing(org_a,
     data = await org_b.data(
         """query($email: ID!, $queue: ID!, $inbox: ID!, $thread: ID!, $user: ID!) {
              byIds: emails(filter: {ids: [$email]}) { totalCount }
-             byQueue: emails(filter: {queue: $queue}) { totalCount }
-             byInbox: emails(filter: {inbox: $inbox}) { totalCount }
+             byQueue: emails(filter: {queue: [$queue]}) { totalCount }
+             byInbox: emails(filter: {inbox: [$inbox]}) { totalCount }
              byThread: emails(filter: {thread: $thread}) { totalCount }
-             byCreator: emails(filter: {creator: $user}) { totalCount }
+             byCreator: emails(filter: {creator: [$user]}) { totalCount }
              bySender: emails(filter: {from: "supplier@example.com"}) { totalCount }
              bySearch: emails(filter: {search: "Invoice"}) { totalCount }
              threads: emailThreads(filter: {queue: $queue}) { totalCount }

@@ -16,6 +16,7 @@ from app.inboxes.models import Inbox, Queue
 from app.mail.models import Email, EmailThread, EmailType, Label
 from app.mail.relations import EmailRelatedAnnotation, EmailRelatedDocument
 from tests.factories import record_test_email
+from tests.helpers import gid
 
 THREADS = 60  # thread i holds 1 + i % 3 emails: 120 emails in all
 STATUSES = [
@@ -43,14 +44,14 @@ fragment Counts on AnnotationCounts {
 
 EMAILS_PAGE = (
     """
-query Page($first: Int!) {
-  emails(first: $first) {
+query Page($first: Int!, $orderBy: EmailOrder, $filter: EmailFilter) {
+  emails(first: $first, orderBy: $orderBy, filter: $filter) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges {
       cursor
       node {
-        id subject createdAt
+        id subject createdAt date receivedAt size headers { name value }
         emailThread {
           id subject hasReplies
           labels
@@ -190,10 +191,10 @@ async def _relate(email: Email, annotation: Annotation, document: Document) -> N
 
 
 async def _count_statements(
-    actor, sql_counter, query: str, first: int
+    actor, sql_counter, query: str, first: int, **variables: Any
 ) -> tuple[int, dict]:
     sql_counter.statements.clear()
-    data = await actor.data(query, {"first": first})
+    data = await actor.data(query, {"first": first, **variables})
     return len(sql_counter.statements), data
 
 
@@ -247,6 +248,57 @@ async def test_emails_page_costs_the_same_statements_at_10_and_100(
 
     # And both cost the same number of SQL statements
     print(f"emails page SQL statements: first 10 = {small}, first 100 = {large}")
+    assert small == large, "\n".join(
+        ["--- first: 10", *small_sql, "--- first: 100", *large_sql]
+    )
+
+
+async def test_emails_page_by_date_with_list_filters_costs_the_same_statements(
+    every_relation_budget, admin, sql_counter
+):
+    # Given the same 120 emails, five with a Date and the rest without, so that a
+    # page of 10 and one of 100 both read the dated run and the dateless one
+    await _seed(admin.organization_id, admin.user_id)
+    ids = await Email.filter(organization_id=admin.organization_id).values_list(
+        "id", flat=True
+    )
+    dated = sorted(ids)[:5]
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    await Email.filter(id__in=ids).update(date=None)
+    for i, pk in enumerate(dated):
+        await Email.filter(id=pk).update(date=start + timedelta(hours=i))
+    inbox = await Inbox.get(organization_id=admin.organization_id)
+    queue = await Queue.get(organization_id=admin.organization_id)
+    variables = {
+        "orderBy": {"field": "DATE", "descending": True},
+        "filter": {
+            "inbox": [gid("Inbox", inbox.id), gid("Inbox", inbox.id + 1000)],
+            "queue": [gid("Queue", queue.id)],
+            "creator": [gid("User", admin.user_id)],
+            "senderOrRecipient": [f"in-{admin.organization_id}@x.test", "x@y.test"],
+        },
+    }
+    await admin.data("{ viewer { id } }")
+
+    # When the page is asked by DATE, through list filters, with 10 and 100 emails
+    small, small_data = await _count_statements(
+        admin, sql_counter, EMAILS_PAGE, 10, **variables
+    )
+    small_sql = list(sql_counter.statements)
+    large, large_data = await _count_statements(
+        admin, sql_counter, EMAILS_PAGE, 100, **variables
+    )
+    large_sql = list(sql_counter.statements)
+
+    # Then the dated emails come first, newest first, and the pages are full
+    nodes = [e["node"] for e in large_data["emails"]["edges"]]
+    assert [n["id"] for n in nodes[:5]] == [gid("Email", pk) for pk in dated[::-1]]
+    assert all(n["date"] is None for n in nodes[5:])
+    assert len(small_data["emails"]["edges"]) == 10 and len(nodes) == 100
+    assert large_data["emails"]["totalCount"] == 120
+
+    # And both cost the same number of SQL statements
+    print(f"DATE page SQL statements: first 10 = {small}, first 100 = {large}")
     assert small == large, "\n".join(
         ["--- first: 10", *small_sql, "--- first: 100", *large_sql]
     )

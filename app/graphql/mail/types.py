@@ -24,6 +24,7 @@ from app.graphql.mail.values import (
     AnnotationCounts,
     DeliveryTry,
     EmailAddress,
+    EmailHeader,
     EmailPart,
     LinkedObject,
     RefusedRecipient,
@@ -53,6 +54,15 @@ class Email(relay.Node, FromModel):
     )
     type: EmailTypeEnum  # type: ignore[valid-type]
     subject: str
+    date: datetime | None = strawberry.field(
+        description="The Date header in UTC; null when absent or unreadable (see "
+        "parseDefects). Outgoing: the Date it is sent with, fixed when it was "
+        "stored (its sendAt when scheduled)."
+    )
+    received_at: datetime | None = strawberry.field(
+        description="When Mailroom received it (importEmail, SMTP or bulk import "
+        "accepted it); null for outgoing mail."
+    )
     body_text_plain: str = strawberry.field(description="At most 4 kB.")
     body_text_html: str = strawberry.field(description="Sanitized; at most 4 kB.")
     body_truncated: bool
@@ -89,6 +99,27 @@ class Email(relay.Node, FromModel):
     parts: strawberry.Private[list[dict[str, Any]]]
     last_tries: strawberry.Private[list[dict[str, Any]]]
     refused_recipients: strawberry.Private[list[dict[str, Any]]]
+    raw_size: strawberry.Private[int]
+    raw_blob_key: strawberry.Private[str | None]
+    message_headers: strawberry.Private[list[dict[str, str]] | None]
+
+    @strawberry.field(
+        description="Bytes of the raw message; null while an outgoing email has "
+        "not been composed for delivery yet."
+    )
+    def size(self) -> int | None:
+        return None if self.raw_blob_key is None else self.raw_size
+
+    @strawberry.field(
+        description="Every header of the raw message, decoded, in order (at most "
+        "32 kB of them; parseDefects says when some were left out). Null when not "
+        "recorded: mail stored before this field existed, and outgoing mail not "
+        "composed for delivery yet."
+    )
+    def headers(self) -> list[EmailHeader] | None:
+        if self.message_headers is None:
+            return None
+        return EmailHeader.many(self.message_headers)
 
     @strawberry.field(name="from")
     def from_(self) -> EmailAddress | None:

@@ -24,6 +24,16 @@ class EmailAddress:
         ]
 
 
+@strawberry.type(description="One header of the message, decoded.")
+class EmailHeader:
+    name: str
+    value: str
+
+    @classmethod
+    def many(cls, items: list[dict[str, str]]) -> list[Self]:
+        return [cls(name=i["name"], value=i["value"]) for i in items]
+
+
 @strawberry.type
 class AnnotationCounts(FromModel):
     annotations: int
