@@ -1,7 +1,11 @@
 """`mailroom` commands. Each reads the same settings as the server (env, .env)."""
 
 import asyncio
+import contextlib
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
@@ -76,21 +80,44 @@ def serve(
     workers: Annotated[int, typer.Option(help="uvicorn worker processes.")] = 1,
 ) -> None:
     """Run the API (production: several of these behind a load balancer)."""
-    import uvicorn
-
     check_settings(*ALL)
+    with metrics_directory():
+        import uvicorn
 
-    uvicorn.run(
-        "app.main:create_served_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        # The client address is the app's to work out, from TRUSTED_PROXIES only
-        # (uvicorn's own default would trust X-Forwarded-For from 127.0.0.1).
-        proxy_headers=False,
-    )
+        from app.core.logs import configure_logging
+
+        configure_logging()
+        uvicorn.run(
+            "app.main:create_served_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            # uvicorn's lines go through our handler, in our shape.
+            log_config=None,
+            # The client address is the app's to work out, from TRUSTED_PROXIES
+            # only (uvicorn's default would trust X-Forwarded-For from 127.0.0.1).
+            proxy_headers=False,
+        )
+
+
+@contextlib.contextmanager
+def metrics_directory() -> Iterator[None]:
+    """PROMETHEUS_MULTIPROC_DIR for this run's API processes, so that /metrics
+    sums them all: the operator's when set (it may be shared with workers, and is
+    left as it is), else a fresh directory removed when the run ends. Set before
+    prometheus-client is imported here or in a worker process: it reads it then."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="mailroom-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    try:
+        yield
+    finally:
+        del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @app.command("worker")
@@ -149,6 +176,7 @@ def dev(
     # A developer's webhook receiver runs on this machine: loopback is allowed here
     # unless the environment says otherwise.
     os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
+    os.environ.setdefault("LOG_FORMAT", "console")  # a person reads these lines
     get_settings.cache_clear()
     check_settings(*ALL)
     from app.dev import run_dev

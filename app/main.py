@@ -16,6 +16,7 @@ from app.http.body_limit import BodyLimitMiddleware
 from app.http.content import document_content, email_content, email_part_content
 from app.http.graphql_view import MailroomGraphQL
 from app.http.health import healthz, metrics, readyz
+from app.http.metrics import forget_dead_processes, process_ends
 from app.http.outages import OutageMiddleware
 from app.http.ratelimit import RateLimits
 from app.http.redirects import slash_redirect_or_not_found
@@ -25,6 +26,8 @@ from app.http.request_log import RequestLogMiddleware
 def _lifespan(*, owns_process: bool) -> Callable[[Starlette], Any]:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if owns_process:
+            forget_dead_processes()
         opened = await open_db()  # `mailroom dev` opens it first, for its worker too
         app.state.redis = await create_pool(arq_settings())
         app.state.rate_limits = RateLimits(app.state.redis)
@@ -36,6 +39,7 @@ def _lifespan(*, owns_process: bool) -> Callable[[Starlette], Any]:
                 await close_db()
             if owns_process:
                 release_embedded()
+                process_ends()
 
     return lifespan
 

@@ -7,6 +7,7 @@ socket, blobs and outgoing mail on disk, all under `VAR_DIR`.
 from functools import cached_property, lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -89,8 +90,14 @@ class Settings(BaseSettings):
     database_timeout_seconds: float = Field(default=30.0, gt=0)
 
     log_level: str = "INFO"
+    # json: one JSON object a line (production); console: for people (`dev`).
+    log_format: Literal["json", "console"] = "json"
     # Set: /metrics asks for `Authorization: Bearer <METRICS_TOKEN>`.
     metrics_token: SecretStr | None = None
+    # Set: `mailroom worker` serves its own metrics on this port (plain HTTP, no
+    # token: bind it where only the scraper reaches).
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -88,6 +88,7 @@ def run_worker() -> None:
     and one when it is back. Tasks live in the database, so nothing is lost:
     jobs that were running hand their tasks back or are taken over by lease.
     """
+    serve_worker_metrics()
     down = False
     while True:
         worker = build_worker(on_startup=_startup_after(down))
@@ -101,6 +102,32 @@ def run_worker() -> None:
                 log.warning("redis unreachable; reconnecting", extra=_reason(exc))
             down = True
             worker.loop.run_until_complete(close_db())
+
+
+def serve_worker_metrics() -> None:
+    """WORKER_METRICS_PORT set: this worker's metrics over HTTP for Prometheus
+    (jobs, imports, sends, SMTP failures, webhook deliveries)."""
+    settings = get_settings()
+    if settings.worker_metrics_port is None:
+        return
+    from prometheus_client import start_http_server
+
+    from app.http.metrics import registry
+
+    start_http_server(
+        settings.worker_metrics_port,
+        addr=settings.worker_metrics_host,
+        registry=registry(),
+    )
+    log.info(
+        "metrics listening",
+        extra={
+            "fields": {
+                "host": settings.worker_metrics_host,
+                "port": settings.worker_metrics_port,
+            }
+        },
+    )
 
 
 def _startup_after(down: bool) -> Any:

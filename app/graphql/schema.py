@@ -31,6 +31,7 @@ from app.graphql.mail.mutations import MailMutations
 from app.graphql.mail.queries import MailLookups, MailQueries
 from app.graphql.mail.types import Email, EmailThread
 from app.graphql.node import NodeQueries
+from app.graphql.observed import ObservedOperation
 from app.graphql.outbox.mutations import OutboxMutations
 from app.graphql.tasks.mutations import TaskMutations
 from app.graphql.tasks.queries import TaskLookups, TaskQueries
@@ -111,6 +112,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     # Factories, not instances: each request gets fresh extension objects.
     extensions: list = [
         CodedErrors,
+        # After CodedErrors: it sees the errors before they are masked.
+        ObservedOperation,
         RejectNulCharacters,
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),

@@ -3,6 +3,7 @@
 from starlette.requests import HTTPConnection
 
 from app.accounts.service import Viewer, authenticate
+from app.core import logs
 from app.core.errors import AuthenticationFailed
 from app.http.client_ip import client_ip
 
@@ -29,5 +30,6 @@ async def authenticated(request: HTTPConnection) -> Viewer:
         raise AuthenticationFailed(
             "A valid API token is required (Authorization: Bearer)."
         )
+    logs.bind(organization_id=viewer.organization_id)
     await limits.check_token(viewer.token_id)
     return viewer

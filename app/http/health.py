@@ -3,7 +3,7 @@
 import asyncio
 import hmac
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from tortoise import connections
@@ -11,6 +11,7 @@ from tortoise import connections
 from app.core.errors import AccessForbidden, AuthenticationFailed
 from app.http.auth import bearer_token
 from app.http.errors import json_error
+from app.http.metrics import exposition
 from app.settings import get_settings
 
 CHECK_TIMEOUT = 2.0
@@ -60,4 +61,5 @@ def _metrics_refusal(request: Request) -> Response | None:
 async def metrics(request: Request) -> Response:
     if (refusal := _metrics_refusal(request)) is not None:
         return refusal
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    body = await exposition(request.app.state.redis)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -2,29 +2,32 @@
 
 import logging
 import time
-import uuid
 
-from prometheus_client import Counter, Histogram
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.logs import request_id
-
-REQUESTS = Counter("mailroom_http_requests_total", "HTTP requests", ["path", "status"])
-LATENCY = Histogram("mailroom_http_request_seconds", "HTTP request latency", ["path"])
+from app.core import logs
+from app.core.metrics import HTTP_REQUESTS, HTTP_SECONDS
 
 CLIENT_CLOSED = 499  # the status logged when the client left before any answer
 
 
+ROUTES = frozenset({"/graphql", "/healthz", "/readyz", "/metrics"})
+
+
 def _route_label(path: str) -> str:
-    # Keep label cardinality bounded: ids in content paths are collapsed.
+    # Keep label cardinality bounded: ids in content paths are collapsed, and
+    # whatever else a scanner asks for is one label.
     if path.startswith("/content/"):
         return "/".join(path.split("/")[:3]) + "/{id}"
-    return path
+    return path if path in ROUTES else "(other)"
 
 
 class RequestLogMiddleware:
     """Logs method, path, status and duration of every HTTP request (never its query
-    string or body), under a request id the response names in X-Request-ID."""
+    string or body), under a request id the response names in X-Request-ID: the
+    client's own when it is a sane token (a proxy's, to follow a request through),
+    else a fresh one. Every line logged while it is served carries the id."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -37,8 +40,9 @@ class RequestLogMiddleware:
         start = time.perf_counter()
         status: int | None = None
         failed = False
-        rid = uuid.uuid4().hex[:16]
-        token = request_id.set(rid)
+        rid = logs.request_id_from(Headers(scope=scope).get("x-request-id"))
+        outer = logs.current_context()
+        logs.replace_context({"request_id": rid})
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -60,8 +64,8 @@ class RequestLogMiddleware:
             status = status or (500 if failed else CLIENT_CLOSED)
             elapsed = time.perf_counter() - start
             path = _route_label(scope["path"])
-            REQUESTS.labels(path, str(status)).inc()
-            LATENCY.labels(path).observe(elapsed)
+            HTTP_REQUESTS.labels(path, str(status)).inc()
+            HTTP_SECONDS.labels(path).observe(elapsed)
             self.log.info(
                 "request",
                 extra={
@@ -73,4 +77,5 @@ class RequestLogMiddleware:
                     }
                 },
             )
-            request_id.reset(token)
+            # What was bound in here (operation, organization) ends with it.
+            logs.replace_context(outer)

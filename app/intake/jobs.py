@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 from app.core.blobs import blob_store
 from app.core.errors import ErrorCode
 from app.core.limits import limits
+from app.core.metrics import IMPORTS
 from app.core.urls import email_part_url
 from app.documents.models import Annotation, AnnotationStatus, Document
 from app.documents.sniffing import matches_accepted
@@ -48,7 +49,13 @@ class Extracted:
 
 
 async def _import(task: Task) -> Outcome:
-    imported = await import_task(task)
+    source = str(task.payload.get("source", "api"))
+    try:
+        imported = await import_task(task)
+    except JobFailed:
+        IMPORTS.labels(source, "failed").inc()
+        raise
+    IMPORTS.labels(source, "new" if imported.new else "duplicate").inc()
     return Outcome(
         "succeeded",
         email_id=imported.email.id,
@@ -68,6 +75,7 @@ class Imported:
     email: Email
     follow_ups: list[Task] = field(default_factory=list)
     deliveries: list[int] = field(default_factory=list)
+    new: bool = True
 
 
 async def import_task(task: Task) -> Imported:
@@ -95,7 +103,7 @@ async def import_task(task: Task) -> Imported:
     dedupe_key = parsed.message_id or f"sha256:{sha256}"
     existing = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
     if existing is not None:
-        return Imported(existing)
+        return Imported(existing, new=False)
     _check_sender(inbox, parsed)
     extracted = [_classify(a, inbox) for a in parsed.attachments]
     for item in extracted:
@@ -116,7 +124,7 @@ async def import_task(task: Task) -> Imported:
         winner = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
         if winner is None:
             raise
-        return Imported(winner)
+        return Imported(winner, new=False)
 
 
 def _check_sender(inbox: Inbox, parsed: ParsedMessage) -> None:

@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from app.core.blobs import blob_store
 from app.core.errors import ErrorCode
+from app.core.metrics import SENDS, SMTP_FAILURES
 from app.documents.models import Document
 from app.mail.headers import header_list
 from app.mail.models import DeliveryStatus, Email
@@ -247,7 +248,15 @@ async def _record(task: Task, email: Email, result: DeliveryResult) -> Outcome:
             failed_at=None,
             **update,
         )
+        SENDS.labels("sent").inc()
         return Outcome("sent", email_id=email.id, deliveries=sent or [])
+    SMTP_FAILURES.labels(
+        "uncertain"
+        if result.uncertain
+        else "temporary"
+        if result.temporary
+        else "permanent"
+    ).inc()
     sending = ours.filter(delivery_status=DeliveryStatus.SENDING)
     # A resend starts counting afresh: its task knows the tries made before it.
     tries = email.try_count - task.payload.get("tries_before", 0)
@@ -256,6 +265,7 @@ async def _record(task: Task, email: Email, result: DeliveryResult) -> Outcome:
             return _settled_elsewhere(email)
         delay = settings.send_retry_base_seconds * 2 ** (tries - 1)
         log.info("retrying", extra={"fields": {**fields, "in_s": delay}})
+        SENDS.labels("retrying").inc()
         raise Retry(defer=timedelta(seconds=delay))
     failed = await _settle(
         email,
@@ -268,6 +278,7 @@ async def _record(task: Task, email: Email, result: DeliveryResult) -> Outcome:
     )
     if failed is None:
         return _settled_elsewhere(email)
+    SENDS.labels("uncertain" if result.uncertain else "failed").inc()
     if result.uncertain:
         return Outcome.failed(
             ErrorCode.DELIVERY_UNCERTAIN,

@@ -28,7 +28,9 @@ from typing import Any
 from arq import Retry
 from tortoise.transactions import in_transaction
 
+from app.core import logs
 from app.core.errors import ErrorCode, MailroomError
+from app.core.metrics import JOB_SECONDS, JOBS, label
 from app.settings import get_settings
 from app.tasks import lifecycle
 from app.tasks.announce import announce_finished
@@ -105,26 +107,39 @@ def task_job(
         task = await lifecycle.claim(task_id)
         if task is None:
             return "skipped"  # finished, cancelled, or held by a live worker
-        start = time.perf_counter()
-        if task.interruptions >= get_settings().task_max_interruptions:
-            outcome = await _give_up(task, abandon)
-        else:
-            ran = await _run(task, work, start)
-            if ran is None:
-                return "lost"  # another worker holds the task now
-            outcome = ran
-        announced = await _finish(task, outcome)
-        if "redis" in ctx:
-            # Without Redis at hand the reconcilers enqueue them a little later.
-            if outcome.status is TaskStatus.SUCCEEDED:
-                for follow_up in outcome.follow_ups:
-                    await enqueue_task(ctx["redis"], follow_up)
-            await enqueue_deliveries(ctx["redis"], outcome.deliveries + announced)
-        _log(task, outcome.result, start, email=outcome.email_id, error=outcome.error)
-        return outcome.result
+        # Every line logged while the job runs names its task and organization.
+        with logs.bound(
+            task_id=str(task.id),
+            kind=task.kind.value,
+            organization_id=task.organization_id,
+        ):
+            return await _job(ctx, task, work, abandon)
 
     job.__name__ = job.__qualname__ = name
     return job
+
+
+async def _job(
+    ctx: dict[str, Any], task: Task, work: Work, abandon: Abandon | None
+) -> str:
+    """claim is done: work -> finish -> follow-ups -> the job line."""
+    start = time.perf_counter()
+    if task.interruptions >= get_settings().task_max_interruptions:
+        outcome = await _give_up(task, abandon)
+    else:
+        ran = await _run(task, work, start)
+        if ran is None:
+            return "lost"  # another worker holds the task now
+        outcome = ran
+    announced = await _finish(task, outcome)
+    if "redis" in ctx:
+        # Without Redis at hand the reconcilers enqueue them a little later.
+        if outcome.status is TaskStatus.SUCCEEDED:
+            for follow_up in outcome.follow_ups:
+                await enqueue_task(ctx["redis"], follow_up)
+        await enqueue_deliveries(ctx["redis"], outcome.deliveries + announced)
+    _log(task, outcome.result, start, email=outcome.email_id, error=outcome.error)
+    return outcome.result
 
 
 async def _run(task: Task, work: Work, start: float) -> Outcome | None:
@@ -147,7 +162,7 @@ async def _run(task: Task, work: Work, start: float) -> Outcome | None:
     except MailroomError as exc:
         return Outcome.failed(exc.code, exc.message, email_id=None)
     except Exception:
-        log.exception("job crashed", extra={"fields": {"task": str(task.id)}})
+        log.exception("job crashed")
         return Outcome.failed(
             ErrorCode.INTERNAL_ERROR, "The job failed unexpectedly.", email_id=None
         )
@@ -199,30 +214,25 @@ class _Heartbeat:
                 held = await lifecycle.renew(self.task)
             except Exception:  # the database is away: try again next beat
                 held = time.monotonic() - renewed < lease
-                log.warning(
-                    "lease not renewed",
-                    exc_info=True,
-                    extra={"fields": {"task": str(self.task.id)}},
-                )
+                log.warning("lease not renewed", exc_info=True)
             else:
                 renewed = time.monotonic()
             if not held:
                 # Taken over, or the lease lapsed unrenewed: another worker may
                 # take the task now, so this run must stop.
                 self.lost = True
-                log.warning("task lost", extra={"fields": {"task": str(self.task.id)}})
+                log.warning("task lost")
                 if self._job is not None:
                     self._job.cancel()
                 return
 
 
 def _log(task: Task, result: str, start: float, **extra: Any) -> None:
-    fields = {
-        "task": str(task.id),
-        "kind": task.kind.value,
-        "result": result,
-        "ms": round((time.perf_counter() - start) * 1000, 1),
-    }
+    """The job line (task_id and kind come from the context) and its metrics."""
+    elapsed = time.perf_counter() - start
+    JOBS.labels(task.kind.value, label(result)).inc()
+    JOB_SECONDS.labels(task.kind.value).observe(elapsed)
+    fields: dict[str, Any] = {"result": result, "ms": round(elapsed * 1000, 1)}
     if extra.get("email") is not None:
         fields["email"] = extra["email"]
     if extra.get("error") is not None:

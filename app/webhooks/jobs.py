@@ -24,6 +24,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from app.core.errors import InvalidInput, is_outage
+from app.core.metrics import WEBHOOK_DELIVERIES
 from app.core.redis import queue_name
 from app.settings import get_settings
 from app.webhooks.destinations import check_destination
@@ -93,7 +94,12 @@ async def deliver_webhook_job(ctx: dict[str, Any], delivery_id: int) -> str:
     if not claimed:
         return "skipped"  # another run took this try
     attempt = await _call(webhook, delivery)
-    result = await _record(delivery, webhook, delivery.attempts + 1, attempt)
+    try:
+        result = await _record(delivery, webhook, delivery.attempts + 1, attempt)
+    except Retry:
+        WEBHOOK_DELIVERIES.labels(delivery.event.value, "retrying").inc()
+        raise
+    WEBHOOK_DELIVERIES.labels(delivery.event.value, result).inc()
     log.info(
         "webhook delivery",
         extra={
