@@ -542,9 +542,15 @@ class Stack:
 
         wait_until(check, timeout=STARTUP_TIMEOUT, what=f"{process.name}: {what}")
 
-    def start_serve(self) -> Process:
+    def start_serve(self, *, workers: int = 1) -> Process:
         process = self.start(
-            "serve", "serve", "--host", "127.0.0.1", "--port", str(self.serve_port)
+            "serve",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.serve_port),
+            *(("--workers", str(workers)) if workers > 1 else ()),
         )
 
         def healthy() -> bool:
