@@ -11,7 +11,7 @@ import httpx
 import psutil
 from prometheus_client.parser import text_string_to_metric_families
 
-from .harness import Stack, Tenant, wait_until
+from .harness import Stack, Tenant, example, free_port, wait_until
 
 VIEWER = {"query": "query Viewer { viewer { id } }", "operationName": "Viewer"}
 
@@ -102,3 +102,28 @@ def test_two_api_processes_report_one_truth(stack: Stack, tenant: Tenant) -> Non
     # And the run's metrics directory goes with it
     stack.stop_services()
     assert not Path(directory).exists()
+
+
+def test_the_worker_serves_its_own_metrics(stack: Stack, tenant: Tenant) -> None:
+    # Given a worker with WORKER_METRICS_PORT, and the API
+    port = free_port()
+    stack.env["WORKER_METRICS_PORT"] = str(port)
+    stack.start_serve()
+    worker = stack.start_worker()
+    api = stack.api(tenant.token)
+
+    # When a message is imported
+    task = api.import_base64(example("invoice.eml"), tenant.address)
+    assert api.wait_task(task["id"])["status"] == "SUCCEEDED"
+
+    # Then the worker's endpoint counts the job and the import
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    jobs = "mailroom_jobs_total"
+    assert sample(text, jobs, kind="IMPORT_EMAIL", outcome="succeeded") == 1
+    assert sample(text, "mailroom_imports_total", source="api", outcome="new") == 1
+    assert sample(text, "mailroom_job_seconds_count", kind="IMPORT_EMAIL") == 1
+    # and its log lines are JSON too, the job's naming its task
+    lines = [json.loads(line) for line in worker.stderr_text().splitlines()]
+    [job] = [line for line in lines if line["event"] == "job"]
+    assert job["task_id"] and job["kind"] == "IMPORT_EMAIL"
+    stack.stop_services()
