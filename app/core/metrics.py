@@ -36,7 +36,7 @@ JOB_SECONDS = Histogram(
 )
 IMPORTS = Counter(
     "mailroom_imports",
-    "Import jobs by source (api, smtp, bulk) and outcome (new, duplicate, failed)",
+    "Import jobs by source (api, smtp, cli) and outcome (new, duplicate, failed)",
     ["source", "outcome"],
 )
 SENDS = Counter(
