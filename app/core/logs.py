@@ -104,32 +104,33 @@ PRE_CHAIN: list[Processor] = [
 ]
 
 
-class JsonFormatter(structlog.stdlib.ProcessorFormatter):
+class _Formatter(structlog.stdlib.ProcessorFormatter):
+    def __init__(self, *rendering: Processor) -> None:
+        super().__init__(
+            foreign_pre_chain=PRE_CHAIN,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                *rendering,
+            ],
+        )
+
+
+class JsonFormatter(_Formatter):
     """One JSON object a line."""
 
     def __init__(self) -> None:
         super().__init__(
-            foreign_pre_chain=PRE_CHAIN,
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.format_exc_info,
-                _head_first,
-                structlog.processors.JSONRenderer(default=str),
-            ],
+            structlog.processors.format_exc_info,
+            _head_first,
+            structlog.processors.JSONRenderer(default=str),
         )
 
 
-class ConsoleFormatter(structlog.stdlib.ProcessorFormatter):
+class ConsoleFormatter(_Formatter):
     """For people: `12:00:00.123Z [info] request  method=POST path=/graphql ...`."""
 
     def __init__(self) -> None:
-        super().__init__(
-            foreign_pre_chain=PRE_CHAIN,
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
-            ],
-        )
+        super().__init__(structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()))
 
 
 class _ArqJobLines(logging.Filter):
