@@ -7,6 +7,9 @@ from tests import mailcorpus as mc
 from tests.helpers import gid_of
 from tests.intake.importing import imported, intake_inbox, queued_task
 from tests.outbox.sending import queue_with_inbox, sent_task, task_of, to
+from tests.webhooks.receiver import create_webhook, import_email, receiver
+
+__all__ = ["receiver"]  # the fixture
 
 
 async def scrape(client) -> dict[tuple[str, frozenset], float]:
@@ -94,3 +97,21 @@ async def test_graphql_errors_are_counted_by_outcome(admin, client):
     ops = "mailroom_graphql_operations_total"
     assert rise(before, after, ops, operation="(invalid)", outcome="client_error") == 1
     assert rise(before, after, ops, operation="viewer", outcome="ok") == 1
+
+
+async def test_webhook_delivery_tries_are_counted(
+    admin, client, inbox, receiver, run_jobs
+):
+    # Given a receiver that fails the first try
+    receiver.replies = [500]
+    await create_webhook(admin, receiver.url, ["TASK_FINISHED"])
+    before = await scrape(client)
+    # When the event is delivered
+    await import_email(admin, "Counted")
+    await run_jobs()
+    # Then one try was retried and one delivered
+    after = await scrape(client)
+    deliveries = "mailroom_webhook_deliveries_total"
+    event = "TASK_FINISHED"
+    assert rise(before, after, deliveries, event=event, outcome="retrying") == 1
+    assert rise(before, after, deliveries, event=event, outcome="delivered") == 1
