@@ -69,6 +69,9 @@ def test_graphiql_runs_a_query_offline_with_the_token_from_the_link(
         ]
         assert off_machine == []
         assert page.problems() == []
+        # And the token was not stored in the browser
+        stored = page.evaluate("JSON.stringify(Object.entries(localStorage))")
+        assert "graphiql" in stored and tenant.token not in stored
 
 
 def test_graphiql_without_a_token_says_how_to_give_one(serving: Stack):

@@ -1,7 +1,7 @@
 // Mailroom's GraphiQL: the token comes from the address's fragment
 // (/graphql#token=mr_…, the link `mailroom dev` prints), which browsers never send
-// to a server. Headers are not stored in the browser: a reload reads the fragment
-// again, and closing the tab forgets the token.
+// to a server. Headers are never stored in the browser (not even in GraphiQL's
+// history): a reload reads the fragment again, and closing the tab forgets the token.
 (function () {
   "use strict";
 
@@ -41,6 +41,35 @@
     });
   }
 
+  function withoutHeaders(value) {
+    // Its history (graphiql:queries) would keep each run's headers, token included.
+    try {
+      return JSON.stringify(JSON.parse(value), function (key, item) {
+        return key === "headers" ? undefined : item;
+      });
+    } catch (notJson) {
+      return value;
+    }
+  }
+
+  var storage = {
+    getItem: function (key) {
+      return localStorage.getItem(key);
+    },
+    setItem: function (key, value) {
+      localStorage.setItem(key, withoutHeaders(value));
+    },
+    removeItem: function (key) {
+      localStorage.removeItem(key);
+    },
+    clear: function () {
+      localStorage.clear();
+    },
+    get length() {
+      return localStorage.length;
+    },
+  };
+
   var fetchOverHttp = GraphiQL.createFetcher({ url: window.location.pathname });
 
   function fetcher(params, options) {
@@ -63,6 +92,7 @@
   root.render(
     React.createElement(GraphiQL, {
       fetcher: fetcher,
+      storage: storage,
       defaultQuery: WELCOME,
       query: search.get("query") || undefined,
       variables: search.get("variables") || undefined,
