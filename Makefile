@@ -36,6 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check app tests bench tools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

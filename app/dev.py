@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 from typing import Any
+from urllib.parse import quote
 
 import typer
 import uvicorn
@@ -62,7 +63,10 @@ async def _serve(host: str, port: int) -> None:
         await asyncio.wait({started, serving}, return_when=asyncio.FIRST_COMPLETED)
         started.cancel()
         if server.started:
-            typer.echo(f"GraphiQL:     http://{host}:{port}/graphql")
+            page = f"http://{host}:{port}/graphql"
+            typer.echo(f"GraphiQL:     {page}")
+            # The fragment never reaches a server; the page puts it in its headers.
+            typer.echo(f"Signed in:    {page}#token={quote(token)}")
             typer.echo(f"Admin token:  {token}")
             typer.echo(f"Demo inbox:   {DEMO_INBOX}")
             typer.echo('Header:       {"Authorization": "Bearer ' + token + '"}')

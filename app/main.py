@@ -14,6 +14,7 @@ from app.db import close_db, open_db
 from app.graphql.schema import build_schema
 from app.http.body_limit import BodyLimitMiddleware
 from app.http.content import document_content, email_content, email_part_content
+from app.http.graphiql import static_assets
 from app.http.graphql_view import MailroomGraphQL
 from app.http.health import healthz, metrics, readyz
 from app.http.metrics import forget_dead_processes, process_ends
@@ -57,6 +58,7 @@ def create_app(*, owns_process: bool = False) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            static_assets(),
         ],
         lifespan=_lifespan(owns_process=owns_process),
     )

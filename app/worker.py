@@ -24,6 +24,8 @@ from app.triage.attaching import attach_email_job
 from app.triage.dismissal import dismiss_email_job
 from app.webhooks.jobs import deliver_webhook_job, requeue_lost_deliveries
 
+KEEP_RESULT_SECONDS = 60
+
 
 async def startup(ctx: dict[str, Any]) -> None:
     configure_logging()
@@ -60,7 +62,10 @@ def worker_options() -> dict[str, Any]:
         "redis_settings": arq_settings(),
         "max_jobs": 10,
         "job_timeout": 300,
-        "keep_result": 3600,
+        # Tasks and webhook deliveries live in the database; arq's result is only
+        # what refuses a second enqueue of the same job id for this long, and the
+        # reconcilers delete it when they need to re-enqueue sooner.
+        "keep_result": KEEP_RESULT_SECONDS,
         # SIGTERM: take no new job, let running ones finish this long, then cancel
         # them (their tasks are handed back, QUEUED, for the next worker).
         "job_completion_wait": get_settings().worker_grace_seconds,

@@ -13,6 +13,7 @@ from app.core.errors import ErrorCode, MailroomError
 from app.graphql.context import Context
 from app.http.auth import authenticated
 from app.http.errors import json_error, outage_response, refusal_response
+from app.http.graphiql import graphiql_page
 from app.http.json_body import decode_json
 
 PREFLIGHT_HEADERS = (
@@ -67,6 +68,9 @@ class MailroomGraphQL(GraphQL[Context, None]):
         finally:
             await request.close()  # uploaded files, even those no resolver read
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page()  # strawberry's page loads its assets from unpkg.com
 
     def create_response(
         self,

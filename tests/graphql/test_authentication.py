@@ -1,6 +1,8 @@
 """Authentication of /graphql: bearer tokens (malformed, unknown, revoked, of a
 deactivated user), their last use, and GraphiQL without a back door."""
 
+import re
+
 import pytest
 
 from app.accounts import service as accounts
@@ -214,3 +216,19 @@ async def test_graphiql_does_not_open_a_back_door_for_queries(client):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "admin-" not in response.text
+
+
+async def test_graphiql_loads_only_this_apps_assets(client):
+    # given a browser opening /graphql
+    page = await client.get("/graphql", headers={"Accept": "text/html"})
+    # then every script and style it names is served here, and the policy says so
+    named = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assets = [a for a in named if a != "data:,"]  # the empty favicon
+    assert len(assets) == 6
+    assert all(a.startswith("/static/graphiql/") for a in assets), assets
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src" not in policy
+    for asset in assets:
+        response = await client.get(asset)
+        assert response.status_code == 200, asset
+        assert response.content
