@@ -187,7 +187,7 @@ async def _store(
                 organization_id=inbox.organization_id,
                 queue_id=inbox.queue_id,
                 type=EmailType.INCOMING,
-                subject=parsed.subject[:998],
+                subject=parsed.subject,
                 from_address=parsed.from_address,
                 from_name=parsed.from_name[:200],
                 to=parsed.to,

@@ -6,6 +6,10 @@ import re
 # is at most this long, whatever a message's Subject holds (~100 kB seen in the wild).
 SUBJECT_MAX = 998
 
+# How much of a subject is read: its prefixes and the first SUBJECT_MAX characters
+# after them, so that the key is the same whether a subject was cut or not.
+_WINDOW = SUBJECT_MAX * 4
+
 # Reply/forward prefixes in several languages ("Re[2]:", "RE :", full-width colons).
 _REPLY = re.compile(
     r"^(?:re|fwd?|aw|wg|sv|vs|tr|antw|rif|r|odp|ynt|enc|res|ref|réf|回复|答复|转发)"
@@ -35,15 +39,15 @@ def _strip(subject: str) -> tuple[str, bool]:
 def normalize_subject(subject: str) -> str:
     """The thread key: prefixes and list tags removed, whitespace collapsed,
     case-folded, bounded by the column."""
-    text, _ = _strip(subject[:SUBJECT_MAX])
-    return " ".join(text.split()).casefold()[:SUBJECT_MAX]
+    text, _ = _strip(subject[:_WINDOW])
+    return " ".join(text[:_WINDOW].split()).casefold()[:SUBJECT_MAX]
 
 
 def is_reply_subject(subject: str) -> bool:
     """Whether the subject says it answers or forwards something (Re:, Fwd:, AW:...,
     also behind a list tag). A message that does not claim to continue a
     conversation never joins one by its subject."""
-    return _strip(subject[:SUBJECT_MAX])[1]
+    return _strip(subject[:_WINDOW])[1]
 
 
 def reply_subject(subject: str) -> str:

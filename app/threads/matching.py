@@ -1,5 +1,6 @@
 """Which thread an incoming email joins: its headers first (JWZ), then the emails
-naming the same ancestors, then its subject with a shared person, else a new one."""
+naming the same ancestors; a message without threading headers by its subject
+with a shared person; else a new thread."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -74,9 +75,14 @@ async def match_thread(
     if refs and (sibling := await _naming_the_same(queue_id, refs)) is not None:
         thread = await EmailThread.get(id=sibling.email_thread_id)
         return ThreadMatch(thread, ThreadMatchMethod.REFERENCES, matched=sibling)
-    # Replies that wait for this message: re-linking brings them to its new thread.
-    if incoming.message_id and await EmailReference.exists(
-        queue_id=queue_id, message_id=incoming.message_id
+    # A message naming ancestors we lack waits for them (re-linking), as a mail
+    # client draws it; so do replies waiting for this message. Guessing by subject
+    # is for mail whose client dropped the headers.
+    if refs or (
+        incoming.message_id
+        and await EmailReference.exists(
+            queue_id=queue_id, message_id=incoming.message_id
+        )
     ):
         return ThreadMatch(None, ThreadMatchMethod.NEW_THREAD)
     match = await _by_subject(organization_id, queue_id, incoming, now)
