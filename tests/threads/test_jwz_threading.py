@@ -5,7 +5,7 @@ arrived before them, whatever the order."""
 from typing import Any
 
 from app.mail.models import Email, EmailThread
-from tests.intake.importing import imported_email, intake_inbox
+from tests.intake.importing import imported_email, intake_inbox, queued_task
 from tests.threads.list_mail import list_message
 from tests.threads.test_header_threading import email as email_of
 from tests.threads.threading_api import thread
@@ -207,3 +207,28 @@ async def test_a_reply_whose_parent_is_missing_is_not_guessed_by_subject(
         frozenset({"<k1@x.test>", "<k2@x.test>"}),
     }
     assert (await email_of(admin, answer["id"]))["parent"] == {"id": frank["id"]}
+
+
+async def test_a_conversation_imported_all_at_once_is_one_thread(admin, run_jobs):
+    # given a chain of replies queued together, newest first (the worker runs
+    # several imports at a time: each sees the others, or re-links them)
+    await intake_inbox(admin.organization_id)
+    ids = [f"<c{n}@x.test>" for n in range(8)]
+    for n in reversed(range(8)):
+        raw = list_message(
+            sender=(DAN, EVE, FRANK)[n % 3],
+            subject="Re: race" if n else "race",
+            message_id=ids[n],
+            in_reply_to=ids[n - 1] if n else None,
+            references=ids[:n] or None,
+        )
+        await queued_task(admin, raw)
+    # when the worker runs them
+    await run_jobs()
+    # then they form one thread, each the reply of the one before
+    assert await threads_of(admin.organization_id) == {frozenset(ids)}
+    rows = await Email.filter(organization_id=admin.organization_id)
+    by_pk = {e.id: e.message_id for e in rows}
+    assert {e.message_id: by_pk.get(e.parent_id) for e in rows} == {
+        ids[n]: ids[n - 1] if n else None for n in range(8)
+    }
