@@ -21,24 +21,32 @@ async def relink(email: Email) -> None:
     """Call after `email` and its references are stored, in the same transaction."""
     if email.email_thread_id is None:
         return
+    thread_id = email.email_thread_id
     refs = referenced_ids(email.in_reply_to, email.references)
     connected = [*(await emails_by_message_id(email.queue_id, refs)).values()]
-    connected += await _naming(email, refs)
+    # Emails naming the same ancestors: only those elsewhere (a thread's root is
+    # named by all of its emails, which are here already).
+    connected += await _naming(email, refs, outside=thread_id)
     children = await _naming(email, [email.message_id] if email.message_id else [])
     for other in [*connected, *children]:
-        await _join(email.email_thread_id, other.id)
+        if other.email_thread_id != thread_id:  # merges only bring emails here
+            await _join(thread_id, other.id)
     if children:
-        await _reparent(email.email_thread_id, [c.id for c in children])
-    await recompute_thread(email.email_thread_id)
+        await _reparent(thread_id, [c.id for c in children])
+    await recompute_thread(thread_id)
 
 
-async def _naming(email: Email, ids: list[str]) -> list[Email]:
-    """The other emails of the queue that refer to any of `ids`."""
+async def _naming(
+    email: Email, ids: list[str], *, outside: int | None = None
+) -> list[Email]:
+    """The other emails of the queue that refer to any of `ids` (not those of
+    the thread `outside`)."""
     if not ids:
         return []
-    rows = await EmailReference.filter(
-        queue_id=email.queue_id, message_id__in=ids
-    ).values_list("email_id", flat=True)
+    query = EmailReference.filter(queue_id=email.queue_id, message_id__in=ids)
+    if outside is not None:
+        query = query.exclude(email__email_thread_id=outside)
+    rows = await query.values_list("email_id", flat=True)
     found = {pk for pk in rows if pk != email.id}
     return await Email.filter(id__in=found).order_by("id") if found else []
 

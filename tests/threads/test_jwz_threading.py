@@ -232,3 +232,42 @@ async def test_a_conversation_imported_all_at_once_is_one_thread(admin, run_jobs
     assert {e.message_id: by_pk.get(e.parent_id) for e in rows} == {
         ids[n]: ids[n - 1] if n else None for n in range(8)
     }
+
+
+async def test_the_statements_of_an_import_do_not_grow_with_its_thread(
+    admin, run_jobs, sql_counter
+):
+    # given two conversations, of 3 and of 30 messages, every reply naming the root
+    await intake_inbox(admin.organization_id)
+
+    async def conversation(tag: str, size: int) -> list[str]:
+        ids = [f"<{tag}{n}@x.test>" for n in range(size)]
+        for n in range(size):
+            raw = list_message(
+                sender=(DAN, EVE)[n % 2],
+                subject="Re: load" if n else "load",
+                message_id=ids[n],
+                in_reply_to=ids[n - 1] if n else None,
+                references=ids[:n] or None,
+            )
+            await queued_task(admin, raw)
+        await run_jobs()
+        return ids
+
+    async def statements_of_a_reply(ids: list[str]) -> int:
+        raw = list_message(
+            sender=FRANK,
+            subject="Re: load",
+            message_id=ids[0].replace("0@", "last@"),
+            in_reply_to=ids[-1],
+            references=ids,
+        )
+        await queued_task(admin, raw)
+        sql_counter.statements.clear()
+        await run_jobs()
+        return len(sql_counter.statements)
+
+    short = await statements_of_a_reply(await conversation("s", 3))
+    long = await statements_of_a_reply(await conversation("l", 30))
+    # then a reply costs as many statements in either (the lookups are bounded)
+    assert long == short, (short, long)
