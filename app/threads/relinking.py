@@ -63,6 +63,10 @@ async def _join(thread_id: int, email_id: int) -> None:
     source_id = email.email_thread_id
     if email.thread_match_method is ThreadMatchMethod.SUBJECT_PARTICIPANTS:
         moving = [e.id for e in await descendants(email)]
+        # Headers outrank the guess: withdrawn, it no longer names an email there.
+        await Email.filter(id=email.id).update(
+            thread_match_method=ThreadMatchMethod.NEW_THREAD, thread_match_email_id=None
+        )
         await move_emails(moving, source_id=source_id, target_id=thread_id)
         return
     if await Email.exists(

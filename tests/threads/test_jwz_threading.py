@@ -271,3 +271,38 @@ async def test_the_statements_of_an_import_do_not_grow_with_its_thread(
     long = await statements_of_a_reply(await conversation("l", 30))
     # then a reply costs as many statements in either (the lookups are bounded)
     assert long == short, (short, long)
+
+
+async def test_headers_take_a_subject_guess_back(admin, run_jobs):
+    # given Dan's "plan", and Dan's headerless "Re: plan" guessed into it by subject
+    await intake_inbox(admin.organization_id)
+    first = await post(
+        admin, run_jobs, sender=DAN, subject="plan", message_id="<g1@x.test>"
+    )
+    guessed = await post(
+        admin, run_jobs, sender=DAN, subject="Re: plan", message_id="<g2@x.test>"
+    )
+    assert guessed["threadMatch"]["method"] == "SUBJECT_PARTICIPANTS"
+    assert guessed["emailThread"] == first["emailThread"]
+    # and Frank's answer to it in another thread, by References only
+    other = await post(
+        admin, run_jobs, sender=FRANK, subject="budget", message_id="<o1@x.test>"
+    )
+    # when Eve answers Frank naming the guessed message as an ancestor
+    await post(
+        admin,
+        run_jobs,
+        sender=EVE,
+        subject="Re: budget",
+        message_id="<o2@x.test>",
+        in_reply_to="<o1@x.test>",
+        references=["<g2@x.test>", "<o1@x.test>"],
+    )
+    # then the guessed message leaves Dan's thread for the one its headers name
+    assert await threads_of(admin.organization_id) == {
+        frozenset({"<g1@x.test>"}),
+        frozenset({"<g2@x.test>", "<o1@x.test>", "<o2@x.test>"}),
+    }
+    moved = await email_of(admin, guessed["id"])
+    assert moved["threadMatch"] == {"method": "NEW_THREAD", "matchedEmail": None}
+    assert (await email_of(admin, other["id"]))["emailThread"] == moved["emailThread"]
