@@ -30,6 +30,7 @@ def read_headers(msg: Message, result: ParsedMessage, defect: DefectSink) -> Non
     result.to = addresses(msg, "To", defect)
     result.cc = addresses(msg, "Cc", defect)
     result.automatic = _is_automatic(msg, defect)
+    result.list_addresses = list_addresses(msg, result, defect)
     if not result.message_id:
         defect("message", "no Message-ID")
 
@@ -150,6 +151,34 @@ def _is_automatic(msg: Message, defect: DefectSink) -> bool:
         or bool(header("X-Auto-Response-Suppress"))
         or header("Return-Path").strip() == "<>"
     )
+
+
+MAILTO = re.compile(r"<mailto:([^<>?\s]+@[^<>?\s]+)", re.IGNORECASE)
+LIST_ID = re.compile(r"<([^<>@\s.]+)\.([^<>@\s]+\.[^<>@\s]+)>")
+LIST_PRECEDENCE = frozenset({"list", "bulk"})
+
+
+def list_addresses(
+    msg: Message, result: ParsedMessage, defect: DefectSink
+) -> list[str]:
+    """The addresses of the mailing list a message came through, lower-cased:
+    List-Post's mailto, the address a List-Id names (Mailman's `name.domain` is
+    `name@domain`), X-BeenThere, and a Sender other than From. A list message
+    naming none of them (only `Precedence: list`) was addressed to its list, so
+    its To addresses are."""
+    list_id = header_text(msg, "List-Id", defect)
+    post = header_text(msg, "List-Post", defect)
+    precedence = header_text(msg, "Precedence", defect).lower()
+    if not (list_id or post or precedence in LIST_PRECEDENCE):
+        return []
+    found = [a.lower() for a in MAILTO.findall(post)]
+    found += [f"{n}@{d}".lower() for n, d in LIST_ID.findall(list_id)]
+    for name in ("X-BeenThere", "Sender"):
+        found += [a["email"] for a in addresses(msg, name, defect)]
+    found = [a for a in found if a != result.from_address]
+    if not found:
+        found = [a["email"] for a in result.to if a["email"] != result.from_address]
+    return list(dict.fromkeys(found))
 
 
 def _first_id(value: str) -> str:

@@ -33,7 +33,8 @@ from app.mail.service import NewEmail, Received, record_email
 from app.outbox.notices import queue_automatic_rejection
 from app.tasks.jobs import JobFailed, Outcome, task_job
 from app.tasks.models import Task
-from app.threads.service import match_thread, record_references, relink_waiting_children
+from app.threads.matching import Incoming, match_thread, record_references
+from app.threads.relinking import relink
 from app.webhooks.events import email_data, emit
 from app.webhooks.models import WebhookEvent
 
@@ -179,10 +180,14 @@ async def _store(
         match = await match_thread(
             organization_id=inbox.organization_id,
             queue_id=inbox.queue_id,
-            in_reply_to=parsed.in_reply_to,
-            references=parsed.references,
-            subject=parsed.subject,
-            participants=participants,
+            incoming=Incoming(
+                message_id=parsed.message_id[:998],
+                in_reply_to=parsed.in_reply_to,
+                references=parsed.references,
+                subject=parsed.subject,
+                participants=participants,
+                list_addresses=parsed.list_addresses,
+            ),
             now=now,
         )
         email = await record_email(
@@ -190,7 +195,7 @@ async def _store(
                 organization_id=inbox.organization_id,
                 queue_id=inbox.queue_id,
                 type=EmailType.INCOMING,
-                subject=parsed.subject[:998],
+                subject=parsed.subject,
                 from_address=parsed.from_address,
                 from_name=parsed.from_name[:200],
                 to=parsed.to,
@@ -234,8 +239,8 @@ async def _store(
         email.body_truncated = text_cut or html_cut
         email.parts = parsed.parts
         await email.save(update_fields=["body_text_html", "body_truncated", "parts"])
-        await record_references(email, parsed.in_reply_to, parsed.references)
-        await relink_waiting_children(email)
+        await record_references(email)
+        await relink(email)
         follow_ups = []
         if (
             not documents

@@ -45,6 +45,9 @@ class ParsedMessage:
     html_cids: set[str] = field(default_factory=set)
     # Auto-Submitted, Precedence: bulk/list, List-Id...: no automatic answer to it.
     automatic: bool = False
+    # The mailing list's own addresses when it came through one (List-Id, List-Post,
+    # Precedence: list/bulk): never a participant the subject fallback may share.
+    list_addresses: list[str] = field(default_factory=list)
     # What content.read_content makes of the bodies: the text to store (the text
     # part, else text made from the HTML) and the sanitized HTML, whose inline
     # images point at part_url_mark + part id.

@@ -26,7 +26,7 @@ from app.mail.relations import (
     EmailRelatedAnnotation,
     EmailRelatedDocument,
 )
-from app.mail.subjects import normalize_subject
+from app.mail.subjects import SUBJECT_MAX, normalize_subject
 from app.tasks.jobs import JobFailed
 from app.tasks.models import Task
 
@@ -62,7 +62,7 @@ class NewEmail:
     organization_id: int
     queue_id: int
     type: EmailType
-    subject: str = ""
+    subject: str = ""  # whole; stored cut to the column (the thread key is not)
     from_address: str = ""
     from_name: str = ""
     to: list[dict[str, str]] = field(default_factory=list)
@@ -91,6 +91,7 @@ class NewEmail:
     def columns(self) -> dict[str, Any]:
         """The Email columns this sets directly."""
         derived = {
+            "subject",
             "labels",
             "created_at",
             "received",
@@ -123,7 +124,8 @@ async def record_email(
         thread = await EmailThread.create(
             organization_id=new.organization_id,
             queue_id=new.queue_id,
-            subject=new.subject,
+            subject=new.subject[:SUBJECT_MAX],
+            # From the whole subject: the key must not depend on where it was cut.
             normalized_subject=normalize_subject(new.subject),
             created_at=created_at,
             last_email_created_at=created_at,
@@ -138,7 +140,8 @@ async def record_email(
         thread_match_method=match_method,
         created_at=created_at,
         last_thread_email_created_at=max(created_at, thread.last_email_created_at),
-        subject_folded=fold(new.subject),
+        subject=new.subject[:SUBJECT_MAX],
+        subject_folded=fold(new.subject[:SUBJECT_MAX])[:SUBJECT_MAX],
         search_text=search_text(new),
     )
     participants = [
@@ -191,7 +194,9 @@ def search_text(new: NewEmail) -> str:
     """What `search` looks in: subject, sender name, addresses and plain body."""
     addresses = [new.from_address, *(a["email"] for a in new.to + new.cc + new.bcc)]
     return fold(
-        "\n".join([new.subject, new.from_name, *addresses, new.body_text_plain])
+        "\n".join(
+            [new.subject[:SUBJECT_MAX], new.from_name, *addresses, new.body_text_plain]
+        )
     )
 
 

@@ -1,139 +1,14 @@
-"""Threading: which thread an incoming email joins, late-parent re-linking, merges."""
-
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+"""Threads as people change them: merges, moves, splits, deletions, and the
+derived root and dates. Matching is in app.threads.matching, re-linking in
+app.threads.relinking."""
 
 from tortoise.transactions import in_transaction
 
 from app.core.errors import InvalidInput
 from app.documents.models import Annotation
-from app.inboxes.models import Inbox
 from app.mail.models import Email, EmailThread, ThreadMatchMethod
-from app.mail.relations import EmailParticipant, EmailReference
 from app.mail.service import get_email
 from app.mail.subjects import normalize_subject
-
-SUBJECT_WINDOW = timedelta(days=30)
-
-
-@dataclass
-class ThreadMatch:
-    thread: EmailThread | None
-    method: ThreadMatchMethod
-    matched: Email | None = None
-    parent: Email | None = None
-
-
-async def match_thread(
-    *,
-    organization_id: int,
-    queue_id: int,
-    in_reply_to: list[str],
-    references: list[str],
-    subject: str,
-    participants: set[str],
-    now: datetime,
-) -> ThreadMatch:
-    """Headers first (newest referenced email), then subject + shared participant
-    within 30 days, else a new thread. Inbox addresses never count as shared: every
-    message to an inbox has that recipient."""
-    refs = list(dict.fromkeys([*in_reply_to, *references]))
-    if refs:
-        parent = (
-            await Email.filter(queue_id=queue_id, message_id__in=refs)
-            .exclude(email_thread_id=None)
-            .order_by("-created_at", "-id")
-            .first()
-        )
-        if parent is not None:
-            method = (
-                ThreadMatchMethod.IN_REPLY_TO
-                if parent.message_id in in_reply_to
-                else ThreadMatchMethod.REFERENCES
-            )
-            thread = await EmailThread.get(id=parent.email_thread_id)
-            return ThreadMatch(thread, method, matched=parent, parent=parent)
-    key = normalize_subject(subject)
-    inboxes = set(
-        await Inbox.filter(organization_id=organization_id).values_list(
-            "email", flat=True
-        )
-    )
-    people = participants - inboxes
-    if key and people:
-        match = (
-            await EmailParticipant.filter(
-                address__in=people,
-                email__queue_id=queue_id,
-                email__email_thread__normalized_subject=key,
-                email__email_thread__last_email_created_at__gte=now - SUBJECT_WINDOW,
-            )
-            .order_by("-email__created_at", "-email_id")
-            .first()
-            .prefetch_related("email")
-        )
-        if match is not None:
-            thread = await EmailThread.get(id=match.email.email_thread_id)
-            return ThreadMatch(
-                thread, ThreadMatchMethod.SUBJECT_PARTICIPANTS, matched=match.email
-            )
-    return ThreadMatch(None, ThreadMatchMethod.NEW_THREAD)
-
-
-async def record_references(
-    email: Email, in_reply_to: list[str], references: list[str]
-) -> None:
-    rows = {m: True for m in in_reply_to}
-    for m in references:
-        rows.setdefault(m, False)
-    if rows:
-        await EmailReference.bulk_create(
-            [
-                EmailReference(
-                    email_id=email.id,
-                    queue_id=email.queue_id,
-                    message_id=m,
-                    in_reply_to=is_reply,
-                )
-                for m, is_reply in rows.items()
-            ]
-        )
-
-
-async def relink_waiting_children(parent: Email) -> int:
-    """Emails that referenced `parent` before it arrived become its children, and
-    their threads join the parent's. Returns how many were re-linked."""
-    thread_id = parent.email_thread_id
-    if not parent.message_id or thread_id is None:  # no thread for them to join
-        return 0
-    waiting = await EmailReference.filter(
-        queue_id=parent.queue_id, message_id=parent.message_id
-    ).exclude(email_id=parent.id)
-    relinked = 0
-    for ref in waiting:
-        child = await Email.get(id=ref.email_id)
-        weak = child.parent_id is None or (
-            ref.in_reply_to
-            and child.thread_match_method is not ThreadMatchMethod.IN_REPLY_TO
-        )
-        if not weak:
-            continue
-        child.parent_id = parent.id
-        child.thread_match_email_id = parent.id
-        child.thread_match_method = (
-            ThreadMatchMethod.IN_REPLY_TO
-            if ref.in_reply_to
-            else ThreadMatchMethod.REFERENCES
-        )
-        await child.save(
-            update_fields=["parent_id", "thread_match_email_id", "thread_match_method"]
-        )
-        if child.email_thread_id != thread_id and child.email_thread_id:
-            await merge_threads(target_id=thread_id, source_id=child.email_thread_id)
-        relinked += 1
-    if relinked:
-        await recompute_thread(thread_id)
-    return relinked
 
 
 async def merge_threads(*, target_id: int, source_id: int) -> None:
@@ -185,25 +60,36 @@ async def descendants(email: Email) -> list[Email]:
     return list(found.values())
 
 
-async def move_subtree(email: Email, target: EmailThread) -> None:
-    """Move an email and its descendants to `target` (same queue), by hand."""
-    moving = await descendants(email)
-    source_id = email.email_thread_id
-    ids = [e.id for e in moving]
-    await Email.filter(id__in=ids).update(email_thread_id=target.id)
-    await Annotation.filter(email_id__in=ids).update(email_thread_id=target.id)
+async def move_emails(
+    email_ids: list[int], *, source_id: int | None, target_id: int
+) -> None:
+    """Move emails and their annotations from one thread to another; recompute
+    both. Emails of the target that are not moved keep their parents."""
+    await Email.filter(id__in=email_ids).update(email_thread_id=target_id)
+    await Annotation.filter(email_id__in=email_ids).update(email_thread_id=target_id)
     if source_id is not None and not await Email.exists(email_thread_id=source_id):
         # The whole thread moved: annotations attached to it (not via an email) follow.
         await Annotation.filter(email_thread_id=source_id).update(
-            email_thread_id=target.id
+            email_thread_id=target_id
         )
+    await recompute_thread(target_id)
+    if source_id is not None:
+        await recompute_thread(source_id)
+
+
+async def move_subtree(email: Email, target: EmailThread) -> None:
+    """Move an email and its descendants to `target` (same queue), by hand. The
+    email's parent stays behind, so it is no longer its parent: a parent is
+    always in the same thread."""
+    moving = await descendants(email)
     await Email.filter(id=email.id).update(
+        parent_id=None,
         thread_match_method=ThreadMatchMethod.MANUAL,
         thread_match_email_id=target.root_email_id,
     )
-    await recompute_thread(target.id)
-    if source_id is not None:
-        await recompute_thread(source_id)
+    await move_emails(
+        [e.id for e in moving], source_id=email.email_thread_id, target_id=target.id
+    )
 
 
 async def split_thread(email: Email) -> EmailThread:

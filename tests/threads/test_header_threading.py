@@ -61,7 +61,7 @@ async def test_reply_joins_its_parent_by_in_reply_to(admin, run_jobs):
     assert data["rootEmail"] == {"id": first["id"]}
 
 
-async def test_references_alone_thread_to_the_newest_referenced_email(admin, run_jobs):
+async def test_references_alone_thread_to_the_last_referenced_email_we_have(admin, run_jobs):
     # given a message and a reply to it
     await intake_inbox(admin.organization_id)
     first = await arrive(
@@ -84,7 +84,7 @@ async def test_references_alone_thread_to_the_newest_referenced_email(admin, run
         message_id="<r3@vendor.test>",
         references="<unknown@x.test> <r1@vendor.test> <r2@vendor.test>",
     )
-    # then it threads by REFERENCES under the newest email it references
+    # then it threads by REFERENCES under the last email of References we have
     assert third["threadMatch"] == {
         "method": "REFERENCES",
         "matchedEmail": {"id": second["id"]},

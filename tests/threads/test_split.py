@@ -46,7 +46,9 @@ async def test_split_mid_thread_takes_the_email_and_its_descendants_only(admin, 
     }
     moved = await email_state(admin, a)
     assert moved["threadMatch"] == {"method": "MANUAL", "matchedEmail": None}
-    assert moved["parent"] == {"id": gid_of(root)}  # the reply relation itself is kept
+    # its parent stayed behind, so it is no longer its parent (issue 12, point 8)
+    assert moved["parent"] is None
+    assert (await email_state(admin, b))["parent"] == {"id": gid_of(a)}
     assert (await email_state(admin, b))["threadMatch"]["method"] == "IN_REPLY_TO"
     for thread_id in (new, source):
         await assert_thread_consistent(admin, thread_id)
