@@ -106,9 +106,12 @@ async def draft(req: SendRequest, organization: Organization) -> Draft:
     if forwarding and parent is None:
         raise InvalidInput("A forward needs a parentEmail.", field="labels")
     if forwarding and parent is not None:
-        attach += [
+        carried = [
             d for d in await Document.filter(email_id=parent.id) if d not in attach
         ]
+        attach += carried
+        # A forward lists what it carried among its related documents.
+        related_documents += [d for d in carried if d not in related_documents]
     built_in = build_context(
         organization=organization,
         user=req.user,

@@ -21,7 +21,7 @@ from app.inboxes.models import Inbox
 from app.mail.bodies import sanitize_html, text_from_html
 from app.mail.models import Email, EmailStatus, EmailType, Label
 from app.mail.relations import EmailLabel
-from app.mail.service import email_of, get_email
+from app.mail.service import email_of, get_email, relate
 from app.mail.subjects import reply_subject
 from app.outbox.notices import queue_notice
 from app.tasks.jobs import Outcome, task_job
@@ -101,22 +101,31 @@ async def _dismiss(email: Email, task: Task) -> tuple[int, Task | None]:
         )
     )
     notice = None
+    rejected: list[int] = []
     if changed:
         if task.payload.get("reject_annotations"):
-            await _reject_annotations(email)
+            rejected = await _reject_annotations(email)
         if task.payload.get("notify_sender"):
             notice = await _queue_rejection_notice(email, task)
+            # The REJECTION email lists the annotations it rejected.
+            await relate(
+                await Email.get(id=notice.email_id),
+                annotation_ids=rejected,
+                document_ids=[],
+            )
     return changed, notice
 
 
-async def _reject_annotations(email: Email) -> None:
-    await (
-        Annotation.filter(email_id=email.id)
-        .exclude(status__in=NOT_REJECTABLE)
-        .update(status=AnnotationStatus.REJECTED, modified_at=datetime.now(UTC))
+async def _reject_annotations(email: Email) -> list[int]:
+    """The email's annotations REJECTED (those not finished with); their ids."""
+    rejectable = Annotation.filter(email_id=email.id).exclude(status__in=NOT_REJECTABLE)
+    ids = list(await rejectable.order_by("id").values_list("id", flat=True))
+    await Annotation.filter(id__in=ids).update(
+        status=AnnotationStatus.REJECTED, modified_at=datetime.now(UTC)
     )
     if not await EmailLabel.exists(email_id=email.id, label=Label.REJECTED):
         await EmailLabel.create(email_id=email.id, label=Label.REJECTED)
+    return ids
 
 
 async def _queue_rejection_notice(email: Email, task: Task) -> Task:
