@@ -30,6 +30,7 @@ from app.mail.headers import header_list
 from app.mail.models import Email, EmailType
 from app.mail.service import NewEmail, Received, record_email
 from app.outbox.notices import queue_automatic_rejection
+from app.outbox.status_notices import queue_status_notices
 from app.tasks.jobs import JobFailed, Outcome, task_job
 from app.tasks.models import Task
 from app.threads.service import match_thread, record_references, relink_waiting_children
@@ -237,6 +238,11 @@ async def _store(
             and not parsed.automatic
         ):
             follow_ups.append(await queue_automatic_rejection(email, inbox))
+        # Its annotations arrive in TO_REVIEW: a template may announce that.
+        follow_ups += await queue_status_notices(
+            [a.id for a in await Annotation.filter(email_id=email.id).only("id")],
+            AnnotationStatus.TO_REVIEW,
+        )
         deliveries = await emit(
             WebhookEvent.EMAIL_RECEIVED,
             organization_id=email.organization_id,

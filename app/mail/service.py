@@ -287,13 +287,14 @@ async def relate(
     them); annotations without a thread join the email's, all of them with
     `reset_thread`. The ids must be the email organization's (the callers check)."""
     await _add_missing(EmailRelatedAnnotation, email, "annotation_id", annotation_ids)
-    theirs = (
-        await Annotation.filter(id__in=annotation_ids, document_id__not_isnull=True)
-        .order_by("id")
-        .values_list("document_id", flat=True)
-    )
+    theirs = await Annotation.filter(
+        id__in=annotation_ids, document_id__not_isnull=True
+    ).order_by("id")
     await _add_missing(
-        EmailRelatedDocument, email, "document_id", [*document_ids, *theirs]
+        EmailRelatedDocument,
+        email,
+        "document_id",
+        [*document_ids, *(a.document_id for a in theirs if a.document_id)],
     )
     moving = Annotation.filter(id__in=annotation_ids)
     if not reset_thread:

@@ -40,6 +40,14 @@ BUILT_IN: Spec = {
     "annotations": ANY,
 }
 
+# What a template Mailroom sends by itself may use (the reference's "can be used in
+# automation"): no sending user exists then, so none of the user_* / current_user_*.
+AUTOMATION_SAFE: Spec = {
+    name: spec
+    for name, spec in BUILT_IN.items()
+    if name not in ("user_name", "current_user_fullname", "current_user_email")
+}
+
 
 def annotation_values(
     annotation: Annotation, document: Document | None, assignee: User | None
