@@ -33,7 +33,12 @@ from app.outbox.notices import queue_automatic_rejection
 from app.outbox.status_notices import queue_status_notices
 from app.tasks.jobs import JobFailed, Outcome, task_job
 from app.tasks.models import Task
-from app.threads.service import match_thread, record_references, relink_waiting_children
+from app.threads.service import (
+    inherit_links,
+    match_thread,
+    record_references,
+    relink_waiting_children,
+)
 from app.webhooks.events import email_data, emit
 from app.webhooks.models import WebhookEvent
 
@@ -229,6 +234,8 @@ async def _store(
         await email.save(update_fields=["body_text_html", "body_truncated", "parts"])
         await record_references(email, parsed.in_reply_to, parsed.references)
         await relink_waiting_children(email)
+        if match.thread is not None:  # a reply into a linked thread is linked too
+            await inherit_links(email)
         follow_ups = []
         if (
             not documents

@@ -9,7 +9,7 @@ from app.core.errors import InvalidInput
 from app.documents.models import Annotation
 from app.inboxes.models import Inbox
 from app.mail.models import Email, EmailThread, ThreadMatchMethod
-from app.mail.relations import EmailParticipant, EmailReference
+from app.mail.relations import EmailLinkedObject, EmailParticipant, EmailReference
 from app.mail.service import get_email
 from app.mail.subjects import normalize_subject
 
@@ -78,6 +78,37 @@ async def match_thread(
                 thread, ThreadMatchMethod.SUBJECT_PARTICIPANTS, matched=match.email
             )
     return ThreadMatch(None, ThreadMatchMethod.NEW_THREAD)
+
+
+async def inherit_links(email: Email) -> int:
+    """An incoming email that joined a thread whose emails are linked to external
+    objects is linked to them too, marked autoLinked; how many links it got."""
+    if email.email_thread_id is None:
+        return 0
+    have = set(
+        await EmailLinkedObject.filter(email_id=email.id).values_list(
+            "type", "object_id"
+        )
+    )
+    links = (
+        await EmailLinkedObject.filter(
+            email__email_thread_id=email.email_thread_id,
+            email__organization_id=email.organization_id,
+        )
+        .exclude(email_id=email.id)
+        .order_by("id")
+        .values_list("type", "object_id")
+    )
+    new = [link for link in dict.fromkeys(links) if link not in have]
+    await EmailLinkedObject.bulk_create(
+        [
+            EmailLinkedObject(
+                email_id=email.id, type=kind, object_id=object_id, auto_linked=True
+            )
+            for kind, object_id in new
+        ]
+    )
+    return len(new)
 
 
 async def record_references(
