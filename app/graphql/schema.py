@@ -29,6 +29,7 @@ from app.graphql.intake.mutations import IntakeMutations
 from app.graphql.limits.queries import LimitQueries
 from app.graphql.mail.mutations import MailMutations
 from app.graphql.mail.queries import MailLookups, MailQueries
+from app.graphql.mail.statistics import StatisticsQueries
 from app.graphql.mail.types import Email, EmailThread
 from app.graphql.node import NodeQueries
 from app.graphql.outbox.mutations import OutboxMutations
@@ -56,6 +57,7 @@ Query = merge_types(
         TaskLookups,
         WebhookLookups,
         MailQueries,
+        StatisticsQueries,
         DocumentQueries,
         TaskQueries,
         InboxQueries,

@@ -1,6 +1,8 @@
 """AUTOMATIC_STATUS_CHANGED_INFO templates: EmailTemplate.trigger_statuses and
 enabled, the new type value, and status_change_notice (one notice per annotation
 and status). Existing templates get no triggers (nothing is sent by itself).
+Also the Email index statistics(filter) counts from (organization, type, delivery
+status, status).
 
 Numbered 0016 after 0013: 0014 and 0015 are being written in parallel; the merge
 re-chains the dependencies.
@@ -13,6 +15,7 @@ from app.templates.models import TemplateType
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+from tortoise.indexes import Index
 
 
 class AlterEnumState(ops.AlterField):
@@ -59,5 +62,9 @@ class Migration(migrations.Migration):
             model_name='EmailTemplate',
             name='trigger_statuses',
             field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
+        ops.AddIndex(
+            model_name='Email',
+            index=Index(fields=['organization_id', 'type', 'delivery_status', 'status']),
         ),
     ]
