@@ -50,6 +50,13 @@ async def request_dismiss(
     reason: str | None,
 ) -> Task:
     email = await get_email(organization_id=organization_id, email_id=email_id)
+    if email.type is not EmailType.INCOMING:
+        # Triage is for mail that came in; a sent email is cancelled, not dismissed.
+        raise InvalidInput(
+            "Only an incoming email can be dismissed (use cancelEmail for a "
+            "waiting outgoing one).",
+            field="id",
+        )
     if reason is not None and len(reason) > limits().reason_chars:
         raise InvalidInput(
             f"reason is at most {limits().reason_chars} characters.", field="reason"
