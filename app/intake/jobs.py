@@ -97,6 +97,13 @@ async def import_task(task: Task) -> Imported:
         raise JobFailed(
             f"The message could not be parsed: {exc}.", code=ErrorCode.BAD_REQUEST
         ) from None
+    if not parsed.headers:
+        # Not a damaged message but no message at all (a PDF, a text file...): the
+        # tolerant parser would make an empty email of it.
+        raise JobFailed(
+            "This is not an email message: it has no header at all.",
+            code=ErrorCode.BAD_REQUEST,
+        )
     sha256 = hashlib.sha256(raw).hexdigest()
     dedupe_key = parsed.message_id or f"sha256:{sha256}"
     existing = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
