@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import Organization, User
-from app.documents.models import Annotation, AnnotationStatus, Document
+from app.documents.models import Annotation, AnnotationStatus
 from app.mail.bodies import text_from_html
 from app.mail.headers import answerable_automatically
 from app.mail.models import Email, EmailType, Label
@@ -22,7 +22,7 @@ from app.mail.subjects import reply_subject
 from app.outbox.notices import queue_notice, render_notice, reply_sender
 from app.tasks.models import Task
 from app.templates.models import StatusChangeNotice, TemplateType
-from app.templates.placeholders import annotation_values, build_context
+from app.templates.placeholders import annotation_context, build_context
 from app.templates.service import count_use, notice_template
 
 AUTOMATIC = {"Auto-Submitted": "auto-generated"}
@@ -67,21 +67,11 @@ async def _notice(annotation: Annotation, status: AnnotationStatus) -> Task | No
             )
     except IntegrityError:
         return None
-    document = (
-        await Document.get_or_none(id=annotation.document_id)
-        if annotation.document_id
-        else None
-    )
-    assignee = (
-        await User.get_or_none(id=annotation.assignee_id)
-        if annotation.assignee_id
-        else None
-    )
     context = build_context(
         organization=await Organization.get(id=annotation.organization_id),
         user=User(full_name="", email="", username=""),  # nobody sends it
         parent=email,
-        annotations=[annotation_values(annotation, document, assignee)],
+        annotations=[await annotation_context(annotation)],
         custom={},
     )
     subject, html = render_notice(

@@ -67,6 +67,21 @@ def annotation_values(
     }
 
 
+async def annotation_context(annotation: Annotation) -> dict[str, Any]:
+    """`annotation_values` with the annotation's document and assignee read."""
+    document = (
+        await Document.get_or_none(id=annotation.document_id)
+        if annotation.document_id
+        else None
+    )
+    assignee = (
+        await User.get_or_none(id=annotation.assignee_id)
+        if annotation.assignee_id
+        else None
+    )
+    return annotation_values(annotation, document, assignee)
+
+
 def build_context(
     *,
     organization: Organization,
