@@ -26,6 +26,9 @@ def org_create(
     send_limit: Annotated[
         int | None, typer.Option(help="Outgoing email allowance.")
     ] = None,
+    trial: Annotated[
+        bool, typer.Option(help="A trial: the trial send limit (10) unless given.")
+    ] = False,
 ) -> None:
     """Create an organization, its admin user and a token; print them as JSON."""
     from app.core import ids
@@ -36,6 +39,7 @@ def org_create(
             admin_email=admin_email,
             admin_name=admin_name,
             send_limit=send_limit,
+            trial=trial,
         )
     )
     typer.echo(

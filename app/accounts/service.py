@@ -9,7 +9,8 @@ from tortoise.transactions import in_transaction
 from app.accounts.models import ApiToken, Organization, Role, User
 from app.accounts.tokens import hash_token, new_token
 from app.accounts.usernames import clean_username, numbered, username_base
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.limits import limits
 from app.core.validation import normalize_address
 
 # lastUsedAt is written at most this often per token, not on every request.
@@ -123,9 +124,19 @@ async def create_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 
 
 async def create_organization(
-    *, name: str, admin_email: str, admin_name: str = "", send_limit: int | None = None
+    *,
+    name: str,
+    admin_email: str,
+    admin_name: str = "",
+    send_limit: int | None = None,
+    trial: bool = False,
 ) -> tuple[Organization, User, str]:
-    """Create an organization with its first ADMIN user and that user's token."""
+    """Create an organization with its first ADMIN user and that user's token; a
+    trial gets the trial send limit unless one is given."""
+    if send_limit is not None and send_limit < 0:
+        raise InvalidInput("sendLimit must be 0 or more.", field="sendLimit")
+    if trial and send_limit is None:
+        send_limit = limits().trial_send_limit
     async with in_transaction():
         org = await Organization.create(name=name, send_limit=send_limit)
         user = await create_user(

@@ -29,6 +29,7 @@ from app.graphql.intake.mutations import IntakeMutations
 from app.graphql.limits.queries import LimitQueries
 from app.graphql.mail.mutations import MailMutations
 from app.graphql.mail.queries import MailLookups, MailQueries
+from app.graphql.mail.statistics import StatisticsQueries
 from app.graphql.mail.types import Email, EmailThread
 from app.graphql.node import NodeQueries
 from app.graphql.observed import ObservedOperation
@@ -57,6 +58,7 @@ Query = merge_types(
         TaskLookups,
         WebhookLookups,
         MailQueries,
+        StatisticsQueries,
         DocumentQueries,
         TaskQueries,
         InboxQueries,

@@ -17,8 +17,14 @@ from app.http.errors import json_error
 class BodyTooLarge(MailroomError):
     code = ErrorCode.PAYLOAD_TOO_LARGE
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"The request body is larger than the limit of {limit} bytes.")
+    def __init__(self, limit: int, size: int | None = None) -> None:
+        # The declared size when there is one; a chunked body's is unknown (it is
+        # refused as soon as it passes the limit, so what was read is no size).
+        super().__init__(
+            f"The request body is {size} bytes; the limit is {limit}."
+            if size is not None
+            else f"The request body is larger than the limit of {limit} bytes."
+        )
 
 
 def _contains(exc: BaseException, kind: type[BaseException]) -> bool:
@@ -61,7 +67,7 @@ class BodyLimitMiddleware:
         limit = _limit_for(headers)
         declared = _declared_length(headers)
         if declared is not None and declared > limit:
-            await json_error(BodyTooLarge(limit), 413)(scope, receive, send)
+            await json_error(BodyTooLarge(limit, declared), 413)(scope, receive, send)
             return
         received = 0
         started = False

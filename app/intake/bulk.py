@@ -17,7 +17,7 @@ from rich.progress import Progress
 from app.core.errors import InvalidInput
 from app.intake.jobs import import_email_job
 from app.intake.service import find_inbox, request_import
-from app.tasks.models import FINISHED, Task
+from app.tasks.models import FINISHED, Task, TaskKind, TaskStatus
 
 
 def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
@@ -35,13 +35,31 @@ def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
         box.close()
 
 
+def read_files(files: list[Path]) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+    """Every message of the files, and the files that could not be read (why)."""
+    messages: list[tuple[str, bytes]] = []
+    unreadable: dict[str, str] = {}
+    for path in files:
+        try:
+            messages += list(iter_messages(path))
+        except (OSError, mailbox.Error) as exc:
+            unreadable[str(path)] = getattr(exc, "strerror", None) or str(exc)
+    return messages, unreadable
+
+
 async def bulk_import(
     redis: ArqRedis, files: list[Path], recipient: str
 ) -> Counter[str]:
+    """Import every message; the summary counts them by task status (FAILED for a
+    file that cannot be read), REFUSED (the mutation's checks) and DUPLICATE (the
+    message was imported before: its task succeeded with the existing email)."""
     await find_inbox(None, recipient)  # fail before reading anything
     summary: Counter[str] = Counter()
-    messages = [m for path in files for m in iter_messages(path)]
+    messages, unreadable = read_files(files)
     with Progress() as progress:
+        for label, reason in unreadable.items():
+            progress.console.print(f"[red]failed[/red] {label}: {reason}")
+            summary["FAILED"] += 1
         bar = progress.add_task("importing", total=len(messages))
         for label, raw in messages:
             summary[await _import_one(redis, raw, recipient, label, progress)] += 1
@@ -69,4 +87,16 @@ async def _import_one(
         await asyncio.sleep(0.2)  # a worker claimed it first: poll its row
     if task.error_message:
         progress.console.print(f"[red]failed[/red] {label}: {task.error_message}")
+    if task.status is TaskStatus.SUCCEEDED and await _imported_before(task):
+        return "DUPLICATE"
     return task.status.value
+
+
+async def _imported_before(task: Task) -> bool:
+    """Whether an earlier import already gave this task's email."""
+    return await Task.filter(
+        email_id=task.email_id,
+        kind=TaskKind.IMPORT_EMAIL,
+        status=TaskStatus.SUCCEEDED,
+        created_at__lt=task.created_at,
+    ).exists()

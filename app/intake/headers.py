@@ -10,9 +10,9 @@ from email.message import Message
 
 from app.intake.decoding import clean_text
 from app.intake.parsed import DefectSink, ParsedMessage
+from app.mail.headers import AUTO_PRECEDENCE
 
 MSGID = re.compile(r"<[^<>\s]+>")
-AUTO_PRECEDENCE = frozenset({"bulk", "list", "junk", "auto_reply"})
 
 
 def read_headers(msg: Message, result: ParsedMessage, defect: DefectSink) -> None:

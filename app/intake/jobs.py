@@ -31,8 +31,10 @@ from app.mail.headers import header_list
 from app.mail.models import Email, EmailType
 from app.mail.service import NewEmail, Received, record_email
 from app.outbox.notices import queue_automatic_rejection
+from app.outbox.status_notices import queue_status_notices
 from app.tasks.jobs import JobFailed, Outcome, task_job
 from app.tasks.models import Task
+from app.threads.links import inherit_links
 from app.threads.matching import Incoming, match_thread, record_references
 from app.threads.relinking import relink
 from app.webhooks.events import email_data, emit
@@ -100,6 +102,13 @@ async def import_task(task: Task) -> Imported:
         raise JobFailed(
             f"The message could not be parsed: {exc}.", code=ErrorCode.BAD_REQUEST
         ) from None
+    if not parsed.headers:
+        # Not a damaged message but no message at all (a PDF, a text file...): the
+        # tolerant parser would make an empty email of it.
+        raise JobFailed(
+            "This is not an email message: it has no header at all.",
+            code=ErrorCode.BAD_REQUEST,
+        )
     sha256 = hashlib.sha256(raw).hexdigest()
     dedupe_key = parsed.message_id or f"sha256:{sha256}"
     existing = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
@@ -241,6 +250,8 @@ async def _store(
         await email.save(update_fields=["body_text_html", "body_truncated", "parts"])
         await record_references(email)
         await relink(email)
+        if match.thread is not None:  # a reply into a linked thread is linked too
+            await inherit_links(email)
         follow_ups = []
         if (
             not documents
@@ -250,6 +261,11 @@ async def _store(
             and not parsed.automatic
         ):
             follow_ups.append(await queue_automatic_rejection(email, inbox))
+        # Its annotations arrive in TO_REVIEW: a template may announce that.
+        follow_ups += await queue_status_notices(
+            [a.id for a in await Annotation.filter(email_id=email.id).only("id")],
+            AnnotationStatus.TO_REVIEW,
+        )
         deliveries = await emit(
             WebhookEvent.EMAIL_RECEIVED,
             organization_id=email.organization_id,

@@ -248,5 +248,7 @@ class Email(Model):
             ("organization_id", "date", "id"),
             ("organization_id", "message_id"),
             ("organization_id", "external_id"),
+            # statistics(filter): its grouped count reads only this index.
+            ("organization_id", "type", "delivery_status", "status"),
             ("creator_id", "created_at", "id"),
         )

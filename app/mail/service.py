@@ -288,10 +288,19 @@ async def relate(
     reset_thread: bool = False,
 ) -> None:
     """Relate annotations and documents to an email (each once, whatever it had);
-    annotations without a thread join the email's, all of them with `reset_thread`.
-    The ids must be the email organization's (the callers check them)."""
+    the annotations' documents are related documents too (as the reference fills
+    them); annotations without a thread join the email's, all of them with
+    `reset_thread`. The ids must be the email organization's (the callers check)."""
     await _add_missing(EmailRelatedAnnotation, email, "annotation_id", annotation_ids)
-    await _add_missing(EmailRelatedDocument, email, "document_id", document_ids)
+    theirs = await Annotation.filter(
+        id__in=annotation_ids, document_id__not_isnull=True
+    ).order_by("id")
+    await _add_missing(
+        EmailRelatedDocument,
+        email,
+        "document_id",
+        [*document_ids, *(a.document_id for a in theirs if a.document_id)],
+    )
     moving = Annotation.filter(id__in=annotation_ids)
     if not reset_thread:
         moving = moving.filter(email_thread_id=None)

@@ -27,7 +27,9 @@ def check_size(size: int, whole: bool = True) -> None:
     limit = limits().max_message_bytes
     if size > limit:
         raise InvalidInput(
-            f"An attachment is larger than the message limit of {limit} bytes.",
+            f"An attachment is {size} bytes; the message limit is {limit}."
+            if whole
+            else f"An attachment is larger than the message limit of {limit} bytes.",
             field=FIELD,
             code=ErrorCode.PAYLOAD_TOO_LARGE,
         )

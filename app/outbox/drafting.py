@@ -24,7 +24,7 @@ from app.outbox.recipients import (
 from app.outbox.sender import as_sender, chosen_sender, default_sender
 from app.templates.expansion import placeholders
 from app.templates.models import EmailTemplate
-from app.templates.placeholders import annotation_values, build_context
+from app.templates.placeholders import annotation_context, build_context
 
 
 @dataclass
@@ -106,14 +106,17 @@ async def draft(req: SendRequest, organization: Organization) -> Draft:
     if forwarding and parent is None:
         raise InvalidInput("A forward needs a parentEmail.", field="labels")
     if forwarding and parent is not None:
-        attach += [
+        carried = [
             d for d in await Document.filter(email_id=parent.id) if d not in attach
         ]
+        attach += carried
+        # A forward lists what it carried among its related documents.
+        related_documents += [d for d in carried if d not in related_documents]
     built_in = build_context(
         organization=organization,
         user=req.user,
         parent=parent,
-        annotations=[await _annotation_context(a) for a in related],
+        annotations=[await annotation_context(a) for a in related],
         custom={},
     )
     custom = {k: v for k, v in values.items() if k not in TEXT_KEYS}
@@ -214,20 +217,6 @@ async def _many(
 async def _check_queue(organization_id: int, queue_id: int) -> None:
 
     await get_queue(organization_id=organization_id, queue_id=queue_id)
-
-
-async def _annotation_context(annotation: Annotation) -> dict[str, Any]:
-    document = (
-        await Document.get_or_none(id=annotation.document_id)
-        if annotation.document_id
-        else None
-    )
-    assignee = (
-        await User.get_or_none(id=annotation.assignee_id)
-        if annotation.assignee_id
-        else None
-    )
-    return annotation_values(annotation, document, assignee)
 
 
 def _check_size(

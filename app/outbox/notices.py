@@ -2,10 +2,11 @@
 the import, rejection notices from dismissEmail), through the send pipeline."""
 
 from email.utils import make_msgid
+from typing import Any
 
 from app.core.limits import limits
 from app.inboxes.models import Inbox
-from app.mail.bodies import truncate_utf8
+from app.mail.bodies import sanitize_html, truncate_utf8
 from app.mail.models import (
     Email,
     EmailThread,
@@ -17,6 +18,8 @@ from app.mail.service import Delivery, NewEmail, record_email
 from app.mail.subjects import reply_subject
 from app.tasks.models import Task, TaskKind
 from app.tasks.service import new_task
+from app.templates.models import EmailTemplate
+from app.templates.rendering import render
 
 NO_DOCUMENTS_TEXT = (
     "Thank you for your message. We could not find any attachment we can process, "
@@ -38,6 +41,27 @@ async def queue_automatic_rejection(incoming: Email, inbox: Inbox) -> Task:
         # RFC 3834: marks it automatic, so other systems do not answer it.
         headers={"Auto-Submitted": "auto-replied"},
     )
+
+
+async def reply_sender(incoming: Email) -> dict[str, str]:
+    """Who a notice about `incoming` comes from: the inbox it arrived at."""
+    inbox = await Inbox.get_or_none(id=incoming.inbox_id) if incoming.inbox_id else None
+    if inbox is not None:
+        return {"email": inbox.email, "name": inbox.name}
+    return {"email": incoming.to[0]["email"] if incoming.to else "", "name": ""}
+
+
+def render_notice(
+    template: EmailTemplate, context: dict[str, Any], *, default_subject: str
+) -> tuple[str, str]:
+    """A notice's subject and sanitized HTML from a stored template."""
+    subject = render(
+        template.subject or default_subject, context, html=False, field="template"
+    )
+    html = sanitize_html(
+        render(template.message, context, html=True, field="template"), cid_url={}
+    )
+    return subject, html
 
 
 async def queue_notice(

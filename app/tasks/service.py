@@ -94,18 +94,24 @@ async def submit(
         if (first := await earlier()) is None:
             raise
         return first
+    await enqueue_committed(redis, task, defer_until=defer_until)
+    return task
+
+
+async def enqueue_committed(
+    redis: ArqRedis, task: Task, *, defer_until: datetime | None = None
+) -> None:
+    """Enqueue the job of a committed task; while Redis is away, leave it to the
+    reconciler (answering 503 would invite a retry that does the work twice)."""
     try:
         await enqueue_task(redis, task, defer_until=defer_until)
     except Exception as exc:
         if not is_outage(exc):
             raise
-        # The task is committed: answering 503 would invite a retry that does the
-        # work twice. The reconciler enqueues it once Redis is back.
         log.warning(
             "task committed, enqueue deferred to the reconciler",
             extra={"fields": {"task": str(task.id), "error": type(exc).__name__}},
         )
-    return task
 
 
 async def task_for_key(

@@ -10,7 +10,8 @@ written by whoever sent it) is inserted as it is, never read as a template.
 An unknown placeholder is refused naming it: at a send, whatever the built-ins
 and the given values do not hold; when a template is saved, a name under a
 built-in that does not exist (custom names arrive with each send), and for the
-templates Mailroom sends itself (rejections) any name it does not provide."""
+templates Mailroom sends itself (rejections, automatic notices) any name it does
+not provide; an automatic notice has no sending user, so no user placeholders."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from app.core.errors import InvalidInput
 from app.core.limits import limits
 from app.templates.models import TemplateType
-from app.templates.placeholders import ANY, BUILT_IN, LEAF, Spec
+from app.templates.placeholders import ANY, AUTOMATION_SAFE, BUILT_IN, LEAF, Spec
 from app.templates.rendering import Path, placeholder_paths, render, shown
 
 MAX_DEPTH = 5
@@ -26,6 +27,10 @@ MAX_DEPTH = 5
 OWN_VALUES: dict[TemplateType, Spec] = {
     TemplateType.REJECTION: {"reason": LEAF},
     TemplateType.AUTOMATIC_REJECTION: {},
+}
+# The built-ins each such template may use (all of them unless named here).
+OWN_BUILT_INS: dict[TemplateType, Spec] = {
+    TemplateType.AUTOMATIC_STATUS_CHANGED_INFO: AUTOMATION_SAFE,
 }
 
 
@@ -55,11 +60,12 @@ def check_known(paths: list[Path], spec: Spec, *, field: str) -> None:
 def check_saved(source: str, *, html: bool, type: TemplateType, field: str) -> None:
     """A template being saved names only placeholders that can exist."""
     paths = placeholder_paths(source, html=html, field=field)
-    own = OWN_VALUES.get(type)
+    built_in = OWN_BUILT_INS.get(type, BUILT_IN)
+    own = OWN_VALUES.get(type, {} if type in OWN_BUILT_INS else None)
     if own is None:  # custom names are known once a send gives them
         paths = [p for p in paths if p[0] in BUILT_IN]
         own = {}
-    check_known(paths, {**own, **BUILT_IN}, field=field)
+    check_known(paths, {**own, **built_in}, field=field)
 
 
 @dataclass(frozen=True)

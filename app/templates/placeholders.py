@@ -40,6 +40,14 @@ BUILT_IN: Spec = {
     "annotations": ANY,
 }
 
+# What a template Mailroom sends by itself may use (the reference's "can be used in
+# automation"): no sending user exists then, so none of the user_* / current_user_*.
+AUTOMATION_SAFE: Spec = {
+    name: spec
+    for name, spec in BUILT_IN.items()
+    if name not in ("user_name", "current_user_fullname", "current_user_email")
+}
+
 
 def annotation_values(
     annotation: Annotation, document: Document | None, assignee: User | None
@@ -57,6 +65,21 @@ def annotation_values(
         "content": {"value": content},
         "status": annotation.status.value,
     }
+
+
+async def annotation_context(annotation: Annotation) -> dict[str, Any]:
+    """`annotation_values` with the annotation's document and assignee read."""
+    document = (
+        await Document.get_or_none(id=annotation.document_id)
+        if annotation.document_id
+        else None
+    )
+    assignee = (
+        await User.get_or_none(id=annotation.assignee_id)
+        if annotation.assignee_id
+        else None
+    )
+    return annotation_values(annotation, document, assignee)
 
 
 def build_context(

@@ -10,26 +10,25 @@ from datetime import UTC, datetime
 from html import escape as html_escape
 
 from arq.connections import ArqRedis
-from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import Organization, User
 from app.core.errors import InvalidInput
 from app.core.limits import limits
 from app.documents.models import Annotation, AnnotationStatus
-from app.inboxes.models import Inbox
-from app.mail.bodies import sanitize_html, text_from_html
+from app.mail.bodies import text_from_html
 from app.mail.models import Email, EmailStatus, EmailType, Label
 from app.mail.relations import EmailLabel
-from app.mail.service import email_of, get_email
+from app.mail.service import email_of, get_email, relate
 from app.mail.subjects import reply_subject
-from app.outbox.notices import queue_notice
+from app.outbox.notices import queue_notice, render_notice, reply_sender
+from app.outbox.status_notices import queue_status_notices
 from app.tasks.jobs import Outcome, task_job
 from app.tasks.models import Task, TaskKind
 from app.tasks.service import submit
-from app.templates.models import EmailTemplate, TemplateType
+from app.templates.models import TemplateType
 from app.templates.placeholders import build_context
-from app.templates.rendering import render
+from app.templates.service import count_use, notice_template
 
 log = logging.getLogger("mailroom.dismiss")
 # Annotations already finished with are left as they are.
@@ -51,6 +50,13 @@ async def request_dismiss(
     reason: str | None,
 ) -> Task:
     email = await get_email(organization_id=organization_id, email_id=email_id)
+    if email.type is not EmailType.INCOMING:
+        # Triage is for mail that came in; a sent email is cancelled, not dismissed.
+        raise InvalidInput(
+            "Only an incoming email can be dismissed (use cancelEmail for a "
+            "waiting outgoing one).",
+            field="id",
+        )
     if reason is not None and len(reason) > limits().reason_chars:
         raise InvalidInput(
             f"reason is at most {limits().reason_chars} characters.", field="reason"
@@ -78,19 +84,18 @@ async def _dismiss_task(task: Task) -> Outcome:
     email = await email_of(task)
     # A MailroomError (e.g. a REJECTION template that does not render) fails it.
     async with in_transaction():
-        changed, notice = await _dismiss(email, task)
+        changed, notices = await _dismiss(email, task)
     return Outcome(
-        "dismissed" if changed else "unchanged",
-        email_id=email.id,
-        follow_ups=[notice] if notice is not None else [],
+        "dismissed" if changed else "unchanged", email_id=email.id, follow_ups=notices
     )
 
 
 dismiss_email_job = task_job("dismiss_email_job", _dismiss_task)
 
 
-async def _dismiss(email: Email, task: Task) -> tuple[int, Task | None]:
-    """Apply the dismissal unless the email is dismissed already; the notice's task."""
+async def _dismiss(email: Email, task: Task) -> tuple[int, list[Task]]:
+    """Apply the dismissal unless the email is dismissed already; the send tasks of
+    the notices it causes (REJECTION, and the status notices of the rejected)."""
     changed = (
         await Email.filter(id=email.id)
         .exclude(status=EmailStatus.DISMISSED)
@@ -100,36 +105,47 @@ async def _dismiss(email: Email, task: Task) -> tuple[int, Task | None]:
             dismissed_by_id=task.creator_id,
         )
     )
-    notice = None
+    notices: list[Task] = []
+    rejected: list[int] = []
     if changed:
         if task.payload.get("reject_annotations"):
-            await _reject_annotations(email)
+            rejected, moved = await _reject_annotations(email)
+            notices += await queue_status_notices(moved, AnnotationStatus.REJECTED)
         if task.payload.get("notify_sender"):
             notice = await _queue_rejection_notice(email, task)
-    return changed, notice
+            # The REJECTION email lists the annotations it rejected.
+            await relate(
+                await Email.get(id=notice.email_id),
+                annotation_ids=rejected,
+                document_ids=[],
+            )
+            notices.insert(0, notice)
+    return changed, notices
 
 
-async def _reject_annotations(email: Email) -> None:
-    await (
-        Annotation.filter(email_id=email.id)
-        .exclude(status__in=NOT_REJECTABLE)
-        .update(status=AnnotationStatus.REJECTED, modified_at=datetime.now(UTC))
+async def _reject_annotations(email: Email) -> tuple[list[int], list[int]]:
+    """The email's annotations REJECTED (those not finished with): their ids, and
+    those of the ones that were not REJECTED before."""
+    rejectable = Annotation.filter(email_id=email.id).exclude(status__in=NOT_REJECTABLE)
+    rows = await rejectable.order_by("id").values_list("id", "status")
+    ids = [pk for pk, _ in rows]
+    await Annotation.filter(id__in=ids).update(
+        status=AnnotationStatus.REJECTED, modified_at=datetime.now(UTC)
     )
     if not await EmailLabel.exists(email_id=email.id, label=Label.REJECTED):
         await EmailLabel.create(email_id=email.id, label=Label.REJECTED)
+    return ids, [pk for pk, status in rows if status != AnnotationStatus.REJECTED]
 
 
 async def _queue_rejection_notice(email: Email, task: Task) -> Task:
     """A REJECTION reply to the sender in the thread, from the organization's
     REJECTION template when it has one."""
 
-    candidates = await EmailTemplate.filter(
-        Q(queue_id=email.queue_id) | Q(queue_id=None),
+    template = await notice_template(
         organization_id=email.organization_id,
+        queue_id=email.queue_id,
         type=TemplateType.REJECTION,
-    ).order_by("-id")
-    # The queue's own template wins over an organization-wide one.
-    template = min(candidates, key=lambda t: t.queue_id is None, default=None)
+    )
     user = await User.get_or_none(id=task.creator_id) if task.creator_id else None
     context = build_context(
         organization=await Organization.get(id=email.organization_id),
@@ -139,29 +155,19 @@ async def _queue_rejection_notice(email: Email, task: Task) -> Task:
         custom={"reason": task.payload.get("reason", "")},
     )
     if template is not None:
-        subject = render(
-            template.subject or reply_subject(email.subject),
-            context,
-            html=False,
-            field="template",
+        subject, html = render_notice(
+            template, context, default_subject=reply_subject(email.subject)
         )
-        html = sanitize_html(
-            render(template.message, context, html=True, field="template"), cid_url={}
-        )
-        await EmailTemplate.filter(id=template.id).update(
-            times_used=F("times_used") + 1, last_used_at=datetime.now(UTC)
-        )
+        await count_use(template)
     else:
         subject = reply_subject(email.subject)
         reason = task.payload.get("reason", "")
         html = "<p>Your message was reviewed and rejected.</p>" + (
             f"<p>Reason: {html_escape(reason)}</p>" if reason else ""
         )
-    inbox = await Inbox.get_or_none(id=email.inbox_id) if email.inbox_id else None
-    sender = inbox.email if inbox else email.to[0]["email"] if email.to else ""
     return await queue_notice(
         email,
-        sender={"email": sender, "name": inbox.name if inbox else ""},
+        sender=await reply_sender(email),
         subject=subject,
         html=html,
         text=text_from_html(html),

@@ -14,7 +14,7 @@ CREATE_TOKEN = f"""mutation($user: ID!, $name: String!) {{
       token apiToken {{ id name prefix revokedAt user {{ id }} }} }}
     {ERROR} }} }}"""
 
-REVOKE_TOKEN = f"""mutation($id: ID!) {{ revokeApiToken(id: $id) {{
+REVOKE_TOKEN = f"""mutation($id: ID!) {{ revokeApiToken(input: {{id: $id}}) {{
   __typename ... on ApiToken {{ id revokedAt }} {ERROR} }} }}"""
 
 

@@ -250,3 +250,36 @@ def test_org_list_prints_one_tab_separated_line_per_organization(cli_db):
         {"id": first, "name": "Initech", "sendLimit": None},
         {"id": second, "name": "Hooli", "sendLimit": 25},
     ]
+
+
+def test_org_create_trial_gets_the_trial_send_limit_unless_one_is_given(cli_db):
+    # When a trial organization is created, and a trial with its own limit
+    trial = invoke("org", "create", "Trial", "--admin-email", "a@trial.test", "--trial")
+    own = invoke(
+        "org",
+        "create",
+        "Own",
+        "--admin-email",
+        "a@own.test",
+        "--trial",
+        "--send-limit",
+        "3",
+    )
+    assert (trial.exit_code, own.exit_code) == (0, 0), (trial.stderr, own.stderr)
+    # Then the first has the trial limit (10), the second its own; a plain one none
+    plain = org_create("Plain")
+    listed = json.loads(invoke("org", "list", "--json").stdout)
+    assert [(o["name"], o["sendLimit"]) for o in listed] == [
+        ("Trial", 10),
+        ("Own", 3),
+        ("Plain", None),
+    ]
+    assert listed[2]["id"] == plain
+
+
+def test_org_create_refuses_a_negative_send_limit_and_creates_nothing(cli_db):
+    result = invoke(
+        "org", "create", "Bad", "--admin-email", "a@bad.test", "--send-limit", "-1"
+    )
+    assert_fails(result, "sendLimit")
+    assert json.loads(invoke("org", "list", "--json").stdout) == []

@@ -109,7 +109,7 @@ async def test_a_token_revoked_through_the_mutation_stops_working(admin, client)
     assert ok.status_code == 200
     # when the admin revokes it through revokeApiToken
     revoked = await admin.data(
-        """mutation($id: ID!) { revokeApiToken(id: $id) {
+        """mutation($id: ID!) { revokeApiToken(input: {id: $id}) {
              __typename ... on ApiToken { revokedAt } } }""",
         {"id": payload["apiToken"]["id"]},
     )
@@ -130,7 +130,7 @@ async def test_an_admin_revoking_its_own_token_is_locked_out(admin, client):
     own = await ApiToken.get(user_id=admin.user_id)
     # when the admin revokes it with itself
     body = await admin.data(
-        """mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }""",
+        """mutation($id: ID!) { revokeApiToken(input: {id: $id}) { __typename } }""",
         {"id": ids.encode("ApiToken", own.id)},
     )
     assert body["revokeApiToken"]["__typename"] == "ApiToken"

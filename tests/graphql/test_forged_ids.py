@@ -66,7 +66,8 @@ async def test_forged_ids_in_mutations_are_not_found(org_a, gid):
         """mutation($id: ID!) {
              updateEmail(input: {id: $id, unread: false}) {
                __typename ... on InputError { code field } }
-             deleteEmail(id: $id) { __typename ... on InputError { code field } } }""",
+             deleteEmail(input: {id: $id}) {
+               __typename ... on InputError { code field } } }""",
         {"id": gid},
     )
     # then both answer InputError NOT_FOUND and nothing changes
@@ -118,10 +119,12 @@ async def test_an_id_of_another_type_is_not_found(org_a):
         """mutation($id: ID!, $e: ID!) {
              e: updateEmail(input: {id: $id, unread: false}) {
                __typename ... on InputError { code field } }
-             d: deleteEmail(id: $id) { __typename ... on InputError { code field } }
+             d: deleteEmail(input: {id: $id}) {
+               __typename ... on InputError { code field } }
              q: updateQueue(input: {id: $e, name: "x"}) {
                __typename ... on InputError { code field } }
-             t: cancelTask(id: $e) { __typename ... on InputError { code field } }
+             t: cancelTask(input: {id: $e}) {
+               __typename ... on InputError { code field } }
              a: updateAnnotation(input: {id: $e, assignee: $e}) {
                __typename ... on InputError { code field } } }""",
         {"id": queue_as_email, "e": world.gid("email")},
@@ -151,7 +154,8 @@ async def test_forged_task_ids_are_null_and_not_found(org_a, gid):
     )
     cancel = await a.data(
         """mutation($id: ID!) {
-             cancelTask(id: $id) { __typename ... on InputError { code } } }""",
+             cancelTask(input: {id: $id}) {
+               __typename ... on InputError { code } } }""",
         {"id": gid},
     )
     # then it is null and NOT_FOUND, and the real task is untouched

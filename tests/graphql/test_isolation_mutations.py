@@ -72,7 +72,7 @@ FOREIGN_MUTATIONS = [
     ),
     Foreign(
         "revokeApiToken",
-        "mutation($id: ID!) { revokeApiToken(id: $id) { ...R } }",
+        "mutation($id: ID!) { revokeApiToken(input: {id: $id}) { ...R } }",
         lambda a, b: {"id": a.gid("token")},
         "id",
     ),
@@ -86,13 +86,13 @@ FOREIGN_MUTATIONS = [
     ),
     Foreign(
         "deleteEmail",
-        "mutation($id: ID!) { deleteEmail(id: $id) { ...R } }",
+        "mutation($id: ID!) { deleteEmail(input: {id: $id}) { ...R } }",
         lambda a, b: {"id": a.gid("email")},
         "id",
     ),
     Foreign(
         "resendEmail",
-        "mutation($id: ID!) { resendEmail(id: $id) { ...R } }",
+        "mutation($id: ID!) { resendEmail(input: {id: $id}) { ...R } }",
         lambda a, b: {"id": a.gid("email")},
         "id",
     ),
@@ -126,7 +126,7 @@ FOREIGN_MUTATIONS = [
     ),
     Foreign(
         "cancelTask",
-        "mutation($id: ID!) { cancelTask(id: $id) { ...R } }",
+        "mutation($id: ID!) { cancelTask(input: {id: $id}) { ...R } }",
         lambda a, b: {"id": a.gid("task")},
         "id",
     ),
@@ -182,7 +182,7 @@ async def test_foreign_mutations_are_refused_for_b_but_work_for_a(org_a):
     # when A cancels its task and updates its email
     data = await a.data(
         """mutation($t: ID!, $e: ID!) {
-             cancelTask(id: $t) { __typename ... on Task { status } }
+             cancelTask(input: {id: $t}) { __typename ... on Task { status } }
              updateEmail(input: {id: $e, unread: false}) {
                __typename ... on Email { unread } }
            }""",

@@ -135,13 +135,13 @@ GATED = [
     Gated(
         "revokeApiToken",
         Role.ADMIN,
-        "mutation($id: ID!) { revokeApiToken(id: $id) { __typename } }",
+        "mutation($id: ID!) { revokeApiToken(input: {id: $id}) { __typename } }",
         lambda w: {"id": w.gid("other_token")},
     ),
     Gated(
         "deleteEmail",
         Role.MANAGER,
-        "mutation($id: ID!) { deleteEmail(id: $id) { __typename } }",
+        "mutation($id: ID!) { deleteEmail(input: {id: $id}) { __typename } }",
         lambda w: {"id": w.gid("email")},
     ),
     Gated(
@@ -177,7 +177,7 @@ GATED = [
     Gated(
         "cancelTask",
         Role.ANNOTATOR,
-        "mutation($id: ID!) { cancelTask(id: $id) { __typename } }",
+        "mutation($id: ID!) { cancelTask(input: {id: $id}) { __typename } }",
         lambda w: {"id": w.gid("task")},
     ),
 ]

@@ -39,7 +39,41 @@ async def test_eml_and_mbox_files_are_imported_with_a_summary(
 
     summary = await bulk_import(redis, [single, box_path], "bulk@acme.test")
 
-    assert summary == {"SUCCEEDED": 5}
+    # (the duplicate's task succeeded too, with the existing email: reported apart)
+    assert summary == {"SUCCEEDED": 4, "DUPLICATE": 1}
     subjects = sorted(await Email.all().values_list("subject", flat=True))
     assert subjects == ["Bulk 1", "Bulk 2", "Bulk 3", "Bulk 4"]
     assert await Task.filter(creator_id=None).count() == 5
+
+
+async def test_unreadable_files_and_non_messages_are_failed_not_succeeded(
+    admin, redis, tmp_path: Path
+):
+    # given an inbox, a good message, a PDF, a text file and a path that cannot be read
+    await make_inbox(
+        admin.organization_id,
+        "bulk@acme.test",
+        queue=await make_queue(admin.organization_id, "Bulk"),
+    )
+    good = tmp_path / "good.eml"
+    good.write_bytes(_eml(1))
+    pdf = tmp_path / "scan.eml"
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n%%EOF\n")
+    text = tmp_path / "notes.txt"
+    text.write_bytes(b"just some words\nno headers here\n")
+    unreadable = tmp_path / "a-directory.eml"
+    unreadable.mkdir()
+
+    # when they are imported in bulk
+    summary = await bulk_import(
+        redis, [good, pdf, unreadable, text, good], "bulk@acme.test"
+    )
+
+    # then the good one succeeded once (and once more as a duplicate), the rest failed
+    assert summary == {"SUCCEEDED": 1, "DUPLICATE": 1, "FAILED": 3}
+    assert await Email.all().values_list("subject", flat=True) == ["Bulk 1"]
+    failed = await Task.filter(error_code__not_isnull=True).values_list(
+        "error_message", flat=True
+    )
+    assert len(failed) == 2
+    assert all("not an email message" in m for m in failed)

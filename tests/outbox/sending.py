@@ -61,7 +61,7 @@ mutation {signature} {{
 
 SEND = _task_mutation("Send($input: SendEmailInput!)", "sendEmail(input: $input)")
 
-RESEND = _task_mutation("Resend($id: ID!)", "resendEmail(id: $id)")
+RESEND = _task_mutation("Resend($id: ID!)", "resendEmail(input: {id: $id})")
 
 TASK = (
     """
@@ -77,7 +77,7 @@ query Task($id: ID!) {
 
 CANCEL = """
 mutation Cancel($id: ID!) {
-  cancelEmail(id: $id) {
+  cancelEmail(input: {id: $id}) {
     __typename
     ... on Email { id deliveryStatus }
     ... on InputError { code field message }

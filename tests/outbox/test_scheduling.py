@@ -143,7 +143,7 @@ async def test_cancel_of_a_sent_or_incoming_email_conflicts(
 
 CANCEL_TASK = """
 mutation CancelTask($id: ID!) {
-  cancelTask(id: $id) {
+  cancelTask(input: {id: $id}) {
     __typename
     ... on Task { id status }
     ... on InputError { code field message }

@@ -12,7 +12,7 @@ from tests.helpers import ERROR, assert_input_error, gid_of, mutate
 # --------------------------------------------------------------------------- tasks
 
 
-CANCEL_TASK = f"""mutation($id: ID!) {{ cancelTask(id: $id) {{
+CANCEL_TASK = f"""mutation($id: ID!) {{ cancelTask(input: {{id: $id}}) {{
   __typename ... on Task {{ id status finishedAt }} {ERROR} }} }}"""
 
 

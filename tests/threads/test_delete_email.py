@@ -7,7 +7,7 @@ from app.mail.relations import EmailLabel
 from tests.factories import make_annotation, new_email
 from tests.helpers import ERROR, assert_input_error, gid_of, mutate
 
-DELETE_EMAIL = f"""mutation($id: ID!) {{ deleteEmail(id: $id) {{
+DELETE_EMAIL = f"""mutation($id: ID!) {{ deleteEmail(input: {{id: $id}}) {{
   __typename ... on DeleteEmailPayload {{ id }} {ERROR} }} }}"""
 
 

@@ -61,7 +61,9 @@ async def test_reply_joins_its_parent_by_in_reply_to(admin, run_jobs):
     assert data["rootEmail"] == {"id": first["id"]}
 
 
-async def test_references_alone_thread_to_the_last_referenced_email_we_have(admin, run_jobs):
+async def test_references_alone_thread_to_the_last_referenced_email_we_have(
+    admin, run_jobs
+):
     # given a message and a reply to it
     await intake_inbox(admin.organization_id)
     first = await arrive(

@@ -103,7 +103,7 @@ UPDATE_ANNOTATION = f"""mutation($id: ID!, $status: AnnotationStatus!) {{
   updateAnnotation(input: {{id: $id, status: $status}}) {{
     __typename ... on Annotation {{ id status }} {ERROR} }} }}"""
 
-CANCEL_TASK = f"""mutation($id: ID!) {{ cancelTask(id: $id) {{
+CANCEL_TASK = f"""mutation($id: ID!) {{ cancelTask(input: {{id: $id}}) {{
   __typename ... on Task {{ id status finishedAt }} {ERROR} }} }}"""
 
 TASK = """query($id: ID!) { task(id: $id) {
@@ -284,5 +284,5 @@ SPLIT = f"""mutation($email: ID!) {{ splitThread(input: {{email: $email}}) {{
   __typename ... on EmailThread {{ id rootEmail {{ id }} emails(first: 100) {{
     totalCount edges {{ node {{ id }} }} }} }} {ERROR} }} }}"""
 
-MARK_READ = f"""mutation($id: ID!) {{ markThreadRead(id: $id) {{
+MARK_READ = f"""mutation($id: ID!) {{ markThreadRead(input: {{id: $id}}) {{
   __typename ... on EmailThread {{ id hasNewReplies }} {ERROR} }} }}"""

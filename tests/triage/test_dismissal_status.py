@@ -8,6 +8,7 @@ from app.mail.models import (
     Email,
     EmailType,
 )
+from app.tasks.models import Task
 from tests.factories import make_world
 from tests.helpers import assert_input_error, gid, gid_of, mutate
 from tests.triage.api import (
@@ -99,17 +100,19 @@ async def test_update_email_refuses_to_dismiss_and_sets_unread(admin, world):
     assert result["unread"] is True
 
 
-async def test_notify_sender_of_an_outgoing_email_is_an_input_error(admin, world):
+async def test_dismissing_an_outgoing_email_is_an_input_error(admin, world):
     # given an outgoing email
     outgoing = await world.email("Our answer", type=EmailType.OUTGOING)
     before = await org_snapshot(admin.organization_id)
 
-    # when it is dismissed with notifySender
-    result = await dismiss(admin, outgoing, notifySender=True)
-
-    # then InputError on notifySender; no task, nothing changed
-    assert_input_error(result, "BAD_REQUEST", "notifySender")
+    # when it is dismissed, with or without options
+    for options in ({}, {"notifySender": True}, {"rejectAnnotations": True}):
+        result = await dismiss(admin, outgoing, **options)
+        # then InputError on id (triage is for incoming mail); no task, no change
+        assert_input_error(result, "BAD_REQUEST", "id")
+        assert "incoming" in result["message"]
     assert await org_snapshot(admin.organization_id) == before
+    assert await Task.filter(organization_id=admin.organization_id).count() == 0
 
 
 async def test_dismiss_input_errors(admin, world, make_org):

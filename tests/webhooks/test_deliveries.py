@@ -206,7 +206,7 @@ async def test_a_delivery_whose_job_was_lost_is_requeued(
     # given a committed delivery whose job vanished (a Redis flush), overdue
     webhook, _ = await create_webhook(admin, receiver.url, ["TASK_FINISHED"])
     cancelled = await admin.data(
-        "mutation($id: ID!) { cancelTask(id: $id) { __typename } }",
+        "mutation($id: ID!) { cancelTask(input: {id: $id}) { __typename } }",
         {"id": await import_email(admin, "Lost")},
     )
     assert cancelled["cancelTask"]["__typename"] == "Task"

@@ -8,7 +8,7 @@ from tests.helpers import gid_of
 from tests.outbox.sending import queue_with_inbox, sent_task, task_of, to
 from tests.webhooks.receiver import create_webhook, import_email
 
-CANCEL_TASK = """mutation($id: ID!) { cancelTask(id: $id) { __typename
+CANCEL_TASK = """mutation($id: ID!) { cancelTask(input: {id: $id}) { __typename
   ... on Task { id status } } }"""
 
 

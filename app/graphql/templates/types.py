@@ -5,9 +5,10 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
+from app.documents.models import AnnotationStatus
 from app.graphql.common import FromModel
 from app.graphql.context import Info
-from app.graphql.enums import TemplateTypeEnum
+from app.graphql.enums import AnnotationStatusEnum, TemplateTypeEnum
 from app.graphql.inboxes.types import Queue
 
 
@@ -24,8 +25,12 @@ class EmailTemplate(relay.Node, FromModel):
     type: TemplateTypeEnum  # type: ignore[valid-type]
     subject: str
     message: str = strawberry.field(description="HTML (safe subset) with placeholders.")
+    enabled: bool = strawberry.field(
+        description="AUTOMATIC_STATUS_CHANGED_INFO: whether it is sent by itself."
+    )
     created_at: datetime
     modified_at: datetime
+    trigger_statuses: strawberry.Private[list[str]]
     queue_id: strawberry.Private[int | None]
     times_used: strawberry.Private[int]
     last_used_at: strawberry.Private[datetime | None]
@@ -35,6 +40,13 @@ class EmailTemplate(relay.Node, FromModel):
         return EmailTemplateStats(
             times_used=self.times_used, last_used_at=self.last_used_at
         )
+
+    @strawberry.field(
+        name="triggerStatuses",
+        description="AUTOMATIC_STATUS_CHANGED_INFO: the statuses that send it.",
+    )
+    def trigger_statuses_(self) -> list[AnnotationStatusEnum]:  # type: ignore[valid-type]
+        return [AnnotationStatus(s) for s in self.trigger_statuses]
 
     @strawberry.field
     async def queue(self, info: Info) -> Queue | None:

@@ -4,7 +4,6 @@ from typing import Annotated, Any, cast
 
 import strawberry
 
-from app.documents import service
 from app.graphql.common import JSON, InputError
 from app.graphql.context import Info
 from app.graphql.documents.types import Annotation
@@ -12,6 +11,7 @@ from app.graphql.enums import AnnotationStatusEnum
 from app.graphql.extensions import AsInputError
 from app.graphql.input_ids import decode_or_not_found, optional_pk
 from app.graphql.permissions import IsAnnotator
+from app.triage.annotation_status import update_annotation
 
 
 @strawberry.input
@@ -39,7 +39,8 @@ class UpdateAnnotation:
         self, info: Info, input: UpdateAnnotationInput
     ) -> UpdateAnnotationResult:
         assignee = optional_pk(input.assignee, "User", field="assignee")
-        row = await service.update_annotation(
+        row = await update_annotation(
+            info.context.redis,
             organization_id=info.context.organization_id,
             annotation_id=decode_or_not_found(input.id, "Annotation", field="id"),
             status=input.status,

@@ -8,7 +8,7 @@ import strawberry
 from app.graphql.common import InputError
 from app.graphql.context import Info
 from app.graphql.extensions import AsInputError
-from app.graphql.input_ids import decode_or_not_found
+from app.graphql.input_ids import DeprecatedId, decode_or_not_found, input_id
 from app.graphql.permissions import IsManager
 from app.threads import service as threads
 
@@ -23,12 +23,23 @@ DeleteEmailResult = Annotated[
 ]
 
 
+@strawberry.input
+class DeleteEmailInput:
+    id: strawberry.ID
+
+
 @strawberry.type
 class DeleteEmail:
     @strawberry.mutation(permission_classes=[IsManager], extensions=[AsInputError()])
-    async def delete_email(self, info: Info, id: strawberry.ID) -> DeleteEmailResult:
+    async def delete_email(
+        self,
+        info: Info,
+        input: DeleteEmailInput | None = None,
+        id: DeprecatedId = None,
+    ) -> DeleteEmailResult:
+        email_id = input_id(input, id)
         await threads.delete_email(
             organization_id=info.context.organization_id,
-            email_id=decode_or_not_found(id, "Email", field="id"),
+            email_id=decode_or_not_found(email_id, "Email", field="id"),
         )
-        return DeleteEmailPayload(id=id)
+        return DeleteEmailPayload(id=strawberry.ID(email_id))

@@ -7,12 +7,17 @@ import strawberry
 from app.graphql.common import InputError
 from app.graphql.context import Info
 from app.graphql.extensions import AsInputError
-from app.graphql.input_ids import decode_or_not_found
+from app.graphql.input_ids import DeprecatedId, decode_or_not_found, input_id
 from app.graphql.permissions import IsManager
 from app.graphql.tasks.types import Task
 from app.outbox.resend import resend_email
 
 ResendEmailResult = Annotated[Task | InputError, strawberry.union("ResendEmailResult")]
+
+
+@strawberry.input
+class ResendEmailInput:
+    id: strawberry.ID
 
 
 @strawberry.type
@@ -27,11 +32,16 @@ class ResendEmail:
         permission_classes=[IsManager],
         extensions=[AsInputError()],
     )
-    async def resend_email(self, info: Info, id: strawberry.ID) -> ResendEmailResult:
+    async def resend_email(
+        self,
+        info: Info,
+        input: ResendEmailInput | None = None,
+        id: DeprecatedId = None,
+    ) -> ResendEmailResult:
         task = await resend_email(
             info.context.redis,
             organization_id=info.context.organization_id,
-            email_id=decode_or_not_found(id, "Email", field="id"),
+            email_id=decode_or_not_found(input_id(input, id), "Email", field="id"),
             user=info.context.viewer.user,
         )
         return Task.from_model(task)

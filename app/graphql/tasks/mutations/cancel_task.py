@@ -10,12 +10,18 @@ from app.core.errors import NotFound
 from app.graphql.common import InputError
 from app.graphql.context import Info
 from app.graphql.extensions import AsInputError
+from app.graphql.input_ids import DeprecatedId, input_id
 from app.graphql.permissions import IsAnnotator
 from app.graphql.tasks.types import Task
 from app.outbox.cancel import release_send
 from app.tasks import service
 
 CancelTaskResult = Annotated[Task | InputError, strawberry.union("CancelTaskResult")]
+
+
+@strawberry.input
+class CancelTaskInput:
+    id: strawberry.ID
 
 
 @strawberry.type
@@ -25,8 +31,13 @@ class CancelTask:
         permission_classes=[IsAnnotator],
         extensions=[AsInputError()],
     )
-    async def cancel_task(self, info: Info, id: strawberry.ID) -> CancelTaskResult:
-        task_id = ids.decode(id, "Task")
+    async def cancel_task(
+        self,
+        info: Info,
+        input: CancelTaskInput | None = None,
+        id: DeprecatedId = None,
+    ) -> CancelTaskResult:
+        task_id = ids.decode(input_id(input, id), "Task")
         if not isinstance(task_id, uuid.UUID):
             raise NotFound("No such task.", field="id")
         row = await service.cancel_task(

@@ -3,7 +3,7 @@
 import strawberry
 
 from app.graphql.context import Info
-from app.graphql.enums import TemplateTypeEnum
+from app.graphql.enums import AnnotationStatusEnum, TemplateTypeEnum
 from app.graphql.extensions import AsInputError
 from app.graphql.input_ids import optional_pk
 from app.graphql.permissions import IsManager
@@ -18,11 +18,27 @@ class CreateEmailTemplateInput:
     name: str
     type: TemplateTypeEnum = strawberry.field(  # type: ignore[valid-type]
         default=TemplateType.CUSTOM,
-        description="REJECTION templates are used by dismissEmail(notifySender).",
+        description=(
+            "REJECTION templates are used by dismissEmail(notifySender); "
+            "AUTOMATIC_STATUS_CHANGED_INFO ones are sent by themselves (see "
+            "triggerStatuses)."
+        ),
     )
     subject: str = ""
     message: str = ""
     queue: strawberry.ID | None = None
+    trigger_statuses: list[AnnotationStatusEnum] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description=(
+            "AUTOMATIC_STATUS_CHANGED_INFO only: when an annotation of the queue "
+            "(any queue without one) moves into one of these, its email's sender "
+            "gets this template, once per annotation and status."
+        ),
+    )
+    enabled: bool | None = strawberry.field(
+        default=None,
+        description="AUTOMATIC_STATUS_CHANGED_INFO only: whether it is sent (true).",
+    )
 
 
 @strawberry.type
@@ -38,5 +54,7 @@ class CreateEmailTemplate:
             message=input.message,
             queue_id=optional_pk(input.queue, "Queue", field="queue"),
             type=input.type,
+            trigger_statuses=input.trigger_statuses,
+            enabled=input.enabled,
         )
         return EmailTemplate.from_model(row)

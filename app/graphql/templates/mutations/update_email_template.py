@@ -1,8 +1,10 @@
-"""updateEmailTemplate (MANAGER): name, subject or message (null leaves a value)."""
+"""updateEmailTemplate (MANAGER): name, subject, message, an automatic template's
+triggerStatuses and enabled (null leaves a value)."""
 
 import strawberry
 
 from app.graphql.context import Info
+from app.graphql.enums import AnnotationStatusEnum
 from app.graphql.extensions import AsInputError
 from app.graphql.input_ids import decode_or_not_found
 from app.graphql.permissions import IsManager
@@ -17,6 +19,12 @@ class UpdateEmailTemplateInput:
     name: str | None = None
     subject: str | None = None
     message: str | None = None
+    trigger_statuses: list[AnnotationStatusEnum] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="AUTOMATIC_STATUS_CHANGED_INFO only; replaces them."
+    )
+    enabled: bool | None = strawberry.field(
+        default=None, description="AUTOMATIC_STATUS_CHANGED_INFO only."
+    )
 
 
 @strawberry.type
@@ -31,5 +39,7 @@ class UpdateEmailTemplate:
             name=input.name,
             subject=input.subject,
             message=input.message,
+            trigger_statuses=input.trigger_statuses,
+            enabled=input.enabled,
         )
         return EmailTemplate.from_model(row)

@@ -4,11 +4,17 @@ import strawberry
 
 from app.graphql.context import Info
 from app.graphql.extensions import AsInputError
+from app.graphql.input_ids import DeprecatedId, input_id
 from app.graphql.mail.types import EmailThread
 from app.graphql.permissions import IsViewer
 from app.graphql.threads.mutations.common import EmailThreadResult, thread_or_not_found
 from app.mail.models import EmailThread as EmailThreadModel
 from app.threads.service import mark_read
+
+
+@strawberry.input
+class MarkThreadReadInput:
+    id: strawberry.ID
 
 
 @strawberry.type
@@ -19,8 +25,13 @@ class MarkThreadRead:
         extensions=[AsInputError()],
     )
     async def mark_thread_read(
-        self, info: Info, id: strawberry.ID
+        self,
+        info: Info,
+        input: MarkThreadReadInput | None = None,
+        id: DeprecatedId = None,
     ) -> EmailThreadResult:
-        thread = await thread_or_not_found(info.context.organization_id, id, "id")
+        thread = await thread_or_not_found(
+            info.context.organization_id, strawberry.ID(input_id(input, id)), "id"
+        )
         await mark_read(thread)
         return EmailThread.from_model(await EmailThreadModel.get(id=thread.id))
