@@ -36,8 +36,11 @@ class ParsedMessage:
     from_name: str = ""
     to: list[dict[str, str]] = field(default_factory=list)
     cc: list[dict[str, str]] = field(default_factory=list)
-    text: str = ""
-    html: str = ""
+    text: str = ""  # the inline plain-text parts, joined in order
+    html: str = ""  # the first inline HTML part
+    # Inline text parts in order (content type, text); HTML only where no plain
+    # alternative stands for it: what the stored plain text is made of.
+    inline_texts: list[tuple[str, str]] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     # One dict per MIME part, in Email.parts shape; `outcome` may be revised later.
     parts: list[dict[str, Any]] = field(default_factory=list)
@@ -45,10 +48,11 @@ class ParsedMessage:
     html_cids: set[str] = field(default_factory=set)
     # Auto-Submitted, Precedence: bulk/list, List-Id...: no automatic answer to it.
     automatic: bool = False
-    # What content.read_content makes of the bodies: the text to store (the text
-    # part, else text made from the HTML) and the sanitized HTML, whose inline
-    # images point at part_url_mark + part id.
+    # What content.read_content makes of the bodies: the text to store (the inline
+    # parts joined, HTML made text), the new text of a reply, and the sanitized
+    # HTML, whose inline images point at part_url_mark + part id.
     plain: str = ""
+    reply: str = ""
     safe_html: str = ""
     part_url_mark: str = ""
 

@@ -31,4 +31,5 @@ def test_text_from_html_keeps_the_lines_a_reader_sees():
         "<html><head><style>p{}</style></head>"
         "<p>Dear  team,</p><p>the total is<br>EUR 5&amp;0</p></html>"
     )
-    assert text_from_html(html) == "Dear team,\nthe total is\nEUR 5&0"
+    # paragraphs stand apart, as a browser shows them; a <br> is one line break
+    assert text_from_html(html) == "Dear team,\n\nthe total is\nEUR 5&0"
