@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.intake.decoding import clean_text
 from app.intake.parts import PartOutcome
 
 # Where a problem was found ("header From", a part id) and what it was.
@@ -67,14 +68,15 @@ def part_record(
     size: int,
     outcome: PartOutcome | None,
 ) -> dict[str, Any]:
-    """One Email.parts entry; documentId is filled in once the document exists."""
+    """One Email.parts entry; documentId is filled in once the document exists.
+    Header-derived text is cleaned of NULs: PostgreSQL's JSON refuses them."""
     return {
         "partId": part_id,
-        "contentType": ctype,
-        "disposition": disposition,
+        "contentType": clean_text(ctype),
+        "disposition": clean_text(disposition) if disposition is not None else None,
         "contentId": content_id,
         "filename": filename,
-        "charset": charset,
+        "charset": clean_text(charset) if charset is not None else None,
         "size": size,
         "outcome": outcome.value if outcome else None,
         "documentId": None,

@@ -37,8 +37,8 @@ class _Walker:
         self.result = ParsedMessage()
 
     def defect(self, where: str, what: object) -> None:
-        if len(self.result.defects) < 200:
-            self.result.defects.append(f"{where}: {what}")
+        if len(self.result.defects) < 200:  # NUL-free: stored as JSON
+            self.result.defects.append(clean_text(f"{where}: {what}"))
 
     def run(self, raw: bytes) -> ParsedMessage:
         raw, repaired = repair_obsolete(raw)
