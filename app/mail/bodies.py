@@ -7,6 +7,9 @@ import nh3
 from inscriptis import get_text
 
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+# The stored text is at most BODY_MAX_BYTES: 256 kB of markup holds far more,
+# and inscriptis takes seconds per megabyte of tables (the parse has a time limit).
+HTML_TEXT_INPUT_CHARS = 256 * 1024
 _CID_SRC = re.compile(r"""(?i)\bcid:([^"'\s>)]+)""")
 
 
@@ -46,11 +49,14 @@ def sanitize_html(source: str, *, cid_url: dict[str, str]) -> str:
 def text_from_html(source: str) -> str:
     """Readable plain text of an HTML body, laid out as a browser shows it (blocks,
     lists, tables), by inscriptis; used when a message has no text part."""
+    source = source[:HTML_TEXT_INPUT_CHARS]
     if not source.strip():
         return ""
     try:
         text = get_text(source)
-    except Exception:  # markup lxml cannot build a tree of: its text, untagged
+    except Exception:  # markup lxml cannot build a tree of
+        text = ""
+    if not text.strip():  # or one nested deeper than lxml follows: its text, untagged
         text = html.unescape(
             nh3.clean(source, tags=set(), clean_content_tags={"script", "style"})
         )

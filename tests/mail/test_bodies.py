@@ -33,3 +33,11 @@ def test_text_from_html_keeps_the_lines_a_reader_sees():
     )
     # paragraphs stand apart, as a browser shows them; a <br> is one line break
     assert text_from_html(html) == "Dear team,\n\nthe total is\nEUR 5&0"
+
+
+def test_text_from_html_survives_what_lxml_cannot_nest_or_size():
+    # markup nested deeper than lxml follows still gives its text
+    assert text_from_html("<div>" * 20_000 + "deep" + "</div>" * 20_000) == "deep"
+    # a body of megabytes is read only as far as the stored text can reach
+    huge = text_from_html("<p>line</p>" * 500_000)
+    assert huge.startswith("line\n\nline") and len(huge) < 200_000
