@@ -262,7 +262,11 @@ class _Walker:
                 PartOutcome.BODY,
             )
         )
-        if body_allowed and text.strip():
+        declared = " ".join(
+            str(v).lower() for k, v in part.raw_items() if k.lower() == "content-type"
+        )
+        textual = not declared.strip() or declared.lstrip().startswith("text/")
+        if body_allowed and textual and text.strip():  # not a base64 file as text
             self.add_text("text/plain", text, False)
 
     def _charset(self, part: Message) -> str | None:
