@@ -41,9 +41,8 @@ def read_raw(raw: bytes, result: ParsedMessage, defect: DefectSink) -> None:
     result.to = lenient_addresses(values("To"))
     result.cc = lenient_addresses(values("Cc"))
     result.automatic = is_automatic(text)
-    result.text, problem = decode_text(body, None)
-    if problem:
-        defect("1", problem)
+    result.text, _ = decode_text(body, None)
+    result.inline_texts.append(("text/plain", result.text))
     result.parts.append(
         part_record(
             "1", "text/plain", None, None, None, None, len(body), PartOutcome.BODY

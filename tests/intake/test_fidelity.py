@@ -53,7 +53,7 @@ async def test_the_corpus_agrees_with_an_independent_reading(admin, run_jobs):
     checked = len(samples) - len(unchecked)
     assert problems == [], f"{agree} of {checked} agree; {problems}"
     assert unchecked == [] or tnef_tool() is None
-    assert checked >= 31
+    assert checked >= 34
 
 
 async def test_a_bounce_is_read_its_report_recorded(admin, run_jobs):

@@ -182,6 +182,17 @@ def test_a_nested_message_with_8bit_headers_brings_its_attachment():
 # The raw path
 
 
+def test_what_the_standard_parser_raises_on_is_read_from_the_raw_bytes():
+    # given a Content-Type on which message_from_bytes itself raises IndexError
+    parsed = parse_message(fm.parser_index_error())
+    # then the headers and the text are read by hand, and the fallback recorded
+    assert parsed.subject == "parser trouble"
+    assert parsed.from_address == "broken@vendor.test"
+    assert parsed.message_id == "<index-error@vendor.test>"
+    assert parsed.plain == "the text survives"
+    assert any("IndexError" in d and "raw bytes" in d for d in parsed.defects)
+
+
 def test_the_raw_path_reads_headers_by_hand():
     # given a message read without the standard parser
     raw = (

@@ -276,6 +276,17 @@ def nul_charset() -> bytes:
     )
 
 
+def parser_index_error() -> bytes:
+    """A Content-Type on which the standard parser itself raises IndexError (its
+    MIME parameter reader runs off the end of `;x<TAB>*`)."""
+    return (
+        b"From: Broken <broken@vendor.test>\r\nTo: " + INBOX.encode() + b"\r\n"
+        b"Subject: parser trouble\r\nMessage-ID: <index-error@vendor.test>\r\n"
+        b"Date: Tue, 01 Dec 2026 11:00:00 +0000\r\n"
+        b"Content-Type: ;x\t*\r\n\r\nthe text survives\r\n"
+    )
+
+
 def empty_attachment() -> bytes:
     """An attachment with nothing in it, beside a real one."""
     return (

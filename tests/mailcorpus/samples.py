@@ -77,6 +77,7 @@ def fidelity() -> list[Sample]:
         Sample("nested_eight_bit", fidelity_mail.nested_eight_bit(), 1),
         Sample("huge_subject", fidelity_mail.huge_subject(), 0),
         Sample("nul_charset", fidelity_mail.nul_charset(), 0),
+        Sample("parser_index_error", fidelity_mail.parser_index_error(), 0),
         Sample("empty_attachment", fidelity_mail.empty_attachment(), 1),
         Sample("reply_with_history", fidelity_mail.reply_with_history(), 0),
     ]
