@@ -1,9 +1,10 @@
 """Raw RFC 822 bytes -> ParsedMessage (pure; runs in a separate process, see
 parse_runner). Tolerant: what it repairs or cannot read goes to `defects`, never
-an exception, except for input it cannot treat as a message at all.
+an exception. A part the standard parser or its policy fails on is kept as raw
+text; a message it fails on is read from the raw bytes (fallback.py).
 
-This module walks the MIME tree; headers.py reads the headers, tnef.py opens
-winmail.dat, parsed.py holds what they produce."""
+This module walks the MIME tree; headers.py reads the headers, filenames.py names
+the files, tnef.py opens winmail.dat, parsed.py holds what they produce."""
 
 import email
 import re

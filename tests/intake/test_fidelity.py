@@ -52,8 +52,10 @@ async def test_the_corpus_agrees_with_an_independent_reading(admin, run_jobs):
             problems.append((sample.name, "documents", len(documents), expected))
     checked = len(samples) - len(unchecked)
     assert problems == [], f"{agree} of {checked} agree; {problems}"
+    # (without the tnef tool, the 3 winmail.dat messages go unchecked here; their
+    # files are checked against the bytes put in by test_fidelity_parsing)
     assert unchecked == [] or tnef_tool() is None
-    assert checked >= 34
+    assert len(samples) >= 34
 
 
 async def test_a_bounce_is_read_its_report_recorded(admin, run_jobs):
