@@ -61,6 +61,10 @@ def sniff_mime_type(data: bytes, *, declared: str, filename: str) -> str:
         candidates = []
     if data.startswith(b"PK\x03\x04"):
         return _zip_type(data)
+    if data.startswith(b"\x30"):
+        der = [_DER_TYPES[h] for h in hints if h in _DER_TYPES]
+        if der:
+            return der[0]
     for hint in hints:
         if hint in candidates:
             return hint
@@ -72,6 +76,22 @@ def sniff_mime_type(data: bytes, *, declared: str, filename: str) -> str:
         ]
         return textual[0] if textual else "text/plain"
     return "application/octet-stream"
+
+
+# DER (an ASN.1 SEQUENCE) holds signatures, certificates and catalogs alike; the
+# bytes cannot tell them apart (puremagic calls them all vnd.ms-pki.seccat from
+# their first two bytes), so the declared type or the name decides.
+_DER_TYPES = {
+    "application/pkcs7-signature": "application/pkcs7-signature",
+    "application/x-pkcs7-signature": "application/pkcs7-signature",
+    "application/pkcs7-mime": "application/pkcs7-mime",
+    "application/x-pkcs7-mime": "application/pkcs7-mime",
+    "application/pkix-cert": "application/pkix-cert",
+    "application/x-x509-ca-cert": "application/x-x509-ca-cert",
+    "application/pkix-crl": "application/pkix-crl",
+    "application/pkcs10": "application/pkcs10",
+    "application/vnd.ms-pki.seccat": "application/vnd.ms-pki.seccat",
+}
 
 
 def _looks_textual(data: bytes) -> bool:

@@ -1,12 +1,14 @@
 """The heavy reading of a message's content, done in the parse child under its time
 limit and memory cap (see parse_runner), never on the worker's event loop: each
-attachment's type from its bytes (archives opened), the plain text of an HTML-only
-body and the sanitized HTML, all as large as a sender makes them."""
+attachment's type from its bytes (archives opened), the plain text (HTML made
+text), the new text of a reply and the sanitized HTML, all as large as a sender
+makes them."""
 
 import secrets
 
 from app.documents.sniffing import sniff_mime_type
 from app.intake.parsed import ParsedMessage
+from app.intake.replies import reply_text
 from app.mail.bodies import sanitize_html, text_from_html
 
 
@@ -22,7 +24,8 @@ def read_content(result: ParsedMessage) -> ParsedMessage:
             and attachment.content_id
             and attachment.content_id.lower() in result.html_cids
         )
-    result.plain = result.text or text_from_html(result.html)
+    result.plain = plain_text(result)
+    result.reply = reply_text(result.plain)
     # The email's id (part of a part's URL) exists only once the worker stores it:
     # inline images point at a mark it replaces, unguessable by the sender.
     result.part_url_mark = f"/mailroom-part-{secrets.token_hex(12)}/"
@@ -35,3 +38,15 @@ def read_content(result: ParsedMessage) -> ParsedMessage:
         },
     )
     return result
+
+
+def plain_text(result: ParsedMessage) -> str:
+    """Every inline text part in order, HTML made text (an HTML-only body, or the
+    HTML part of a message whose list footer is plain text)."""
+    texts = [
+        (text if ctype == "text/plain" else text_from_html(text))
+        .replace("\r\n", "\n")
+        .strip("\n")
+        for ctype, text in result.inline_texts
+    ]
+    return "\n\n".join(t for t in texts if t.strip())

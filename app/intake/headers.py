@@ -1,16 +1,18 @@
 """The headers of a message, read tolerantly: Message-IDs, subject, Date, addresses,
 the whole list, and whether it was sent automatically. A header the policy cannot
-parse, or one with undeclared 8-bit bytes, is still read, and reported as a
-defect."""
+parse, or one with undeclared 8-bit bytes, is still read from its raw value (never
+by the policy again), and reported as a defect."""
 
 import email.utils
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import Message
 
-from app.intake.decoding import clean_text
+from app.intake.decoding import clean_text, decode_words
 from app.intake.parsed import DefectSink, ParsedMessage
 from app.mail.headers import AUTO_PRECEDENCE
+from app.mail.subjects import SUBJECT_WINDOW
 
 MSGID = re.compile(r"<[^<>\s]+>")
 
@@ -18,18 +20,18 @@ MSGID = re.compile(r"<[^<>\s]+>")
 def read_headers(msg: Message, result: ParsedMessage, defect: DefectSink) -> None:
     for problem in msg.defects:
         defect("message", type(problem).__name__)
-    result.message_id = _first_id(header_text(msg, "Message-ID", defect))
+    result.message_id = first_id(header_text(msg, "Message-ID", defect))
     result.in_reply_to = MSGID.findall(header_text(msg, "In-Reply-To", defect))
     result.references = MSGID.findall(header_text(msg, "References", defect))
-    result.subject = " ".join(header_text(msg, "Subject", defect).split())
-    result.date = _date(msg, defect)
+    result.subject = storable_subject(header_text(msg, "Subject", defect))
+    result.date = parse_date(header_text(msg, "Date", defect), defect)
     result.headers = [(clean_text(n), _decoded(msg, n, v)) for n, v in msg.raw_items()]
     sender = addresses(msg, "From", defect) or addresses(msg, "Sender", defect)
     if sender:
         result.from_address, result.from_name = sender[0]["email"], sender[0]["name"]
     result.to = addresses(msg, "To", defect)
     result.cc = addresses(msg, "Cc", defect)
-    result.automatic = _is_automatic(msg, defect)
+    result.automatic = is_automatic(lambda name: header_text(msg, name, defect))
     result.list_addresses = list_addresses(msg, result, defect)
     if not result.message_id:
         defect("message", "no Message-ID")
@@ -39,19 +41,20 @@ def header_text(msg: Message, name: str, defect: DefectSink) -> str:
     raw = _raw_8bit(msg, name)
     if raw is not None:  # bytes outside ASCII with no RFC 2047: decode them here
         defect(f"header {name}", "8-bit bytes without encoding")
-        return clean_text(raw).strip()
+        return decode_words(raw).strip()
     try:
         value = msg.get(name)
         return clean_text(str(value)).strip() if value is not None else ""
     except Exception as exc:  # malformed header the policy cannot parse
         defect(f"header {name}", exc)
-        values = _lenient_values(msg, name) or [""]
-        return clean_text(values[0]).strip()
+        values = _raw_values(msg, name) or [""]
+        return decode_words(values[0]).strip()
 
 
 def addresses(msg: Message, name: str, defect: DefectSink) -> list[dict[str, str]]:
     """[{email, name}] of an address header; what the policy rejects is read again
-    with the lenient getaddresses."""
+    from the raw value with the lenient getaddresses. A comment names an address
+    without a display name (`x@y (Mail Delivery System)`), as clients show it."""
     raw = _raw_8bit(msg, name)
     try:
         if raw is not None:
@@ -69,22 +72,34 @@ def addresses(msg: Message, name: str, defect: DefectSink) -> list[dict[str, str
         ]
     except Exception as exc:
         defect(f"header {name}", exc)
-        values = [clean_text(raw)] if raw is not None else _lenient_values(msg, name)
-        pairs = email.utils.getaddresses(values)
-        found = [
-            {"email": clean_text(a).lower(), "name": clean_text(n)}
-            for n, a in pairs
-            if "@" in a
-        ]
+        return lenient_addresses([raw] if raw is not None else _raw_values(msg, name))
+    if any(not a["name"] for a in found):
+        named = {
+            a["email"]: a["name"] for a in lenient_addresses(_raw_values(msg, name))
+        }
+        for address in found:
+            address["name"] = address["name"] or named.get(address["email"], "")
     return found
 
 
-def _lenient_values(msg: Message, name: str) -> list[str]:
-    """The header's values, decoded by the policy where it can, else as they came."""
+def lenient_addresses(values: list[str]) -> list[dict[str, str]]:
+    """Addresses of raw header values by the compat32 reader (comments become names,
+    groups are flattened), never by the header policy."""
     try:
-        return [str(v) for v in msg.get_all(name, [])]
-    except Exception:  # the policy's parser fails on some damage (IndexError...)
-        return _raw_values(msg, name)
+        pairs = email.utils.getaddresses([clean_text(v) for v in values])
+    except Exception:  # nothing left to read them with
+        return []
+    return [
+        {"email": clean_text(a).lower(), "name": decode_words(n)}
+        for n, a in pairs
+        if "@" in a
+    ]
+
+
+def storable_subject(value: str) -> str:
+    """One line, bounded (100 kB subjects are sent): what the thread key reads;
+    the email row keeps the column's SUBJECT_MAX of it."""
+    return " ".join(value[: SUBJECT_WINDOW * 2].split())[:SUBJECT_WINDOW]
 
 
 def _raw_values(msg: Message, name: str) -> list[str]:
@@ -97,9 +112,8 @@ def _raw_values(msg: Message, name: str) -> list[str]:
     ]
 
 
-def _date(msg: Message, defect: DefectSink) -> datetime | None:
+def parse_date(value: str, defect: DefectSink) -> datetime | None:
     """The Date header in UTC ("-0000", no zone known, is read as UTC)."""
-    value = header_text(msg, "Date", defect)
     if not value:
         defect("message", "no Date")
         return None
@@ -119,11 +133,11 @@ def _decoded(msg: Message, name: str, raw: object) -> str:
     headers Mailroom uses; the others are shown, not judged)."""
     text = str(raw)
     if any("\udc80" <= ch <= "\udcff" for ch in text):
-        return clean_text(text)
+        return decode_words(text)
     try:
         return clean_text(str(msg.policy.header_fetch_parse(name, text)))
     except Exception:
-        return clean_text(text)
+        return decode_words(text)
 
 
 def _raw_8bit(msg: Message, name: str) -> str | None:
@@ -137,12 +151,8 @@ def _raw_8bit(msg: Message, name: str) -> str | None:
     return None
 
 
-def _is_automatic(msg: Message, defect: DefectSink) -> bool:
+def is_automatic(header: Callable[[str], str]) -> bool:
     """RFC 3834: never answer automatic mail automatically (mail loops)."""
-
-    def header(name: str) -> str:
-        return header_text(msg, name, defect)
-
     auto = header("Auto-Submitted").lower()
     return (
         (auto not in ("", "no"))
@@ -181,7 +191,7 @@ def list_addresses(
     return list(dict.fromkeys(found))
 
 
-def _first_id(value: str) -> str:
+def first_id(value: str) -> str:
     found = MSGID.findall(value)
     if found:
         return found[0]

@@ -175,6 +175,7 @@ async def _store(
     now = datetime.now(UTC)
     payload = task.payload
     text, text_cut = truncate_utf8(parsed.plain, body_max_bytes)
+    reply, reply_cut = truncate_utf8(parsed.reply, body_max_bytes)
     message_headers, headers_cut = header_list(parsed.headers)
     if headers_cut:
         parsed.defects.append(
@@ -218,6 +219,7 @@ async def _store(
                 in_reply_to=parsed.in_reply_to,
                 references=parsed.references,
                 body_text_plain=text,
+                body_text_reply=reply,
                 metadata=payload.get("metadata") or {},
                 parent_id=match.parent.id if match.parent else None,
                 thread_match_email_id=match.matched.id if match.matched else None,
@@ -245,7 +247,7 @@ async def _store(
         _finish_parts(parsed, extracted, documents)
         html, html_cut = truncate_utf8(_with_part_urls(email, parsed), body_max_bytes)
         email.body_text_html = html
-        email.body_truncated = text_cut or html_cut
+        email.body_truncated = text_cut or html_cut or reply_cut
         email.parts = parsed.parts
         await email.save(update_fields=["body_text_html", "body_truncated", "parts"])
         await record_references(email)

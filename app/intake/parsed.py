@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.intake.decoding import clean_text
 from app.intake.parts import PartOutcome
 
 # Where a problem was found ("header From", a part id) and what it was.
@@ -36,8 +37,11 @@ class ParsedMessage:
     from_name: str = ""
     to: list[dict[str, str]] = field(default_factory=list)
     cc: list[dict[str, str]] = field(default_factory=list)
-    text: str = ""
-    html: str = ""
+    text: str = ""  # the inline plain-text parts, joined in order
+    html: str = ""  # the first inline HTML part
+    # Inline text parts in order (content type, text); HTML only where no plain
+    # alternative stands for it: what the stored plain text is made of.
+    inline_texts: list[tuple[str, str]] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     # One dict per MIME part, in Email.parts shape; `outcome` may be revised later.
     parts: list[dict[str, Any]] = field(default_factory=list)
@@ -48,10 +52,11 @@ class ParsedMessage:
     # The mailing list's own addresses when it came through one (List-Id, List-Post,
     # Precedence: list/bulk): never a participant the subject fallback may share.
     list_addresses: list[str] = field(default_factory=list)
-    # What content.read_content makes of the bodies: the text to store (the text
-    # part, else text made from the HTML) and the sanitized HTML, whose inline
-    # images point at part_url_mark + part id.
+    # What content.read_content makes of the bodies: the text to store (the inline
+    # parts joined, HTML made text), the new text of a reply, and the sanitized
+    # HTML, whose inline images point at part_url_mark + part id.
     plain: str = ""
+    reply: str = ""
     safe_html: str = ""
     part_url_mark: str = ""
 
@@ -66,14 +71,15 @@ def part_record(
     size: int,
     outcome: PartOutcome | None,
 ) -> dict[str, Any]:
-    """One Email.parts entry; documentId is filled in once the document exists."""
+    """One Email.parts entry; documentId is filled in once the document exists.
+    Header-derived text is cleaned of NULs: PostgreSQL's JSON refuses them."""
     return {
         "partId": part_id,
-        "contentType": ctype,
-        "disposition": disposition,
+        "contentType": clean_text(ctype),
+        "disposition": clean_text(disposition) if disposition is not None else None,
         "contentId": content_id,
         "filename": filename,
-        "charset": charset,
+        "charset": clean_text(charset) if charset is not None else None,
         "size": size,
         "outcome": outcome.value if outcome else None,
         "documentId": None,

@@ -1,9 +1,10 @@
 """Raw RFC 822 bytes -> ParsedMessage (pure; runs in a separate process, see
 parse_runner). Tolerant: what it repairs or cannot read goes to `defects`, never
-an exception, except for input it cannot treat as a message at all.
+an exception. A part the standard parser or its policy fails on is kept as raw
+text; a message it fails on is read from the raw bytes (fallback.py).
 
-This module walks the MIME tree; headers.py reads the headers, tnef.py opens
-winmail.dat, parsed.py holds what they produce."""
+This module walks the MIME tree; headers.py reads the headers, filenames.py names
+the files, tnef.py opens winmail.dat, parsed.py holds what they produce."""
 
 import email
 import re
@@ -15,9 +16,12 @@ from typing import Any
 from app.documents.sniffing import sanitize_filename
 from app.intake.content import read_content
 from app.intake.decoding import clean_text, decode_text
+from app.intake.fallback import read_raw
+from app.intake.filenames import part_filename
 from app.intake.headers import read_headers
 from app.intake.parsed import Attachment, ParsedMessage, part_record
-from app.intake.parts import PartOutcome
+from app.intake.parts import REPORT_TYPES, PartOutcome
+from app.intake.rawmail import repair_obsolete
 from app.intake.tnef import read_tnef
 
 MAX_DEPTH = 32  # multipart nesting levels
@@ -34,10 +38,30 @@ class _Walker:
         self.result = ParsedMessage()
 
     def defect(self, where: str, what: object) -> None:
-        if len(self.result.defects) < 200:
-            self.result.defects.append(f"{where}: {what}")
+        if len(self.result.defects) < 200:  # NUL-free: stored as JSON
+            self.result.defects.append(clean_text(f"{where}: {what}"))
 
     def run(self, raw: bytes) -> ParsedMessage:
+        raw, repaired = repair_obsolete(raw)
+        if repaired:
+            self.defect("message", "obsolete header syntax (space before a colon)")
+        try:
+            self.structured(raw)
+        except Exception as exc:  # any class the parser or its policy raises
+            # What was read so far may be half of it: start again from the bytes.
+            self.result = ParsedMessage(defects=self.result.defects)
+            self.defect(
+                "message",
+                f"unreadable by the MIME parser ({type(exc).__name__}: {exc}); "
+                "headers and text read from the raw bytes",
+            )
+            read_raw(raw, self.result, self.defect)
+        self.result.html_cids = {
+            c.strip("<>").lower() for c in _CID.findall(self.result.html)
+        }
+        return self.result
+
+    def structured(self, raw: bytes) -> None:
         try:
             msg = email.message_from_bytes(raw, policy=policy.default)
         except RecursionError:
@@ -47,13 +71,9 @@ class _Walker:
                 "message", "MIME structure nested too deeply; only headers read"
             )
             read_headers(msg, self.result, self.defect)
-            return self.result
+            return
         read_headers(msg, self.result, self.defect)
         self.walk(msg, "1", depth=0, nested=0, body_allowed=True)
-        self.result.html_cids = {
-            c.strip("<>").lower() for c in _CID.findall(self.result.html)
-        }
-        return self.result
 
     def walk(
         self,
@@ -64,9 +84,10 @@ class _Walker:
         nested: int,
         body_allowed: bool,
     ) -> None:
-        stack: list[tuple[Message, str, int]] = [(root, root_id, depth)]
+        # (part, id, level, whether an enclosing alternative has a plain text)
+        stack: list[tuple[Message, str, int, bool]] = [(root, root_id, depth, False)]
         while stack:
-            part, part_id, level = stack.pop()
+            part, part_id, level, has_plain = stack.pop()
             if len(self.result.parts) >= MAX_PARTS:
                 self.defect(
                     part_id, f"more than {MAX_PARTS} parts; the rest was skipped"
@@ -81,17 +102,43 @@ class _Walker:
                 self.record(part, part_id, None)
                 children = part.get_payload()
                 if isinstance(children, list):
+                    if part.get_content_subtype() == "alternative":
+                        has_plain = has_plain or any(
+                            isinstance(c, Message) and _content_type(c) == "text/plain"
+                            for c in children
+                        )
                     for i, child in reversed(list(enumerate(children, 1))):
-                        stack.append((child, f"{part_id}.{i}", level + 1))
+                        stack.append((child, f"{part_id}.{i}", level + 1, has_plain))
                 continue
-            self.leaf(part, part_id, level, nested, body_allowed)
+            parts, attachments = len(self.result.parts), len(self.result.attachments)
+            try:
+                self.leaf(part, part_id, level, nested, body_allowed, has_plain)
+            except Exception as exc:  # the policy failed on this part: keep its text
+                del self.result.parts[parts:], self.result.attachments[attachments:]
+                self.defect(
+                    part_id, f"unreadable part ({type(exc).__name__}); kept as text"
+                )
+                self.raw_leaf(part, part_id, body_allowed)
 
     def leaf(
-        self, part: Message, part_id: str, level: int, nested: int, body_allowed: bool
+        self,
+        part: Message,
+        part_id: str,
+        level: int,
+        nested: int,
+        body_allowed: bool,
+        has_plain: bool,
     ) -> None:
         ctype = part.get_content_type()
         disposition = self._disposition(part, part_id)
         filename = self._filename(part, part_id)
+        if ctype in REPORT_TYPES:  # machine-readable reports: recorded, not files
+            self.record(part, part_id, PartOutcome.REPORT, size=_raw_size(part))
+            return
+        if part.get_content_maintype() == "multipart":
+            # Its boundary never appears: RFC 2046 reads such a body as plain text.
+            self.body(part, part_id, "text/plain", body_allowed, has_plain)
+            return
         if ctype == "message/rfc822":
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else payload
@@ -114,14 +161,13 @@ class _Walker:
         is_attachment = disposition == "attachment" or (
             filename is not None and ctype not in ("text/plain", "text/html")
         )
-        if ctype in ("text/plain", "text/html") and not is_attachment and body_allowed:
-            self.body(part, part_id, ctype)
-            return
         if ctype in ("text/plain", "text/html") and not is_attachment:
-            body = self.payload(part, part_id)  # the body of a forwarded message
-            self.record(part, part_id, PartOutcome.BODY, size=len(body))
+            self.body(part, part_id, ctype, body_allowed, has_plain)
             return
         data = self.payload(part, part_id)
+        if not data:  # nothing to decode: never a zero-byte document
+            self.record(part, part_id, PartOutcome.EMPTY)
+            return
         if ctype == "application/ms-tnef" or (filename or "").lower() == "winmail.dat":
             self.record(part, part_id, PartOutcome.NESTED_MESSAGE, size=len(data))
             read_tnef(data, part_id, self.result, self.defect)
@@ -151,11 +197,10 @@ class _Walker:
 
     def _filename(self, part: Message, part_id: str) -> str | None:
         try:
-            name = part.get_filename()
+            return part_filename(part)
         except Exception as exc:
             self.defect(part_id, f"unreadable file name: {exc}")
             return None
-        return clean_text(name) if name else None
 
     def payload(self, part: Message, part_id: str) -> bytes:
         known = len(part.defects)
@@ -168,17 +213,68 @@ class _Walker:
             self.defect(part_id, type(defect).__name__)
         return data if isinstance(data, bytes) else b""
 
-    def body(self, part: Message, part_id: str, ctype: str) -> None:
-        r = self.result
+    def body(
+        self,
+        part: Message,
+        part_id: str,
+        ctype: str,
+        body_allowed: bool,
+        has_plain: bool,
+    ) -> None:
+        """Inline text: every plain part joins the text in order (list footers,
+        later parts); HTML does too unless a plain alternative stands for it. The
+        body of an attached message is only recorded."""
         data = self.payload(part, part_id)
-        text, problem = decode_text(data, part.get_content_charset())
+        self.record(part, part_id, PartOutcome.BODY, size=len(data))
+        if not body_allowed:
+            return
+        text, problem = decode_text(data, self._charset(part))
         if problem:
             self.defect(part_id, problem)
-        self.record(part, part_id, PartOutcome.BODY, size=len(data))
-        if ctype == "text/plain" and not r.text:
-            r.text = text
-        elif ctype == "text/html" and not r.html:
+        self.add_text(ctype, text, has_plain)
+
+    def add_text(self, ctype: str, text: str, has_plain: bool) -> None:
+        r = self.result
+        if ctype == "text/plain":
+            r.text = f"{r.text.rstrip()}\n\n{text}" if r.text.strip() else text
+            r.inline_texts.append((ctype, text))
+            return
+        if not r.html:
             r.html = text
+        if not has_plain:
+            r.inline_texts.append((ctype, text))
+
+    def raw_leaf(self, part: Message, part_id: str, body_allowed: bool) -> None:
+        """A part the policy cannot read, as the raw text it came as."""
+        try:
+            payload = part.get_payload()
+        except Exception:
+            payload = ""
+        text = clean_text(payload) if isinstance(payload, str) else ""
+        self.result.parts.append(
+            part_record(
+                part_id,
+                "text/plain",
+                None,
+                None,
+                None,
+                None,
+                len(text),
+                PartOutcome.BODY,
+            )
+        )
+        declared = " ".join(
+            str(v).lower() for k, v in part.raw_items() if k.lower() == "content-type"
+        )
+        textual = not declared.strip() or declared.lstrip().startswith("text/")
+        if body_allowed and textual and text.strip():  # not a base64 file as text
+            self.add_text("text/plain", text, False)
+
+    def _charset(self, part: Message) -> str | None:
+        try:
+            return part.get_content_charset()
+        except Exception:
+            return None
 
     def record(
         self, part: Message, part_id: str, outcome: PartOutcome | None, size: int = 0
@@ -190,10 +286,7 @@ class _Walker:
             )
         except Exception:
             content_id = None
-        try:
-            charset = part.get_content_charset()
-        except Exception:
-            charset = None
+        charset = self._charset(part)
         filename = self._filename(part, part_id)
         entry = part_record(
             part_id,
@@ -207,6 +300,25 @@ class _Walker:
         )
         self.result.parts.append(entry)
         return entry
+
+
+def _content_type(part: Message) -> str:
+    try:
+        return part.get_content_type()
+    except Exception:
+        return ""
+
+
+def _raw_size(part: Message) -> int:
+    """Characters of a part as it came (a report's payload is parsed into header
+    blocks by the standard parser, which no decode turns back into bytes)."""
+    try:
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            return sum(len(str(p)) for p in payload)
+        return len(payload) if isinstance(payload, str) else 0
+    except Exception:
+        return 0
 
 
 def parse_message(raw: bytes) -> ParsedMessage:

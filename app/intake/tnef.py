@@ -1,5 +1,6 @@
 """winmail.dat (application/ms-tnef): Outlook's wrapper around attachments. Its
-files become documents like any other attachment."""
+files become documents like any other attachment (their bytes as the `tnef` tool
+extracts them, see tnef_data); an empty one is recorded as EMPTY."""
 
 from typing import Any
 
@@ -9,6 +10,7 @@ from app.documents.sniffing import sanitize_filename
 from app.intake.decoding import clean_text
 from app.intake.parsed import Attachment, DefectSink, ParsedMessage, part_record
 from app.intake.parts import PartOutcome
+from app.intake.tnef_data import exact_attachment_data
 
 
 def read_tnef(
@@ -22,10 +24,17 @@ def read_tnef(
     except Exception as exc:
         defect(part_id, f"unreadable TNEF: {exc}")
         return
+    try:
+        exact = exact_attachment_data(tnef)
+    except Exception as exc:  # tnefparse's own reading still stands
+        defect(part_id, f"TNEF attachment lengths unreadable: {exc}")
+        exact = []
     for i, item in enumerate(tnef.attachments, 1):
         sub_id = f"{part_id}.t{i}"
         name = sanitize_filename(_tnef_name(item), f"attachment-{sub_id}")
-        payload = bytes(item.data or b"")
+        own = exact[i - 1] if i <= len(exact) else None
+        payload = own if own is not None else bytes(item.data or b"")
+        outcome = PartOutcome.DOCUMENT if payload else PartOutcome.EMPTY
         result.parts.append(
             part_record(
                 sub_id,
@@ -35,12 +44,13 @@ def read_tnef(
                 name,
                 None,
                 len(payload),
-                PartOutcome.DOCUMENT,
+                outcome,
             )
         )
-        result.attachments.append(
-            Attachment(sub_id, name, "application/octet-stream", payload, None)
-        )
+        if payload:
+            result.attachments.append(
+                Attachment(sub_id, name, "application/octet-stream", payload, None)
+            )
 
 
 def _tnef_name(item: Any) -> str | None:

@@ -4,10 +4,12 @@ import html
 import re
 
 import nh3
+from inscriptis import get_text
 
-_WHITESPACE_RUNS = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-_BLOCK_END = re.compile(r"(?i)<\s*(br|/p|/div|/tr|/li|/h[1-6])\b[^>]*>")
+# The stored text is at most BODY_MAX_BYTES: 256 kB of markup holds far more,
+# and inscriptis takes seconds per megabyte of tables (the parse has a time limit).
+HTML_TEXT_INPUT_CHARS = 256 * 1024
 _CID_SRC = re.compile(r"""(?i)\bcid:([^"'\s>)]+)""")
 
 
@@ -45,11 +47,18 @@ def sanitize_html(source: str, *, cid_url: dict[str, str]) -> str:
 
 
 def text_from_html(source: str) -> str:
-    """Readable plain text of an HTML body (used when a message has no text part)."""
-    marked = _BLOCK_END.sub("\n", source)
-    stripped = nh3.clean(
-        marked, tags=set(), clean_content_tags={"script", "style", "head"}
-    )
-    text = html.unescape(stripped)
-    lines = [_WHITESPACE_RUNS.sub(" ", line).strip() for line in text.split("\n")]
+    """Readable plain text of an HTML body, laid out as a browser shows it (blocks,
+    lists, tables), by inscriptis; used when a message has no text part."""
+    source = source[:HTML_TEXT_INPUT_CHARS]
+    if not source.strip():
+        return ""
+    try:
+        text = get_text(source)
+    except Exception:  # markup lxml cannot build a tree of
+        text = ""
+    if not text.strip():  # or one nested deeper than lxml follows: its text, untagged
+        text = html.unescape(
+            nh3.clean(source, tags=set(), clean_content_tags={"script", "style"})
+        )
+    lines = [line.rstrip() for line in text.replace("\r", "").split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

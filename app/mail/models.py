@@ -144,6 +144,9 @@ class Email(Model):
     cc: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
     bcc: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
     body_text_plain = fields.TextField(default="")
+    # The new text of an incoming reply (no quoted history, no signature); null for
+    # outgoing mail and mail imported before it was kept.
+    body_text_reply = fields.TextField(null=True)
     # Case-folded copies for `subject` and `search` filters: SQLite's LIKE folds ASCII
     # only, so both databases compare folded text instead.
     subject_folded = fields.CharField(max_length=998, default="")

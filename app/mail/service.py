@@ -78,6 +78,7 @@ class NewEmail:
     in_reply_to: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     body_text_plain: str = ""
+    body_text_reply: str | None = None
     body_text_html: str = ""
     body_truncated: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)

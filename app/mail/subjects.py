@@ -7,8 +7,10 @@ import re
 SUBJECT_MAX = 998
 
 # How much of a subject is read: its prefixes and the first SUBJECT_MAX characters
-# after them, so that the key is the same whether a subject was cut or not.
-_WINDOW = SUBJECT_MAX * 4
+# after them, so that the key is the same whether a subject was cut or not. The
+# parser keeps this much of a Subject (storage keeps SUBJECT_MAX).
+SUBJECT_WINDOW = SUBJECT_MAX * 4
+_WINDOW = SUBJECT_WINDOW
 
 # Reply/forward prefixes in several languages ("Re[2]:", "RE :", full-width colons).
 _REPLY = re.compile(

@@ -3,9 +3,6 @@ enabled, the new type value, and status_change_notice (one notice per annotation
 and status). Existing templates get no triggers (nothing is sent by itself).
 Also the Email index statistics(filter) counts from (organization, type, delivery
 status, status).
-
-Numbered 0016 after 0013: 0014 and 0015 are being written in parallel; the merge
-re-chains the dependencies.
 """
 
 from tortoise import migrations

@@ -32,7 +32,8 @@ query Task($id: ID!) {
   task(id: $id) {
     id status attempts error { code message }
     email {
-      id subject messageId bodyTextPlain bodyTextHtml bodyTruncated metadata
+      id subject messageId bodyTextPlain bodyTextReply bodyTextHtml bodyTruncated
+      metadata
       filteredOutDocumentCount parseDefects contentUrl type
       from { email name } to { email name } cc { email name }
       threadMatch { method matchedEmail { id } }

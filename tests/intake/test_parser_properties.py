@@ -5,6 +5,7 @@ raises. `make fuzz` runs the same tests with many more examples
 
 import base64
 import io
+import json
 import quopri
 import unicodedata
 import zipfile
@@ -50,6 +51,8 @@ def assert_well_formed(parsed: ParsedMessage) -> None:
     assert isinstance(parsed.automatic, bool)
     assert len(parsed.defects) <= 200
     assert all(isinstance(d, str) for d in parsed.defects)
+    # PostgreSQL's JSON refuses NUL: nothing stored as JSON may hold one
+    assert "\\u0000" not in json.dumps([parsed.parts, parsed.defects, parsed.headers])
     ids = [p["partId"] for p in parsed.parts]
     assert len(ids) == len(set(ids)), ids
     for part in parsed.parts:

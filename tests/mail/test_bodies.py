@@ -31,4 +31,13 @@ def test_text_from_html_keeps_the_lines_a_reader_sees():
         "<html><head><style>p{}</style></head>"
         "<p>Dear  team,</p><p>the total is<br>EUR 5&amp;0</p></html>"
     )
-    assert text_from_html(html) == "Dear team,\nthe total is\nEUR 5&0"
+    # paragraphs stand apart, as a browser shows them; a <br> is one line break
+    assert text_from_html(html) == "Dear team,\n\nthe total is\nEUR 5&0"
+
+
+def test_text_from_html_survives_what_lxml_cannot_nest_or_size():
+    # markup nested deeper than lxml follows still gives its text
+    assert text_from_html("<div>" * 20_000 + "deep" + "</div>" * 20_000) == "deep"
+    # a body of megabytes is read only as far as the stored text can reach
+    huge = text_from_html("<p>line</p>" * 500_000)
+    assert huge.startswith("line\n\nline") and len(huge) < 200_000

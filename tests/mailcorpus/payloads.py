@@ -96,6 +96,37 @@ def tnef_blob(files: list[tuple[str, bytes]], *, title_codec: str = "utf-8") -> 
     return blob
 
 
+def _mapi_value(tag_type: int, tag_id: int, value: bytes) -> bytes:
+    """One variable-length MAPI property: tag, one value, its length, padding."""
+    padding = b"\x00" * (-len(value) % 4)
+    return struct.pack("<HHII", tag_type, tag_id, 1, len(value)) + value + padding
+
+
+def tnef_mapi_blob(files: list[tuple[str, bytes]]) -> bytes:
+    """TNEF as newer Outlook writes it: each file's name and bytes as MAPI
+    properties of attAttachment (PR_ATTACH_LONG_FILENAME, PR_ATTACH_DATA_OBJ), no
+    attAttachData."""
+    blob = struct.pack("<IH", 0x223E9F78, 0x0001)
+    blob += _tnef_attribute(1, 0x9006, 0x0008, struct.pack("<I", 0x00010000))
+    blob += _tnef_attribute(1, 0x9007, 0x0006, struct.pack("<II", 1252, 0))
+    for name, data in files:
+        rend = struct.pack("<HIHHI", 1, 0xFFFFFFFF, 0, 0, 0)
+        blob += _tnef_attribute(2, 0x9002, 0x0006, rend)
+        props = struct.pack("<I", 2)
+        props += _mapi_value(0x001E, 0x3707, name.encode("cp1252") + b"\x00")
+        props += _mapi_value(0x0102, 0x3701, data)
+        blob += _tnef_attribute(2, 0x9005, 0x0006, props)
+    return blob
+
+
+def ole_document(label: str) -> bytes:
+    """Bytes shaped like an OLE2 Word file: signature, content, and a last sector
+    padded with zeros (which a reader that strips trailing NULs loses)."""
+    content = label.encode() + random.Random(label).randbytes(600)
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + content
+    return data + b"\x00" * (-len(data) % 512 or 512)
+
+
 TNEF_FILES = [
     ("contract.pdf", pdf("tnef contract")),
     ("notes.txt", b"Meeting notes\r\n"),

@@ -63,7 +63,14 @@ class Email(relay.Node, FromModel):
         description="When Mailroom received it (importEmail, SMTP or bulk import "
         "accepted it); null for outgoing mail."
     )
-    body_text_plain: str = strawberry.field(description="At most 4 kB.")
+    body_text_plain: str = strawberry.field(
+        description="Every inline text part in order (HTML made text); at most 4 kB."
+    )
+    body_text_reply: str | None = strawberry.field(
+        description="Incoming mail: the new text of a reply, without the quoted "
+        "history and the signature; at most 4 kB. Null for outgoing mail and mail "
+        "imported before it was kept."
+    )
     body_text_html: str = strawberry.field(description="Sanitized; at most 4 kB.")
     body_truncated: bool
     metadata: JSON
