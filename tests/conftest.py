@@ -38,6 +38,7 @@ pytest.register_assert_rewrite(
 _VAR = Path(tempfile.mkdtemp(prefix="mailroom-tests-"))
 os.environ["VAR_DIR"] = str(_VAR)
 os.environ.pop("DATABASE_URL", None)
+os.environ.pop("BLOB_STORE_URL", None)
 if os.environ.get("TEST_REDIS_URL"):
     os.environ["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
 else:
@@ -422,4 +423,4 @@ async def smtp_sink(
     await server.wait_closed()
 
 
-pytest_plugins = ["tests.fixtures.processes"]
+pytest_plugins = ["tests.fixtures.processes", "tests.fixtures.s3"]

@@ -1,12 +1,14 @@
 """Downloads: the raw message of an email and the bytes of a document.
 
-Both need a bearer token and answer 404 for anything not of the caller's organization.
+Both need a bearer token and answer 404 for anything not of the caller's
+organization. Bodies stream from the blob store a chunk at a time.
 """
 
 from typing import TypeVar
+from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response, StreamingResponse
 from tortoise.models import Model
 
 from app.core import ids
@@ -49,19 +51,42 @@ def _not_found() -> Response:
     return json_error(MailroomError("Not found.", code=ErrorCode.NOT_FOUND), 404)
 
 
+async def _blob_response(
+    key: str | None,
+    *,
+    media_type: str,
+    headers: dict[str, str],
+    filename: str | None = None,
+) -> Response:
+    if not key:
+        return _not_found()
+    try:
+        blob = await blob_store().open(key)
+    except FileNotFoundError:
+        return _not_found()
+    headers = {**headers, "Content-Length": str(blob.size)}
+    if filename is not None:
+        headers["Content-Disposition"] = _attachment(filename)
+    return StreamingResponse(blob.chunks, media_type=media_type, headers=headers)
+
+
+def _attachment(filename: str) -> str:
+    """As Starlette's FileResponse writes it: RFC 5987 for a name not plain ASCII."""
+    quoted = quote(filename)
+    if quoted != filename:
+        return f"attachment; filename*=utf-8''{quoted}"
+    return f'attachment; filename="{filename}"'
+
+
 async def email_content(request: Request) -> Response:
     email = await _owned_row(request, Email)
     if isinstance(email, Response):
         return email
-    store = blob_store()
-    if not email.raw_blob_key or not store.exists(email.raw_blob_key):
-        return _not_found()
-    return FileResponse(
-        store.path(email.raw_blob_key),
+    return await _blob_response(
+        email.raw_blob_key,
         media_type="message/rfc822",
-        filename=f"email-{email.id}.eml",
-        content_disposition_type="attachment",
         headers=DOWNLOAD_HEADERS,
+        filename=f"email-{email.id}.eml",
     )
 
 
@@ -69,38 +94,30 @@ async def document_content(request: Request) -> Response:
     document = await _owned_row(request, Document)
     if isinstance(document, Response):
         return document
-    store = blob_store()
-    if not document.blob_key or not store.exists(document.blob_key):
-        return _not_found()
-    return FileResponse(
-        store.path(document.blob_key),
+    return await _blob_response(
+        document.blob_key,
         media_type=document.mime_type,
-        filename=document.original_file_name or f"document-{document.id}",
-        content_disposition_type="attachment",
         headers=DOWNLOAD_HEADERS,
+        filename=document.original_file_name or f"document-{document.id}",
     )
 
 
 async def email_part_content(request: Request) -> Response:
     """An inline part the HTML body shows (its `cid:` links point here)."""
+    part_id = request.path_params["part_id"]
     email = await _owned_row(request, Email)
     if isinstance(email, Response):
         return email
-    part_id = request.path_params["part_id"]
     part = next((p for p in email.parts if p.get("partId") == part_id), None)
-    key = part.get("blobKey") if part is not None else None
-    store = blob_store()
-    if part is None or not key or not store.exists(key):
+    if part is None:
         return _not_found()
     media_type = part["contentType"]
     headers = {**DOWNLOAD_HEADERS, "Cache-Control": "private, max-age=3600"}
-    if media_type in INLINE_IMAGE_TYPES:
-        return FileResponse(store.path(key), media_type=media_type, headers=headers)
-    # Anything else (an SVG can carry script) is a download, never rendered inline.
-    return FileResponse(
-        store.path(key),
+    # Anything but a plain image (an SVG can carry script) is a download.
+    inline = media_type in INLINE_IMAGE_TYPES
+    return await _blob_response(
+        part.get("blobKey"),
         media_type=media_type,
         headers=headers,
-        filename=f"part-{part_id}",
-        content_disposition_type="attachment",
+        filename=None if inline else f"part-{part_id}",
     )

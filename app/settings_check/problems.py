@@ -28,6 +28,7 @@ EXPECT_MAIL = (
     "smtp://[USER:PASS@]HOST[:PORT][?starttls=auto|required|off], "
     "smtps://[USER:PASS@]HOST[:PORT] or file://DIR"
 )
+EXPECT_BLOBS = "file:///ABSOLUTE/DIR or s3://BUCKET[/PREFIX]"
 EXPECT_DIR = "a directory this process can create and write to"
 
 

@@ -3,6 +3,7 @@ for directories whether this process could create and write them. No I/O beyond
 looking at the file system."""
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -13,6 +14,7 @@ from app.settings import Settings, get_settings
 from app.settings_check.problems import (
     BLOB_STORE_URL,
     DATABASE_URL,
+    EXPECT_BLOBS,
     EXPECT_DATABASE,
     EXPECT_DIR,
     EXPECT_MAIL,
@@ -27,6 +29,8 @@ from app.settings_check.problems import (
 if TYPE_CHECKING:  # arq is imported when a Redis URL is checked, not at start-up
     from arq.connections import RedisSettings
 
+# S3's rule for new buckets: 3-63 lower-case letters, digits, dots and hyphens.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -142,10 +146,14 @@ def check_blob_store_url(settings: Settings) -> Problem | None:
     if not url:
         return None  # file:// under VAR_DIR
     parts = urlsplit(url)
-    if parts.scheme == "s3":  # app.core.blobs has only FileBlobStore so far
-        return Problem(BLOB_STORE_URL, url, "is not supported yet", "file://DIR")
+    if parts.scheme == "s3":
+        if not _BUCKET.fullmatch(parts.netloc):
+            return Problem(
+                BLOB_STORE_URL, url, "has no valid bucket name", EXPECT_BLOBS
+            )
+        return None
     if parts.scheme != "file":
-        return Problem(BLOB_STORE_URL, url, "is not supported", "file://DIR")
+        return Problem(BLOB_STORE_URL, url, "is not supported", EXPECT_BLOBS)
     if not parts.path:  # file://blobs: "blobs" is a host name to urlsplit
         return Problem(BLOB_STORE_URL, url, "has no directory", "file:///ABSOLUTE/DIR")
     if reason := directory_problem(Path(parts.path)):

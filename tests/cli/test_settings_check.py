@@ -102,8 +102,8 @@ BAD_VALUES = [
     ("MAIL_URL", "ftp://mail.example", ["is not supported", "smtp://", "file://"]),
     ("MAIL_URL", "file://{file}/outbox", ["is not a directory"]),
     ("MAIL_URL", "smtp://h?starttls=maybe", ["starttls='maybe'"]),
-    ("BLOB_STORE_URL", "s3://bucket/prefix", ["is not supported yet", "file://DIR"]),
-    ("BLOB_STORE_URL", "http://blobs.example", ["is not supported", "file://DIR"]),
+    ("BLOB_STORE_URL", "s3://Bad_Bucket/prefix", ["no valid bucket", "s3://BUCKET"]),
+    ("BLOB_STORE_URL", "http://blobs.example", ["is not supported", "s3://BUCKET"]),
     ("BLOB_STORE_URL", "file://{file}/blobs", ["is not a directory"]),
     ("BLOB_STORE_URL", "file://blobs", ["has no directory", "file:///ABSOLUTE/DIR"]),
     ("MAIL_URL", "file://outbox", ["has no directory", "file:///ABSOLUTE/DIR"]),
@@ -189,6 +189,11 @@ def test_commands_that_do_not_send_mail_ignore_mail_url(env, monkeypatch):
     # Then the failure is about the database, not MAIL_URL
     assert result.exit_code == 1
     assert "MAIL_URL" not in result.stderr
+
+
+def test_s3_blob_store_urls_pass(env):
+    for url in ("s3://mailroom-blobs", "s3://mailroom.blobs/prod/blobs"):
+        assert check.check_blob_store_url(Settings(blob_store_url=url)) is None, url
 
 
 def test_several_bad_settings_give_one_line_each(env, monkeypatch):
