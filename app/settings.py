@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     # server is an outage (503, a worker retry), not a request waiting for ever.
     database_timeout_seconds: float = Field(default=30.0, gt=0)
 
+    # Signs content links (contentUrl, cid: images) so a browser opens them without
+    # an Authorization header; required by serve and worker (`dev` makes its own).
+    secret_key: SecretStr | None = None
+    signed_url_ttl: int = Field(default=3600, gt=0)  # seconds a signed link lasts
+
     log_level: str = "INFO"
     # Set: /metrics asks for `Authorization: Bearer <METRICS_TOKEN>`.
     metrics_token: SecretStr | None = None

@@ -1,9 +1,12 @@
 """Downloads: the raw message of an email and the bytes of a document.
 
-Both need a bearer token and answer 404 for anything not of the caller's
-organization. Bodies stream from the blob store a chunk at a time.
+Opened with a bearer token, or with the signature of a link Mailroom handed out
+(core.signing: contentUrl and the part URLs of a sanitized body), so a browser
+needs no header. Anything not of the caller's organization is 404; a tampered or
+expired link is 403. Bodies stream from the blob store a chunk at a time.
 """
 
+from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -11,11 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from tortoise.models import Model
 
-from app.core import ids
+from app.core import ids, signing
 from app.core.blobs import blob_store
 from app.core.errors import ErrorCode, MailroomError
+from app.core.urls import document_content_path, email_content_path, email_part_path
 from app.documents.models import Document
-from app.http.auth import authenticated
+from app.http.auth import authenticated, bearer_token
+from app.http.client_ip import client_ip
 from app.http.errors import json_error, refusal_response
 from app.mail.models import Email
 
@@ -33,18 +38,56 @@ DOWNLOAD_HEADERS = {
 OwnedRow = TypeVar("OwnedRow", bound=Model)
 
 
-async def _owned_row(request: Request, model: type[OwnedRow]) -> OwnedRow | Response:
+async def _owned_row(
+    request: Request, model: type[OwnedRow], signed_path: Callable[[str], str]
+) -> OwnedRow | Response:
+    """The row the path names, if the caller may read it: by bearer token when
+    one is sent, else by the link's signature over `signed_path(id)`."""
+    gid = request.path_params["id"]
+    pk = ids.decode(gid, model.__name__)
+    if bearer_token(request) is None and "signature" in request.query_params:
+        return await _signed_row(request, model, pk, signed_path(gid))
     try:
         viewer = await authenticated(request)
     except MailroomError as exc:
         return refusal_response(exc)
-    pk = ids.decode(request.path_params["id"], model.__name__)
     row = (
         await model.get_or_none(id=pk, organization_id=viewer.organization_id)
         if isinstance(pk, int)
         else None
     )
     return row if row is not None else _not_found()
+
+
+async def _signed_row(
+    request: Request, model: type[OwnedRow], pk: object, path: str
+) -> OwnedRow | Response:
+    try:
+        await request.app.state.rate_limits.check_client(client_ip(request.scope))
+    except MailroomError as exc:
+        return refusal_response(exc)
+    row = await model.get_or_none(id=pk) if isinstance(pk, int) else None
+    # A row that is not there has no genuine link either: 403 as for a forgery,
+    # so a signature-bearing request learns nothing about which ids exist.
+    problem = (
+        signing.check(
+            path,
+            organization_id=row.organization_id,  # type: ignore[attr-defined]
+            expires=request.query_params.get("expires", ""),
+            signature=request.query_params["signature"],
+        )
+        if row is not None
+        else signing.LinkProblem.INVALID
+    )
+    if problem is signing.LinkProblem.EXPIRED:
+        return _forbidden("This link has expired; read contentUrl again for a new one.")
+    if problem is not None or row is None:
+        return _forbidden("This link's signature is not valid.")
+    return row
+
+
+def _forbidden(message: str) -> Response:
+    return json_error(MailroomError(message, code=ErrorCode.ACCESS_FORBIDDEN), 403)
 
 
 def _not_found() -> Response:
@@ -79,7 +122,7 @@ def _attachment(filename: str) -> str:
 
 
 async def email_content(request: Request) -> Response:
-    email = await _owned_row(request, Email)
+    email = await _owned_row(request, Email, email_content_path)
     if isinstance(email, Response):
         return email
     return await _blob_response(
@@ -91,7 +134,7 @@ async def email_content(request: Request) -> Response:
 
 
 async def document_content(request: Request) -> Response:
-    document = await _owned_row(request, Document)
+    document = await _owned_row(request, Document, document_content_path)
     if isinstance(document, Response):
         return document
     return await _blob_response(
@@ -105,7 +148,7 @@ async def document_content(request: Request) -> Response:
 async def email_part_content(request: Request) -> Response:
     """An inline part the HTML body shows (its `cid:` links point here)."""
     part_id = request.path_params["part_id"]
-    email = await _owned_row(request, Email)
+    email = await _owned_row(request, Email, lambda gid: email_part_path(gid, part_id))
     if isinstance(email, Response):
         return email
     part = next((p for p in email.parts if p.get("partId") == part_id), None)

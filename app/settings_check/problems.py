@@ -12,7 +12,16 @@ MAIL_URL = "MAIL_URL"
 BLOB_STORE_URL = "BLOB_STORE_URL"
 VAR_DIR = "VAR_DIR"
 LOG_LEVEL = "LOG_LEVEL"
-ALL = (DATABASE_URL, REDIS_URL, MAIL_URL, BLOB_STORE_URL, VAR_DIR, LOG_LEVEL)
+SECRET_KEY = "SECRET_KEY"
+ALL = (
+    DATABASE_URL,
+    REDIS_URL,
+    MAIL_URL,
+    BLOB_STORE_URL,
+    VAR_DIR,
+    LOG_LEVEL,
+    SECRET_KEY,
+)
 DATABASE = (DATABASE_URL, VAR_DIR)
 
 EXPECT_DATABASE = "postgres://USER:PASS@HOST:PORT/DB or sqlite://PATH"
@@ -29,6 +38,7 @@ EXPECT_MAIL = (
     "smtps://[USER:PASS@]HOST[:PORT] or file://DIR"
 )
 EXPECT_BLOBS = "file:///ABSOLUTE/DIR or s3://BUCKET[/PREFIX]"
+EXPECT_SECRET_KEY = "at least 32 random characters (`openssl rand -base64 32`)"
 EXPECT_DIR = "a directory this process can create and write to"
 
 

@@ -19,9 +19,11 @@ from app.settings_check.problems import (
     EXPECT_DIR,
     EXPECT_MAIL,
     EXPECT_REDIS,
+    EXPECT_SECRET_KEY,
     LOG_LEVEL,
     MAIL_URL,
     REDIS_URL,
+    SECRET_KEY,
     VAR_DIR,
     Problem,
 )
@@ -31,6 +33,7 @@ if TYPE_CHECKING:  # arq is imported when a Redis URL is checked, not at start-u
 
 # S3's rule for new buckets: 3-63 lower-case letters, digits, dots and hyphens.
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+SECRET_KEY_MIN_LENGTH = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -161,6 +164,15 @@ def check_blob_store_url(settings: Settings) -> Problem | None:
     return None
 
 
+def check_secret_key(settings: Settings) -> Problem | None:
+    """Set and long enough; `dev` sets one of its own, tests set theirs."""
+    if settings.secret_key is None:
+        return Problem(SECRET_KEY, "", "is not set", EXPECT_SECRET_KEY)
+    if len(settings.secret_key.get_secret_value()) < SECRET_KEY_MIN_LENGTH:
+        return Problem(SECRET_KEY, "***", "is too short", EXPECT_SECRET_KEY)
+    return None
+
+
 def check_var_dir(settings: Settings) -> Problem | None:
     if reason := directory_problem(settings.var_dir):
         return Problem(VAR_DIR, str(settings.var_dir), reason, EXPECT_DIR)
@@ -185,4 +197,5 @@ CHECKS = {
     BLOB_STORE_URL: check_blob_store_url,
     VAR_DIR: check_var_dir,
     LOG_LEVEL: check_log_level,
+    SECRET_KEY: check_secret_key,
 }
