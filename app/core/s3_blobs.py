@@ -66,6 +66,11 @@ class S3BlobStore:
         async with self._client() as client:
             return await _head(client, self.bucket, self.object_key(key))
 
+    async def reach(self) -> None:
+        """HeadBucket: raises unless the bucket answers to these credentials."""
+        async with self._client() as client:
+            await client.head_bucket(Bucket=self.bucket)
+
     async def open(self, key: str) -> OpenBlob:
         stack = AsyncExitStack()
         try:
@@ -88,11 +93,15 @@ async def _body_chunks(body: Any, stack: AsyncExitStack) -> AsyncIterator[bytes]
         await stack.aclose()
 
 
+def _is_missing(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") in _NOT_FOUND
+
+
 async def _head(client: Any, bucket: str, object_key: str) -> bool:
     try:
         await client.head_object(Bucket=bucket, Key=object_key)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in _NOT_FOUND:
+        if _is_missing(exc):
             return False
         raise
     return True
@@ -102,6 +111,6 @@ async def _get_object(client: Any, bucket: str, object_key: str) -> Any:
     try:
         return await client.get_object(Bucket=bucket, Key=object_key)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in _NOT_FOUND:
+        if _is_missing(exc):
             raise missing(object_key) from None
         raise

@@ -28,6 +28,7 @@ from app.settings_check.problems import (
 from app.settings_check.reachability import (
     TIMEOUT,
     describe,
+    reach_bucket,
     reach_postgres,
     reach_redis,
 )
@@ -62,6 +63,9 @@ async def find_problems(
             probes.append(reach_postgres(database_url, within))
     if REDIS_URL in names and REDIS_URL not in bad and settings.redis_url:
         probes.append(reach_redis(settings.redis_url, within))
+    blobs = settings.blob_store_url or ""
+    if BLOB_STORE_URL in names and BLOB_STORE_URL not in bad and blobs[:5] == "s3://":
+        probes.append(reach_bucket(blobs, within))
     problems += [p for p in await asyncio.gather(*probes) if p is not None]
     return problems
 
@@ -106,6 +110,7 @@ __all__ = [
     "find_problems",
     "load_settings",
     "mask",
+    "reach_bucket",
     "reach_postgres",
     "reach_redis",
 ]

@@ -39,6 +39,10 @@ EXPECT_MAIL = (
 )
 EXPECT_BLOBS = "file:///ABSOLUTE/DIR or s3://BUCKET[/PREFIX]"
 EXPECT_SECRET_KEY = "at least 32 random characters (`openssl rand -base64 32`)"
+EXPECT_BUCKET = (
+    "an existing bucket these AWS_* credentials may read and write "
+    "(AWS_ENDPOINT_URL for a store that is not AWS S3)"
+)
 EXPECT_DIR = "a directory this process can create and write to"
 
 

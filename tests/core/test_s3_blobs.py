@@ -10,8 +10,10 @@ import pytest
 from app.core.blobs import CHUNK_BYTES, blob_store
 from app.core.s3_blobs import S3BlobStore
 from app.mail.models import Email
+from app.settings import get_settings
+from app.settings_check import BLOB_STORE_URL, find_problems
 from tests import mailcorpus as mc
-from tests.helpers import gid_of, pk_of, sha
+from tests.helpers import gid_of, pk_of, sha, unused_port
 from tests.intake.importing import download, imported_email, intake_inbox
 from tests.mailcorpus.payloads import INVOICE_PDF, LOGO_PNG
 from tests.outbox.sending import PDF, parse, queue_with_inbox, sent_task, task_of, to
@@ -108,3 +110,19 @@ async def test_a_send_reads_its_attachment_from_and_stores_its_message_in_s3(
     assert sorted(await s3_blobs.keys()) == sorted(
         s3_blobs.object_key(k) for k in (sha(PDF), sent.raw_blob_key)
     )
+
+
+async def test_serve_and_worker_check_that_the_bucket_answers(
+    s3_blobs, settings, monkeypatch
+):
+    # given the test's bucket, a bucket that does not exist, and no server at all
+    assert await find_problems(get_settings(), [BLOB_STORE_URL]) == []
+    settings(blob_store_url="s3://no-such-bucket-here/blobs")
+    [absent] = await find_problems(get_settings(), [BLOB_STORE_URL])
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{unused_port()}")
+    [down] = await find_problems(get_settings(), [BLOB_STORE_URL], within=1)
+
+    # then each is one line naming the variable and what to fix
+    assert str(absent).startswith("BLOB_STORE_URL='s3://no-such-bucket-here/blobs'")
+    assert "is not usable (404" in str(absent) and "existing bucket" in str(absent)
+    assert "is not reachable within 1s" in str(down)
