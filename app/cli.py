@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -177,11 +178,25 @@ def dev(
     # unless the environment says otherwise.
     os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
     os.environ.setdefault("LOG_FORMAT", "console")  # a person reads these lines
+    if not os.environ.get("SECRET_KEY"):
+        os.environ["SECRET_KEY"] = _dev_secret_key(get_settings().var_dir)
     get_settings.cache_clear()
     check_settings(*ALL)
     from app.dev import run_dev
 
     run_dev(host=host, port=port)
+
+
+def _dev_secret_key(var_dir: Path) -> str:
+    """`dev`'s SECRET_KEY: made once under VAR_DIR (owner-only), so signed links
+    outlive a restart and zero configuration still works."""
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
 
 
 def main() -> None:

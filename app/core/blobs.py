@@ -1,51 +1,114 @@
-"""Blob store for raw messages and document bytes: content-addressed files on disk.
+"""Blob store for raw messages and document bytes, content-addressed: on disk
+(`file://DIR`) or in any S3-compatible bucket (`s3://BUCKET/PREFIX`).
 
 Keys are the sha256 of the content, so storing the same bytes twice costs nothing
-and a retried job can write again safely.
+and a retried job can write again safely. Both stores lay keys out the same way
+(`ab/cd/abcd…`), so a blob directory copied into a bucket prefix is a store.
+Every call is async and never blocks the event loop: the file store runs its
+system calls in a thread, the S3 store speaks HTTP through aiobotocore.
 """
 
+import asyncio
+import errno
 import hashlib
 import os
 import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from typing import BinaryIO, Protocol
+from urllib.parse import urlsplit
 
 from app.settings import get_settings
+
+CHUNK_BYTES = 256 * 1024  # what a download reads and sends at a time
+
+
+@dataclass
+class OpenBlob:
+    """A blob being read: its size, and its bytes a chunk at a time. `chunks` frees
+    what it holds (a file, an HTTP connection) once consumed or closed."""
+
+    size: int
+    chunks: AsyncIterator[bytes]
+
+
+class BlobStore(Protocol):
+    async def put(self, data: bytes) -> str: ...
+
+    async def get(self, key: str) -> bytes: ...
+
+    async def exists(self, key: str) -> bool: ...
+
+    async def open(self, key: str) -> OpenBlob:
+        """FileNotFoundError when there is no such blob."""
+        ...
+
+
+def _relative(key: str) -> str:
+    if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
+        raise ValueError("invalid blob key")
+    return f"{key[:2]}/{key[2:4]}/{key}"
+
+
+def missing(key: str) -> FileNotFoundError:
+    return FileNotFoundError(errno.ENOENT, "No such blob", key)
 
 
 class FileBlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def _path(self, key: str) -> Path:
-        if len(key) != 64 or not all(c in "0123456789abcdef" for c in key):
-            raise ValueError("invalid blob key")
-        return self.root / key[:2] / key[2:4] / key
+    def path(self, key: str) -> Path:
+        return self.root / _relative(key)
 
-    def put(self, data: bytes) -> str:
+    async def put(self, data: bytes) -> str:
         key = hashlib.sha256(data).hexdigest()
-        path = self._path(key)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Write then rename: a reader never sees a half-written blob.
-            fd, tmp = tempfile.mkstemp(dir=path.parent)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
+        await asyncio.to_thread(self._write, self.path(key), data)
         return key
 
-    def get(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename: a reader never sees a half-written blob.
+        fd, tmp = tempfile.mkstemp(dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
 
-    def path(self, key: str) -> Path:
-        return self._path(key)
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self.path(key).read_bytes)
 
-    def exists(self, key: str) -> bool:
-        return self._path(key).exists()
+    async def exists(self, key: str) -> bool:
+        return await asyncio.to_thread(self.path(key).is_file)
+
+    async def open(self, key: str) -> OpenBlob:
+        f = await asyncio.to_thread(open, self.path(key), "rb")
+        try:
+            size = os.fstat(f.fileno()).st_size
+        except BaseException:
+            f.close()
+            raise
+        return OpenBlob(size, _file_chunks(f))
 
 
-def blob_store() -> FileBlobStore:
-    url = urlparse(get_settings().effective_blob_store_url)
-    if url.scheme != "file":
-        raise ValueError(f"Unsupported BLOB_STORE_URL scheme: {url.scheme}")
-    return FileBlobStore(Path(url.path))
+async def _file_chunks(f: BinaryIO) -> AsyncIterator[bytes]:
+    try:
+        while chunk := await asyncio.to_thread(f.read, CHUNK_BYTES):
+            yield chunk
+    finally:
+        f.close()
+
+
+def blob_store() -> BlobStore:
+    """The store BLOB_STORE_URL names (the file store under VAR_DIR by default)."""
+    url = urlsplit(get_settings().effective_blob_store_url)
+    if url.scheme == "file":
+        return FileBlobStore(Path(url.path))
+    if url.scheme == "s3":
+        from app.core.s3_blobs import S3BlobStore  # botocore loads only when used
+
+        return S3BlobStore(bucket=url.netloc, prefix=url.path.strip("/"))
+    raise ValueError(f"Unsupported BLOB_STORE_URL scheme: {url.scheme}")

@@ -27,7 +27,7 @@ async def store_document(
         mime_type=mime_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
-        blob_key=blob_store().put(data),
+        blob_key=await blob_store().put(data),
     )
 
 

@@ -91,7 +91,9 @@ async def import_task(task: Task) -> Imported:
         raise JobFailed("The inbox no longer exists.", code=ErrorCode.NOT_FOUND)
     store = blob_store()
     try:
-        raw = store.get(payload["raw_blob_key"])
+        # The parse child gets the bytes, not a key: it needs no blob store (nor
+        # S3 credentials), and the parent's read never blocks its event loop.
+        raw = await store.get(payload["raw_blob_key"])
     except FileNotFoundError:
         raise JobFailed(
             "The raw message is missing.", code=ErrorCode.NOT_FOUND
@@ -118,7 +120,7 @@ async def import_task(task: Task) -> Imported:
     extracted = [_classify(a, inbox) for a in parsed.attachments]
     for item in extracted:
         if item.outcome in (PartOutcome.DOCUMENT, PartOutcome.FILTERED_INLINE):
-            item.blob_key = store.put(item.attachment.data)
+            item.blob_key = await store.put(item.attachment.data)
     try:
         return await _store(
             task,

@@ -91,7 +91,7 @@ async def request_import(
         idempotency_key=idempotency_key,
         payload={
             "inbox_id": inbox.id,
-            "raw_blob_key": blob_store().put(raw),
+            "raw_blob_key": await blob_store().put(raw),
             "metadata": metadata,
             "values": values,
             "source": source,

@@ -1,11 +1,10 @@
-"""Build the RFC 822 message of an outgoing Email (pure but for reading blobs)."""
+"""Build the RFC 822 message of an outgoing Email (pure: the caller reads the blobs)."""
 
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from app.core.blobs import FileBlobStore
 from app.core.validation import has_line_break
 from app.documents.models import Document
 from app.mail.models import Email
@@ -21,8 +20,7 @@ def compose(
     *,
     html: str,
     text: str,
-    attachments: list[Document],
-    store: FileBlobStore,
+    attachments: list[tuple[Document, bytes]],
 ) -> EmailMessage:
     """The message as sent: Bcc recipients are envelope-only, never a header.
     ValueError for a header value with a line break (a row older than the checks
@@ -46,10 +44,10 @@ def compose(
     msg.set_content(text or " ")
     if html:
         msg.add_alternative(html, subtype="html")
-    for document in attachments:
+    for document, content in attachments:
         maintype, _, subtype = document.mime_type.partition("/")
         msg.add_attachment(
-            store.get(document.blob_key),
+            content,
             maintype=maintype or "application",
             subtype=subtype or "octet-stream",
             filename=document.original_file_name,

@@ -178,12 +178,12 @@ async def _send(task: Task, email: Email) -> Outcome:
     try:
         if len(documents) != len(set(wanted)):
             raise FileNotFoundError("an attachment was deleted")
+        ordered = sorted(documents, key=lambda d: wanted.index(d.id))
         message = compose(
             email,
             html=task.payload.get("html", ""),
             text=task.payload.get("text", ""),
-            attachments=sorted(documents, key=lambda d: wanted.index(d.id)),
-            store=store,
+            attachments=[(d, await store.get(d.blob_key)) for d in ordered],
         )
         data = bytes(message)
     except OSError as exc:  # an attachment's bytes are gone: nothing sensible to send
@@ -208,7 +208,7 @@ async def _send(task: Task, email: Email) -> Outcome:
     claimed = await Email.filter(id=email.id, delivery_status__in=PENDING).update(
         delivery_status=DeliveryStatus.SENDING,
         try_count=F("try_count") + 1,
-        raw_blob_key=store.put(data),
+        raw_blob_key=await store.put(data),
         raw_size=len(data),
         message_headers=header_list((k, str(v)) for k, v in message.items())[0],
     )

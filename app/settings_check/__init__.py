@@ -20,6 +20,7 @@ from app.settings_check.problems import (
     LOG_LEVEL,
     MAIL_URL,
     REDIS_URL,
+    SECRET_KEY,
     VAR_DIR,
     Problem,
     mask,
@@ -27,6 +28,7 @@ from app.settings_check.problems import (
 from app.settings_check.reachability import (
     TIMEOUT,
     describe,
+    reach_bucket,
     reach_postgres,
     reach_redis,
 )
@@ -37,6 +39,7 @@ from app.settings_check.variables import (
     check_log_level,
     check_mail_url,
     check_redis_url,
+    check_secret_key,
     check_var_dir,
     directory_problem,
     load_settings,
@@ -60,6 +63,9 @@ async def find_problems(
             probes.append(reach_postgres(database_url, within))
     if REDIS_URL in names and REDIS_URL not in bad and settings.redis_url:
         probes.append(reach_redis(settings.redis_url, within))
+    blobs = settings.blob_store_url or ""
+    if BLOB_STORE_URL in names and BLOB_STORE_URL not in bad and blobs[:5] == "s3://":
+        probes.append(reach_bucket(blobs, within))
     problems += [p for p in await asyncio.gather(*probes) if p is not None]
     return problems
 
@@ -87,6 +93,7 @@ __all__ = [
     "LOG_LEVEL",
     "MAIL_URL",
     "REDIS_URL",
+    "SECRET_KEY",
     "TIMEOUT",
     "VAR_DIR",
     "Problem",
@@ -96,12 +103,14 @@ __all__ = [
     "check_mail_url",
     "check_or_exit",
     "check_redis_url",
+    "check_secret_key",
     "check_var_dir",
     "describe",
     "directory_problem",
     "find_problems",
     "load_settings",
     "mask",
+    "reach_bucket",
     "reach_postgres",
     "reach_redis",
 ]

@@ -12,7 +12,16 @@ MAIL_URL = "MAIL_URL"
 BLOB_STORE_URL = "BLOB_STORE_URL"
 VAR_DIR = "VAR_DIR"
 LOG_LEVEL = "LOG_LEVEL"
-ALL = (DATABASE_URL, REDIS_URL, MAIL_URL, BLOB_STORE_URL, VAR_DIR, LOG_LEVEL)
+SECRET_KEY = "SECRET_KEY"
+ALL = (
+    DATABASE_URL,
+    REDIS_URL,
+    MAIL_URL,
+    BLOB_STORE_URL,
+    VAR_DIR,
+    LOG_LEVEL,
+    SECRET_KEY,
+)
 DATABASE = (DATABASE_URL, VAR_DIR)
 
 EXPECT_DATABASE = "postgres://USER:PASS@HOST:PORT/DB or sqlite://PATH"
@@ -27,6 +36,12 @@ EXPECT_SENTINEL = "running sentinels that know this master"
 EXPECT_MAIL = (
     "smtp://[USER:PASS@]HOST[:PORT][?starttls=auto|required|off], "
     "smtps://[USER:PASS@]HOST[:PORT] or file://DIR"
+)
+EXPECT_BLOBS = "file:///ABSOLUTE/DIR or s3://BUCKET[/PREFIX]"
+EXPECT_SECRET_KEY = "at least 32 random characters (`openssl rand -base64 32`)"
+EXPECT_BUCKET = (
+    "an existing bucket these AWS_* credentials may read and write "
+    "(AWS_ENDPOINT_URL for a store that is not AWS S3)"
 )
 EXPECT_DIR = "a directory this process can create and write to"
 

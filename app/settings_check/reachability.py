@@ -1,5 +1,6 @@
-"""Reachability: connect to PostgreSQL and Redis as the ORM and the worker will,
-with a short timeout, and say why it failed in words an operator can act on."""
+"""Reachability: connect to PostgreSQL, Redis and an S3 bucket as the ORM, the
+worker and the blob store will, with a short timeout, and say why it failed in
+words an operator can act on."""
 
 import asyncio
 import dataclasses
@@ -9,7 +10,9 @@ import re
 from collections.abc import Iterator
 
 from app.settings_check.problems import (
+    BLOB_STORE_URL,
     DATABASE_URL,
+    EXPECT_BUCKET,
     EXPECT_RUNNING_REDIS,
     EXPECT_SENTINEL,
     REDIS_URL,
@@ -105,6 +108,25 @@ async def reach_redis(url: str, within: float = TIMEOUT) -> Problem | None:
             within,
             EXPECT_RUNNING_REDIS,
         )
+    return None
+
+
+async def reach_bucket(url: str, within: float = TIMEOUT) -> Problem | None:
+    """HeadBucket with this process's AWS settings, as the blob store will."""
+    from urllib.parse import urlsplit
+
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from app.core.s3_blobs import S3BlobStore
+
+    try:
+        await asyncio.wait_for(S3BlobStore(bucket=urlsplit(url).netloc).reach(), within)
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        reason = f"is not usable ({error.get('Code')}: {error.get('Message', '')})"
+        return Problem(BLOB_STORE_URL, url, reason.replace(": )", ")"), EXPECT_BUCKET)
+    except (BotoCoreError, OSError, TimeoutError) as exc:
+        return _reach_problem(BLOB_STORE_URL, url, exc, within, EXPECT_BUCKET)
     return None
 
 

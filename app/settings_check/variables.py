@@ -4,6 +4,7 @@ looking at the file system."""
 
 import importlib.util
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -14,13 +15,16 @@ from app.settings import Settings, get_settings
 from app.settings_check.problems import (
     BLOB_STORE_URL,
     DATABASE_URL,
+    EXPECT_BLOBS,
     EXPECT_DATABASE,
     EXPECT_DIR,
     EXPECT_MAIL,
     EXPECT_REDIS,
+    EXPECT_SECRET_KEY,
     LOG_LEVEL,
     MAIL_URL,
     REDIS_URL,
+    SECRET_KEY,
     VAR_DIR,
     Problem,
 )
@@ -29,6 +33,9 @@ if TYPE_CHECKING:  # arq is imported when a Redis URL is checked, not at start-u
     from arq.connections import RedisSettings
 
 NO_EMBEDDED = " (the embedded Redis needs pip install 'mailroom[embedded]')"
+# S3's rule for new buckets: 3-63 lower-case letters, digits, dots and hyphens.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+SECRET_KEY_MIN_LENGTH = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -146,14 +153,27 @@ def check_blob_store_url(settings: Settings) -> Problem | None:
     if not url:
         return None  # file:// under VAR_DIR
     parts = urlsplit(url)
-    if parts.scheme == "s3":  # app.core.blobs has only FileBlobStore so far
-        return Problem(BLOB_STORE_URL, url, "is not supported yet", "file://DIR")
+    if parts.scheme == "s3":
+        if not _BUCKET.fullmatch(parts.netloc):
+            return Problem(
+                BLOB_STORE_URL, url, "has no valid bucket name", EXPECT_BLOBS
+            )
+        return None
     if parts.scheme != "file":
-        return Problem(BLOB_STORE_URL, url, "is not supported", "file://DIR")
+        return Problem(BLOB_STORE_URL, url, "is not supported", EXPECT_BLOBS)
     if not parts.path:  # file://blobs: "blobs" is a host name to urlsplit
         return Problem(BLOB_STORE_URL, url, "has no directory", "file:///ABSOLUTE/DIR")
     if reason := directory_problem(Path(parts.path)):
         return Problem(BLOB_STORE_URL, url, reason, f"file://DIR with {EXPECT_DIR}")
+    return None
+
+
+def check_secret_key(settings: Settings) -> Problem | None:
+    """Set and long enough; `dev` sets one of its own, tests set theirs."""
+    if settings.secret_key is None:
+        return Problem(SECRET_KEY, "", "is not set", EXPECT_SECRET_KEY)
+    if len(settings.secret_key.get_secret_value()) < SECRET_KEY_MIN_LENGTH:
+        return Problem(SECRET_KEY, "***", "is too short", EXPECT_SECRET_KEY)
     return None
 
 
@@ -181,4 +201,5 @@ CHECKS = {
     BLOB_STORE_URL: check_blob_store_url,
     VAR_DIR: check_var_dir,
     LOG_LEVEL: check_log_level,
+    SECRET_KEY: check_secret_key,
 }

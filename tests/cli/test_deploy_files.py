@@ -140,9 +140,10 @@ def test_secrets_come_from_the_env_file_not_compose_yaml():
     example = (ROOT / ".env.example").read_text()
     documented = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
     required = set(re.findall(r"\$\{([A-Z_]+):\?", compose_text()))
-    assert required == {"POSTGRES_PASSWORD"}
+    assert required == {"POSTGRES_PASSWORD", "SECRET_KEY"}
     assert required <= documented
-    assert re.search(r"^POSTGRES_PASSWORD=$", example, re.MULTILINE)  # no default
+    for secret in required:  # no default in the example
+        assert re.search(rf"^{secret}=$", example, re.MULTILINE), secret
 
 
 def test_the_first_organization_is_one_documented_command():

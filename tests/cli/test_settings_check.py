@@ -103,13 +103,14 @@ BAD_VALUES = [
     ("MAIL_URL", "ftp://mail.example", ["is not supported", "smtp://", "file://"]),
     ("MAIL_URL", "file://{file}/outbox", ["is not a directory"]),
     ("MAIL_URL", "smtp://h?starttls=maybe", ["starttls='maybe'"]),
-    ("BLOB_STORE_URL", "s3://bucket/prefix", ["is not supported yet", "file://DIR"]),
-    ("BLOB_STORE_URL", "http://blobs.example", ["is not supported", "file://DIR"]),
+    ("BLOB_STORE_URL", "s3://Bad_Bucket/prefix", ["no valid bucket", "s3://BUCKET"]),
+    ("BLOB_STORE_URL", "http://blobs.example", ["is not supported", "s3://BUCKET"]),
     ("BLOB_STORE_URL", "file://{file}/blobs", ["is not a directory"]),
     ("BLOB_STORE_URL", "file://blobs", ["has no directory", "file:///ABSOLUTE/DIR"]),
     ("MAIL_URL", "file://outbox", ["has no directory", "file:///ABSOLUTE/DIR"]),
     ("VAR_DIR", "{file}/var", ["is not a directory", "expected a directory"]),
     ("LOG_LEVEL", "loud", ["LOG_LEVEL='loud' is not a log level", "DEBUG"]),
+    ("SECRET_KEY", "short-secret", ["SECRET_KEY='***' is too short", "32"]),
     ("MAX_MESSAGE_BYTES", "abc", ["MAX_MESSAGE_BYTES='abc'", "whole number"]),
     ("GRAPHQL_INTROSPECTION", "maybe", ["GRAPHQL_INTROSPECTION='maybe'", "true"]),
     ("SEND_RETRY_BASE_SECONDS", "soon", ["SEND_RETRY_BASE_SECONDS='soon'", "number"]),
@@ -190,6 +191,42 @@ def test_commands_that_do_not_send_mail_ignore_mail_url(env, monkeypatch):
     # Then the failure is about the database, not MAIL_URL
     assert result.exit_code == 1
     assert "MAIL_URL" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_serve_and_worker_need_a_secret_key(env, monkeypatch, command):
+    # Given no SECRET_KEY
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+
+    # When the API or a worker is started
+    result = invoke(command)
+
+    # Then it stops with the one line saying how to make one
+    assert_one_line(result, "error: SECRET_KEY='' is not set", "openssl rand")
+
+
+def test_dev_makes_its_own_secret_key_once(env, monkeypatch, tmp_path):
+    # Given no SECRET_KEY (the uvicorn safety net stands in for the server)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    started = []
+    monkeypatch.setattr("app.dev.run_dev", lambda **kw: started.append(kw))
+
+    # When `mailroom dev` starts twice
+    first = invoke("dev")
+    key = (tmp_path / "var" / "secret_key").read_text()
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    second = invoke("dev")
+
+    # Then both start, with the same owner-only key made under VAR_DIR
+    assert first.exit_code == 0 and second.exit_code == 0, first.stderr
+    assert len(started) == 2 and len(key) >= 32
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "var" / "secret_key").read_text() == key
+
+
+def test_s3_blob_store_urls_pass(env):
+    for url in ("s3://mailroom-blobs", "s3://mailroom.blobs/prod/blobs"):
+        assert check.check_blob_store_url(Settings(blob_store_url=url)) is None, url
 
 
 def test_several_bad_settings_give_one_line_each(env, monkeypatch):

@@ -480,6 +480,8 @@ class Stack:
             REDIS_KEY_PREFIX=self.key_prefix,
             MAIL_URL=self.sink.mail_url,
             PUBLIC_URL=self.base_url,
+            # serve and worker refuse to start without one (dev makes its own).
+            SECRET_KEY=f"e2e-{uuid.uuid4().hex}{uuid.uuid4().hex}",
             SEND_RETRY_BASE_SECONDS="0",
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",

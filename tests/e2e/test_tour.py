@@ -153,7 +153,9 @@ def test_an_uploaded_invoice_becomes_an_email_with_its_pdf(
     assert found["parseDefects"] == []
     assert "EUR 635.25" in found["bodyTextPlain"]
     assert found["threadMatch"] == {"method": "NEW_THREAD", "matchedEmail": None}
-    assert found["contentUrl"] == f"{stack.base_url}/content/emails/{found['id']}"
+    url, _, signature = found["contentUrl"].partition("?")
+    assert url == f"{stack.base_url}/content/emails/{found['id']}"
+    assert signature.startswith("expires=") and "&signature=" in signature
 
     # And its PDF attachment is one document, with one annotation to review
     (document,) = found["documents"]
@@ -162,7 +164,7 @@ def test_an_uploaded_invoice_becomes_an_email_with_its_pdf(
     assert document["size"] == len(INVOICE_PDF)
     assert document["sha256"] == sha256(INVOICE_PDF)
     assert len(document["annotations"]) == 1
-    assert document["contentUrl"] == (
+    assert document["contentUrl"].partition("?")[0] == (
         f"{stack.base_url}/content/documents/{document['id']}"
     )
     outcomes = {p["contentType"]: p["outcome"] for p in found["parts"]}
@@ -325,9 +327,12 @@ def test_raw_message_and_document_download_with_the_token(
     assert pdf.headers["content-type"].startswith("application/pdf")
     assert sha256(pdf.content) == document["sha256"] == sha256(INVOICE_PDF)
 
-    # And without a token the same URLs answer 401
-    anonymous = api.get(document["contentUrl"], headers={"Authorization": ""})
-    assert anonymous.status_code == 401
+    # And without a token the signed URL still opens (as a browser's link), the
+    # bare path does not
+    signed = api.get(document["contentUrl"], headers={"Authorization": ""})
+    assert signed.status_code == 200 and signed.content == pdf.content
+    bare = document["contentUrl"].partition("?")[0]
+    assert api.get(bare, headers={"Authorization": ""}).status_code == 401
 
 
 def test_readyz_answers_ok(api: Api):

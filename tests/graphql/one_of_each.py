@@ -66,7 +66,7 @@ async def build_one_of_each(admin) -> OneOfEach:
         from_address="supplier@example.com",
         to=[{"email": "in@acme.example", "name": ""}],
         labels=[Label.FORWARDED],
-        **{"inbox_id": inbox.id, "raw_blob_key": store.put(RAW_MESSAGE)},
+        **{"inbox_id": inbox.id, "raw_blob_key": await store.put(RAW_MESSAGE)},
     )
     document = await Document.create(
         organization_id=admin.organization_id,
@@ -74,7 +74,7 @@ async def build_one_of_each(admin) -> OneOfEach:
         original_file_name="invoice.pdf",
         mime_type="application/pdf",
         size=len(DOCUMENT_BYTES),
-        blob_key=store.put(DOCUMENT_BYTES),
+        blob_key=await store.put(DOCUMENT_BYTES),
     )
     annotation = await make_annotation(email, document)
     template = await EmailTemplate.create(

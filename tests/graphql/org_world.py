@@ -96,7 +96,7 @@ async def build_world(actor, tag: str) -> OrgWorld:
         labels=[Label.FORWARDED],
         **{
             "inbox_id": inbox.id,
-            "raw_blob_key": store.put(RAW_MESSAGE + tag.encode()),
+            "raw_blob_key": await store.put(RAW_MESSAGE + tag.encode()),
             "metadata": {"owner": tag},
             "message_id": f"<m1@{tag}.example>",
             "parts": [
@@ -112,7 +112,7 @@ async def build_world(actor, tag: str) -> OrgWorld:
                     "contentId": "logo",
                     "size": len(INLINE_PART_BYTES),
                     "outcome": "FILTERED_INLINE",
-                    "blobKey": store.put(INLINE_PART_BYTES + tag.encode()),
+                    "blobKey": await store.put(INLINE_PART_BYTES + tag.encode()),
                 },
             ],
         },
@@ -136,7 +136,7 @@ async def build_world(actor, tag: str) -> OrgWorld:
         original_file_name=f"invoice-{tag}.pdf",
         mime_type="application/pdf",
         size=len(DOCUMENT_BYTES),
-        blob_key=store.put(DOCUMENT_BYTES + tag.encode()),
+        blob_key=await store.put(DOCUMENT_BYTES + tag.encode()),
         metadata={"owner": tag},
     )
     user = await accounts.create_user(

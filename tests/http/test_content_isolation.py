@@ -72,7 +72,7 @@ async def test_the_owner_downloads_the_raw_email(org_a, client):
         "query($id: ID!) { email(id: $id) { contentUrl } }", {"id": world.gid("email")}
     )
     path = "/" + data["email"]["contentUrl"].split("/", 3)[3]
-    assert path == f"/content/emails/{world.gid('email')}"
+    assert path.split("?")[0] == f"/content/emails/{world.gid('email')}"
     response = await client.get(path, headers=auth(a.token))
     # then it gets the exact bytes as a message/rfc822 attachment
     assert response.status_code == 200

@@ -38,6 +38,7 @@ class Document(relay.Node, FromModel):
     metadata: JSON
     created_at: datetime
     email_id: strawberry.Private[int | None]
+    organization_id: strawberry.Private[int]
 
     @strawberry.field(description="The email it arrived with.")
     async def email(self, info: Info) -> EmailRef | None:
@@ -49,9 +50,12 @@ class Document(relay.Node, FromModel):
         loader = info.context.loaders.annotations_by_document
         return await Annotation.load_list(loader, self.id)
 
-    @strawberry.field(description="Authenticated download of the document's bytes.")
+    @strawberry.field(
+        description="Download of the document's bytes: a signed link that expires "
+        "(SIGNED_URL_TTL), or with the bearer token."
+    )
     def content_url(self) -> str:
-        return document_content_url(self.id)
+        return document_content_url(self.id, organization_id=self.organization_id)
 
 
 @strawberry.type

@@ -6,7 +6,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from app.core.urls import email_content_url
+from app.core.urls import email_content_url, with_signed_part_urls
 from app.graphql.accounts.types import User
 from app.graphql.common import JSON, FromModel
 from app.graphql.context import Info
@@ -71,7 +71,7 @@ class Email(relay.Node, FromModel):
         "history and the signature; at most 4 kB. Null for outgoing mail and mail "
         "imported before it was kept."
     )
-    body_text_html: str = strawberry.field(description="Sanitized; at most 4 kB.")
+    body_text_html: strawberry.Private[str]
     body_truncated: bool
     metadata: JSON
     filtered_out_document_count: int
@@ -173,9 +173,22 @@ class Email(relay.Node, FromModel):
     def refused_recipients_(self) -> list[RefusedRecipient]:
         return [RefusedRecipient.from_json(r) for r in self.refused_recipients]
 
-    @strawberry.field(description="Authenticated download of the raw message (.eml).")
+    @strawberry.field(
+        name="bodyTextHtml",
+        description="Sanitized; at most 4 kB. Inline images point at this email's "
+        "part URLs, signed like contentUrl.",
+    )
+    def body_text_html_(self) -> str:
+        return with_signed_part_urls(
+            self.body_text_html, email_id=self.id, organization_id=self.organization_id
+        )
+
+    @strawberry.field(
+        description="Download of the raw message (.eml): a signed link that expires "
+        "(SIGNED_URL_TTL), or with the bearer token."
+    )
     def content_url(self) -> str:
-        return email_content_url(self.id)
+        return email_content_url(self.id, organization_id=self.organization_id)
 
     @strawberry.field
     async def queue(self, info: Info) -> Queue | None:
