@@ -140,9 +140,10 @@ async def measure(env: Env, *, rounds: int = 5) -> list[Figure]:
         try:
             arms = await interleave(product, bare, rounds=rounds)
         finally:
-            await worker.close()
             worker_task.cancel()
             await asyncio.gather(worker_task, return_exceptions=True)
+            await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+            await redis.aclose()
             shutdown_parser()
     rate = arms.figure(
         "import end to end / stdlib parse-only rate",

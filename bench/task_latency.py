@@ -82,11 +82,13 @@ async def measure(env: Env, *, rounds: int = 7) -> list[Figure]:
             lambda: p50(product_one), lambda: p50(bare_one), rounds=rounds
         )
     finally:
-        for worker in (product_worker, bare_worker):
-            await worker.close()
+        # Not Worker.close(): it would close the shared pool; stop polling, then
+        # let the jobs still running (a task's TASK_FINISHED) end.
         for task in workers:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+        for worker in (product_worker, bare_worker):
+            await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
         await redis.aclose()
     figure = arms.figure(
         f"task latency p50 / bare arq (poll {poll:g} s)", Target("<=", 1.2)
