@@ -8,13 +8,14 @@ import asyncio
 import sys
 import time
 
-from bench import import_rate, list_page, report, task_latency
+from bench import import_large, import_rate, list_page, report, task_latency
 from bench.env import engines
 
 BENCHMARKS = {
     "list_page": list_page,
     "task_latency": task_latency,
     "import_rate": import_rate,
+    "import_large": import_large,
 }
 
 

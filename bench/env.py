@@ -5,6 +5,7 @@ embedded Redis (or BENCH_REDIS_URL / TEST_REDIS_URL), an organization and its to
 import contextlib
 import logging
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -88,3 +89,4 @@ async def environment(engine: str, **settings: str) -> AsyncIterator[Env]:
         release_embedded()
         if pg:
             await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(var, ignore_errors=True)  # blobs of large messages

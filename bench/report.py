@@ -11,6 +11,8 @@ from bench.env import postgres_url
 from bench.harness import Figure
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+# Hand-kept: each lever's before/after and what is not measured yet, and why.
+LEVERS = Path(__file__).with_name("LEVERS.md")
 
 
 def line(engine: str, f: Figure) -> str:
@@ -75,5 +77,7 @@ def write(results: dict[str, list[Figure]], seconds: float, *, partial: bool) ->
                 f" | {f.q1:.2f}–{f.q3:.2f} | {f.rounds} | {f.target}"
                 f" | {'yes' if f.ok else 'no'} | {f.arms} |"
             )
+    if LEVERS.exists():
+        out += ["", LEVERS.read_text().rstrip()]
     RESULTS.write_text("\n".join(out) + "\n")
     return RESULTS
