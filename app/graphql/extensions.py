@@ -3,13 +3,11 @@
 extension)."""
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from inspect import isawaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from graphql import BREAK, DocumentNode, StringValueNode, Visitor, execute, visit
+from graphql import BREAK, StringValueNode, Visitor, parse, visit
 from graphql.error import GraphQLError
-from graphql.execution.middleware import MiddlewareManager
 from strawberry.extensions import FieldExtension, MaskErrors, SchemaExtension
 from strawberry.types.field import StrawberryField
 from strawberry.types.union import StrawberryUnion
@@ -83,11 +81,15 @@ def _nul_path(value: Any, path: tuple[str, ...] = ()) -> tuple[str, ...] | None:
     return None
 
 
-def _document_has_nul(document: DocumentNode, source: str) -> bool:
+def _document_has_nul(query: str) -> bool:
     """Whether a string literal of the document holds U+0000 (only an escape can
     put one there: the lexer refuses the raw character)."""
-    if "\\u" not in source and "\x00" not in source:
+    if "\\u" not in query and "\x00" not in query:
         return False
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False  # the request fails as a syntax error, before any field
     found = False
 
     class _Strings(Visitor):
@@ -102,8 +104,19 @@ def _document_has_nul(document: DocumentNode, source: str) -> bool:
     return found
 
 
-class _RejectNulArguments:
-    """graphql-core middleware: the field whose arguments hold U+0000 is refused."""
+def request_has_nul(query: str | None, variables: dict[str, Any] | None) -> bool:
+    """U+0000 anywhere in the variables or in the document's literals: checked once
+    a request, so that only such a request runs RejectNulCharacters on its fields."""
+    return _nul_path(variables or {}) is not None or _document_has_nul(query or "")
+
+
+class RejectNulCharacters(SchemaExtension):
+    """No argument may carry U+0000: PostgreSQL cannot store it in text or JSON, and
+    no legitimate value needs it. Mutations answer InputError (every mutation's
+    result is a union with it); other fields a BAD_REQUEST error.
+
+    A resolve hook runs on every field (~2,700 on a page of 100 emails), so the
+    schema adds it only to requests `request_has_nul` finds one in."""
 
     def resolve(
         self, _next: Callable, root: Any, info: Any, *args: Any, **kwargs: Any
@@ -119,35 +132,6 @@ class _RejectNulArguments:
         if info.parent_type.name == "Mutation":
             return InputError.from_exception(error)
         raise error
-
-
-class RejectNulCharacters(SchemaExtension):
-    """No argument may carry U+0000: PostgreSQL cannot store it in text or JSON, and
-    no legitimate value needs it. Mutations answer InputError (every mutation's
-    result is a union with it); other fields a BAD_REQUEST error.
-
-    Checked once per request on the variables and the document's literals; only a
-    request that holds one runs with a per-field check (a middleware on every field
-    resolution would cost every request: ~2,700 calls on a page of 100 emails)."""
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None and (
-            _nul_path(context.variables or {}) is not None
-            or _document_has_nul(document, context.query or "")
-        ):
-            result = execute(
-                context.schema._schema,
-                document,
-                root_value=context.root_value,
-                context_value=context.context,
-                variable_values=context.variables,
-                operation_name=context.operation_name,
-                middleware=MiddlewareManager(_RejectNulArguments()),
-            )
-            context.result = await result if isawaitable(result) else result
-        yield
 
 
 class AsInputError(FieldExtension):
