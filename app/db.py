@@ -21,6 +21,14 @@ MODEL_MODULES = [
 ]
 
 
+async def keep_session(connection: Any) -> None:
+    """asyncpg's pool reset, minus its reset query. Before calling this the pool
+    already rolls back a transaction left open; its default then runs
+    `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` — one more
+    round trip after every statement Tortoise sends, for session state (advisory
+    locks, cursors, LISTEN, SET) Mailroom never leaves on a connection."""
+
+
 def tortoise_config(
     database_url: str | None = None, *, bounded: bool = True
 ) -> dict[str, Any]:
@@ -39,6 +47,7 @@ def tortoise_config(
         credentials = expanded["credentials"]
         for option in ("timeout", "command_timeout"):  # the URL's own win
             credentials[option] = float(credentials.get(option) or limit)
+        credentials["reset"] = keep_session
         connection = expanded
     return {
         "connections": {"default": connection},

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     # On SIGTERM a worker takes no new jobs and lets running ones finish this long,
     # then cancels the rest, handing their tasks back (QUEUED) for the next worker.
     worker_grace_seconds: int = Field(default=25, ge=0)
+    # How often an idle worker asks Redis for jobs (arq's default is 0.5 s).
+    worker_poll_seconds: float = Field(default=0.05, gt=0)
     # A task whose runs were interrupted this often (a message that kills or hangs
     # its worker) fails instead of taking down worker after worker.
     task_max_interruptions: int = Field(default=5, ge=1)

@@ -61,6 +61,9 @@ def worker_options() -> dict[str, Any]:
         "queue_name": queue_name(),
         "redis_settings": arq_settings(),
         "max_jobs": 10,
+        # A task waits for the next poll before it starts: arq's 0.5 s default is
+        # half a second of latency on every submit (bench/task_latency.py).
+        "poll_delay": get_settings().worker_poll_seconds,
         "job_timeout": 300,
         # Tasks and webhook deliveries live in the database; arq's result is only
         # what refuses a second enqueue of the same job id for this long, and the

@@ -1,19 +1,38 @@
-"""`make bench`: run every benchmark and print its ratios against its target."""
+"""`make bench`: every figure on SQLite (and PostgreSQL when BENCH_DATABASE_URL or
+TEST_DATABASE_URL is set), printed and written to bench/RESULTS.md.
+
+`python -m bench list_page task_latency` runs only those modules.
+"""
 
 import asyncio
+import sys
+import time
 
-from bench import email_page, import_large
+from bench import import_large, import_rate, list_page, report, task_latency
+from bench.env import engines
 
-BENCHMARKS = [email_page, import_large]
+BENCHMARKS = {
+    "list_page": list_page,
+    "task_latency": task_latency,
+    "import_rate": import_rate,
+    "import_large": import_large,
+}
 
 
 def main() -> None:
-    results = []
-    for benchmark in BENCHMARKS:
-        results += asyncio.run(benchmark.run())
-    print(f"{'benchmark':<44}{'value':>10}{'target':>10}  ok")
-    for name, value, target, ok in results:
-        print(f"{name:<44}{value:>10.2f}{target:>10}  {'yes' if ok else 'NO'}")
+    chosen = sys.argv[1:] or list(BENCHMARKS)
+    started = time.perf_counter()
+    results: dict[str, list] = {}
+    for engine in engines():
+        results[engine] = []
+        for name in chosen:
+            figures = asyncio.run(BENCHMARKS[name].run(engine))
+            results[engine] += figures
+            for figure in figures:
+                print(report.line(engine, figure), flush=True)
+    seconds = time.perf_counter() - started
+    path = report.write(results, seconds, partial=bool(sys.argv[1:]))
+    print(f"{seconds:.0f} s; written to {path}")
 
 
 if __name__ == "__main__":

@@ -310,11 +310,23 @@ class SqlCounter(logging.Handler):
             self.statements.append(text)
 
 
+ASYNCPG_RESET = "asyncpg pool reset (a round trip of its own)"
+
+
 @pytest.fixture
-def sql_counter() -> Iterator[SqlCounter]:
+def sql_counter(monkeypatch: pytest.MonkeyPatch) -> Iterator[SqlCounter]:
+    """Also counts asyncpg's reset query on a connection going back to the pool
+    (PostgreSQL), which Tortoise does not log."""
     logger = logging.getLogger("tortoise.db_client")
     counter = SqlCounter()
     previous = logger.level
+    reset = asyncpg.Connection.reset
+
+    async def counted_reset(connection: Any, **kwargs: Any) -> None:
+        counter.statements.append(ASYNCPG_RESET)
+        await reset(connection, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "reset", counted_reset)
     logger.setLevel(logging.DEBUG)
     logger.addHandler(counter)
     yield counter

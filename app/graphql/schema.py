@@ -1,6 +1,8 @@
 """The schema: Query and Mutation assembled from each capability's pieces, and the
 extensions that protect it."""
 
+from contextvars import ContextVar
+
 import strawberry
 from graphql.error import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -9,9 +11,11 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
+    SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionResult
 
 from app.graphql.accounts.mutations import AccountMutations
 from app.graphql.accounts.queries import AccountQueries
@@ -21,7 +25,11 @@ from app.graphql.documents.mutations import DocumentMutations
 from app.graphql.documents.queries import DocumentLookups, DocumentQueries
 from app.graphql.documents.types import Annotation, Document
 from app.graphql.error_log import log_errors
-from app.graphql.extensions import CodedErrors, RejectNulCharacters
+from app.graphql.extensions import (
+    CodedErrors,
+    RejectNulCharacters,
+    request_has_nul,
+)
 from app.graphql.inboxes.mutations import InboxMutations
 from app.graphql.inboxes.queries import InboxQueries
 from app.graphql.inboxes.types import Inbox, Queue
@@ -101,7 +109,36 @@ NODE_TYPES = [
 ]
 
 
+# Whether this request holds U+0000 (set by MailroomSchema.execute for its run).
+_holds_nul: ContextVar[bool] = ContextVar("holds_nul", default=False)
+
+
 class MailroomSchema(strawberry.Schema):
+    async def execute(
+        self, query: str | None, variable_values: dict | None = None, *args, **kwargs
+    ) -> ExecutionResult:
+        token = _holds_nul.set(request_has_nul(query, variable_values))
+        try:
+            return await super().execute(query, variable_values, *args, **kwargs)
+        finally:
+            _holds_nul.reset(token)
+
+    def execute_sync(
+        self, query: str | None, variable_values: dict | None = None, *args, **kwargs
+    ) -> ExecutionResult:
+        token = _holds_nul.set(request_has_nul(query, variable_values))
+        try:
+            return super().execute_sync(query, variable_values, *args, **kwargs)
+        finally:
+            _holds_nul.reset(token)
+
+    def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
+        """Only a request holding U+0000 checks the arguments of every field."""
+        extensions = super().get_extensions(sync)
+        if _holds_nul.get():
+            extensions.append(RejectNulCharacters())
+        return extensions
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context=None
     ) -> None:
@@ -116,7 +153,6 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         CodedErrors,
         # After CodedErrors: it sees the errors before they are masked.
         ObservedOperation,
-        RejectNulCharacters,
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),

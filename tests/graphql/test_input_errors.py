@@ -94,3 +94,42 @@ async def test_a_nul_character_in_metadata_is_stored_or_refused_never_a_crash(
         assert (result["code"], result["field"]) == ("BAD_REQUEST", "metadata")
     else:
         assert (await Email.get(id=email.id)).metadata == {"note": "a\u0000b"}
+
+
+async def test_a_nul_character_in_a_literal_of_the_document_is_refused(admin):
+    # given U+0000 written as an escape in the document itself, not in variables
+    body = await admin.gql(
+        'mutation { createQueue(input: {name: "In\\u0000voices"}) '
+        "{ __typename ... on InputError { code field } } }"
+    )
+    # then the mutation answers an InputError naming the field, and nothing is stored
+    assert "errors" not in body, body["errors"]
+    assert body["data"]["createQueue"] == {
+        "__typename": "InputError",
+        "code": "BAD_REQUEST",
+        "field": "name",
+    }
+    assert not await Queue.filter(name__contains="voices").exists()
+
+
+@pytest.mark.parametrize(
+    ("document", "variables"),
+    [
+        pytest.param(
+            'query { emails(filter: {subject: "a\\u0000b"}) { totalCount } }',
+            None,
+            id="literal",
+        ),
+        pytest.param(
+            "query($s: String) { emails(filter: {subject: $s}) { totalCount } }",
+            {"s": "a\u0000b"},
+            id="variable",
+        ),
+    ],
+)
+async def test_a_nul_character_in_a_query_argument_is_bad_request(
+    admin, document, variables
+):
+    body = await admin.gql(document, variables)
+    assert body["data"] is None or body["data"]["emails"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_REQUEST"]

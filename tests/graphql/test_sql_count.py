@@ -15,6 +15,7 @@ from app.documents.models import Annotation, AnnotationStatus, Document
 from app.inboxes.models import Inbox, Queue
 from app.mail.models import Email, EmailThread, EmailType, Label
 from app.mail.relations import EmailRelatedAnnotation, EmailRelatedDocument
+from tests.conftest import ASYNCPG_RESET
 from tests.factories import record_test_email
 from tests.helpers import gid
 
@@ -251,6 +252,8 @@ async def test_emails_page_costs_the_same_statements_at_10_and_100(
     assert small == large, "\n".join(
         ["--- first: 10", *small_sql, "--- first: 100", *large_sql]
     )
+    # And no statement is followed by a round trip of asyncpg's pool reset
+    assert ASYNCPG_RESET not in large_sql
 
 
 async def test_emails_page_by_date_with_list_filters_costs_the_same_statements(

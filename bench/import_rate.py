@@ -1,0 +1,165 @@
+"""Import end to end: importEmail over uvicorn, then the worker (its parse processes,
+documents, annotations, threading) until every task SUCCEEDED, in messages a second,
+against the standard library parsing the same messages in this one process
+(`BytesParser(policy=default)`, every leaf part decoded).
+
+Figure: end-to-end rate / parse-only rate (≥ 0.5×); also the CPU the import used
+(this process and its parse children) per second of wall time (≥ 1.4 of 2 cores).
+"""
+
+import asyncio
+import base64
+import os
+import random
+import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import httpx
+
+from bench.env import Env, environment
+from bench.harness import Figure, Target, interleave, summarize
+from bench.servers import serving
+
+INBOX = "bench-import@example.com"
+MESSAGES_PER_ROUND = 12
+MUTATION = """mutation($input: ImportEmailInput!) { importEmail(input: $input) {
+  __typename ... on Task { id } ... on InputError { code message } } }"""
+
+
+def message(tag: str, attachment_bytes: int = 60_000) -> bytes:
+    """An everyday message: plain and HTML bodies and one PDF attachment."""
+    pdf = b"%PDF-1.4\n" + random.Random(tag).randbytes(attachment_bytes)
+    return (
+        (
+            "From: Supplier <billing@supplier.example>\r\n"
+            f"To: {INBOX}\r\nSubject: Invoice {tag}\r\n"
+            f"Message-ID: <inv-{tag}@supplier.example>\r\n"
+            "Date: Tue, 01 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="OUT"\r\n\r\n'
+            '--OUT\r\nContent-Type: multipart/alternative; boundary="ALT"\r\n\r\n'
+            "--ALT\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            f"Please find invoice {tag} attached.\r\n"
+            "--ALT\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+            f"<p>Please find invoice <b>{tag}</b> attached.</p>\r\n--ALT--\r\n"
+            "--OUT\r\nContent-Type: application/pdf\r\n"
+            "Content-Transfer-Encoding: base64\r\n"
+            f'Content-Disposition: attachment; filename="invoice-{tag}.pdf"\r\n\r\n'
+        ).encode()
+        + base64.encodebytes(pdf)
+        + b"--OUT--\r\n"
+    )
+
+
+def parse_only(raw: bytes) -> None:
+    parsed = BytesParser(policy=policy.default).parsebytes(raw)
+    for part in parsed.walk():
+        if not part.is_multipart():
+            part.get_payload(decode=True)
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its live children (the parse processes)."""
+    total = sum(os.times()[:2])
+    tick = os.sysconf("SC_CLK_TCK")
+    for child in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+        for pid in child.read_text().split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError, ValueError):
+                pass
+    return total
+
+
+async def measure(env: Env, *, rounds: int = 5) -> list[Figure]:
+    from arq import create_pool
+
+    from app.core.redis import arq_settings
+    from app.inboxes.models import Inbox, Queue
+    from app.intake.parse_runner import shutdown_parser
+    from app.main import create_app
+    from app.tasks.models import Task, TaskStatus
+    from app.worker import build_worker
+
+    queue = await Queue.create(organization_id=env.organization_id, name="bench")
+    await Inbox.create(organization_id=env.organization_id, queue=queue, email=INBOX)
+    redis = await create_pool(arq_settings())
+    worker = build_worker(
+        cron_jobs=[],
+        on_startup=None,
+        on_shutdown=None,
+        handle_signals=False,
+        redis_pool=redis,
+    )
+    worker_task = asyncio.create_task(worker.main())
+    counter = iter(range(10**6))
+    busy: list[float] = []
+
+    async with serving(create_app()) as url, httpx.AsyncClient(base_url=url) as client:
+
+        async def accept(raw: bytes) -> str:
+            response = await client.post(
+                "/graphql",
+                json={
+                    "query": MUTATION,
+                    "variables": {
+                        "input": {
+                            "rawMessageBase64": base64.b64encode(raw).decode(),
+                            "recipient": INBOX,
+                        }
+                    },
+                },
+                headers={"Authorization": f"Bearer {env.token}"},
+            )
+            result = response.json()["data"]["importEmail"]
+            assert result["__typename"] == "Task", result
+            return result["id"]
+
+        async def product() -> float:
+            batch = [message(f"p{next(counter)}") for _ in range(MESSAGES_PER_ROUND)]
+            cpu, start = _cpu_seconds(), time.perf_counter()
+            for raw in batch:
+                await accept(raw)
+            done = TaskStatus.SUCCEEDED, TaskStatus.FAILED
+            while await Task.filter(status__not_in=done).exists():  # noqa: ASYNC110 (a client polls)
+                await asyncio.sleep(0.01)
+            elapsed = time.perf_counter() - start
+            busy.append((_cpu_seconds() - cpu) / elapsed)
+            assert not await Task.filter(status=TaskStatus.FAILED).exists()
+            return MESSAGES_PER_ROUND / elapsed
+
+        async def bare() -> float:
+            batch = [message(f"b{next(counter)}") for _ in range(MESSAGES_PER_ROUND)]
+            start = time.perf_counter()
+            for raw in batch:
+                parse_only(raw)
+            return MESSAGES_PER_ROUND / (time.perf_counter() - start)
+
+        try:
+            arms = await interleave(product, bare, rounds=rounds)
+        finally:
+            worker_task.cancel()
+            await asyncio.gather(worker_task, return_exceptions=True)
+            await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+            await redis.aclose()
+            shutdown_parser()
+    rate = arms.figure(
+        "import end to end / stdlib parse-only rate",
+        Target(">=", 0.5),
+        unit="msg/s",
+        scale=1,
+    )
+    cores = summarize(
+        f"import: cores busy (of {os.cpu_count()})",
+        busy[-rounds:],
+        Target(">=", 1.4),
+        arms="CPU seconds / wall second, this process and its parse children",
+    )
+    return [rate, cores]
+
+
+async def run(engine: str) -> list[Figure]:
+    async with environment(engine) as env:
+        return await measure(env)
