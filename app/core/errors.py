@@ -6,6 +6,7 @@ import sqlite3
 from enum import StrEnum
 
 import asyncpg
+import botocore.exceptions
 import redis.exceptions
 
 # Retry-After of a SERVICE_UNAVAILABLE answer: about how long a restart takes.
@@ -119,6 +120,9 @@ _OUTAGE_TYPES: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.TooManyConnectionsError,
     redis.exceptions.ConnectionError,  # includes BusyLoadingError
     redis.exceptions.TimeoutError,
+    # The S3 blob store unreachable: endpoint refused or timed out, connection lost.
+    botocore.exceptions.ConnectionError,
+    botocore.exceptions.HTTPClientError,
 )
 _SQLITE_OUTAGES = ("database is locked", "unable to open database", "disk i/o error")
 

@@ -5,6 +5,7 @@ import socket
 import sqlite3
 
 import asyncpg
+import botocore.exceptions
 import pytest
 import redis.exceptions
 from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError
@@ -144,3 +145,22 @@ def test_a_cyclic_chain_ends():
     first, second = ValueError("a"), ValueError("b")
     first.__context__, second.__context__ = second, first
     assert not is_outage(first)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        botocore.exceptions.EndpointConnectionError(endpoint_url="http://s3.test"),
+        botocore.exceptions.ConnectTimeoutError(endpoint_url="http://s3.test"),
+        botocore.exceptions.ReadTimeoutError(endpoint_url="http://s3.test"),
+    ],
+)
+def test_an_unreachable_s3_store_is_an_outage(error):
+    assert is_outage(error)
+
+
+def test_an_s3_refusal_is_not_an_outage():
+    refused = botocore.exceptions.ClientError(
+        {"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetObject"
+    )
+    assert not is_outage(refused)
