@@ -30,6 +30,7 @@ from app.mail.bodies import truncate_utf8
 from app.mail.headers import header_list
 from app.mail.models import Email, EmailType
 from app.mail.service import NewEmail, Received, record_email
+from app.outbox.bounces import Failure, original_email, record_bounce
 from app.outbox.notices import queue_automatic_rejection
 from app.outbox.status_notices import queue_status_notices
 from app.tasks.jobs import JobFailed, Outcome, task_job
@@ -189,12 +190,15 @@ async def _store(
         *(a["email"] for a in parsed.to + parsed.cc),
     } - {""}
     async with in_transaction():
+        bounced = await _bounced_email(inbox, parsed)
         match = await match_thread(
             organization_id=inbox.organization_id,
             queue_id=inbox.queue_id,
             incoming=Incoming(
                 message_id=parsed.message_id[:998],
-                in_reply_to=parsed.in_reply_to,
+                # A DSN without In-Reply-To threads under the message it returns.
+                in_reply_to=parsed.in_reply_to
+                or ([bounced.message_id] if bounced is not None else []),
                 references=parsed.references,
                 subject=parsed.subject,
                 participants=participants,
@@ -277,7 +281,35 @@ async def _store(
                 email_id=email.id, message_id=email.message_id, task_id=task.id
             ),
         )
+        if bounced is not None:
+            deliveries += await _record_bounce(bounced, parsed, now)
     return Imported(email, follow_ups, deliveries)
+
+
+async def _bounced_email(inbox: Inbox, parsed: ParsedMessage) -> Email | None:
+    """The outgoing email of the organization a DSN reports on, if it is one."""
+    if parsed.report is None:
+        return None
+    return await original_email(
+        inbox.organization_id,
+        parsed.report.original_message_id,
+        [*parsed.references, *parsed.in_reply_to],
+    )
+
+
+async def _record_bounce(
+    email: Email, parsed: ParsedMessage, now: datetime
+) -> list[int]:
+    """BOUNCED when a recipient's block says `Action: failed` (delayed, delivered,
+    relayed and expanded change nothing)."""
+    assert parsed.report is not None
+    failed = [r for r in parsed.report.recipients if r.action == "failed"]
+    if not failed:
+        return []
+    first = failed[0]
+    return await record_bounce(
+        email, Failure(first.recipient, first.status, first.diagnostic), now=now
+    )
 
 
 async def _documents(

@@ -25,6 +25,25 @@ class Attachment:
 
 
 @dataclass
+class RecipientStatus:
+    """One per-recipient block of a delivery status notification."""
+
+    recipient: str  # Final-Recipient's address
+    action: str  # failed, delayed, delivered, relayed, expanded (lower case)
+    status: str  # e.g. 5.1.1
+    diagnostic: str  # Diagnostic-Code without its type, e.g. "550 5.1.1 user unknown"
+
+
+@dataclass
+class DeliveryReport:
+    """A delivery status notification (app.intake.reports): the Message-ID of
+    the message it reports on ("" when it returns none) and its recipients."""
+
+    original_message_id: str
+    recipients: list[RecipientStatus] = field(default_factory=list)
+
+
+@dataclass
 class ParsedMessage:
     message_id: str = ""
     in_reply_to: list[str] = field(default_factory=list)
@@ -59,6 +78,8 @@ class ParsedMessage:
     reply: str = ""
     safe_html: str = ""
     part_url_mark: str = ""
+    # The first multipart/report; report-type=delivery-status it contains.
+    report: DeliveryReport | None = None
 
 
 def part_record(

@@ -22,6 +22,7 @@ from app.intake.headers import read_headers
 from app.intake.parsed import Attachment, ParsedMessage, part_record
 from app.intake.parts import REPORT_TYPES, PartOutcome
 from app.intake.rawmail import repair_obsolete
+from app.intake.reports import is_delivery_report, read_delivery_report
 from app.intake.tnef import read_tnef
 
 MAX_DEPTH = 32  # multipart nesting levels
@@ -100,6 +101,11 @@ class _Walker:
                 self.defect(part_id, type(defect).__name__)
             if part.is_multipart() and part.get_content_maintype() == "multipart":
                 self.record(part, part_id, None)
+                # A DSN of its own (not one inside an attached message).
+                if body_allowed and self.result.report is None and _is_dsn(part):
+                    self.result.report = read_delivery_report(
+                        part, part_id, self.defect
+                    )
                 children = part.get_payload()
                 if isinstance(children, list):
                     if part.get_content_subtype() == "alternative":
@@ -300,6 +306,13 @@ class _Walker:
         )
         self.result.parts.append(entry)
         return entry
+
+
+def _is_dsn(part: Message) -> bool:
+    try:
+        return is_delivery_report(part)
+    except Exception:
+        return False
 
 
 def _content_type(part: Message) -> str:

@@ -42,6 +42,8 @@ class DeliveryStatus(StrEnum):
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
     EXPIRED = "EXPIRED"
+    # Sent, then a delivery status notification said a recipient's server failed it.
+    BOUNCED = "BOUNCED"
 
 
 class Label(StrEnum):
@@ -212,6 +214,9 @@ class Email(Model):
     refused_recipients: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(
         default=list
     )
+    # The last delivery status notification that failed it (BOUNCED):
+    # {status, diagnostic, recipient, at}; null otherwise.
+    bounce: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     sent_at = fields.DatetimeField(null=True)
     failed_at = fields.DatetimeField(null=True)
 

@@ -90,7 +90,7 @@ send_email_job = task_job("send_email_job", _send_task, abandon=_abandon)
 async def _settle_without_sending(email: Email) -> Outcome | None:
     """How the task ends when the email's state says there is nothing to send."""
     status = email.delivery_status
-    if status is DeliveryStatus.SENT:
+    if status in (DeliveryStatus.SENT, DeliveryStatus.BOUNCED):
         return Outcome("already sent", email_id=email.id)
     if status is DeliveryStatus.CANCELLED:
         return Outcome.cancelled()

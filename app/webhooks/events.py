@@ -73,8 +73,8 @@ def task_data(
 async def email_bounced(
     *, organization_id: int, email_id: int, message_id: str, status: str, detail: str
 ) -> list[int]:
-    """EMAIL_BOUNCED, for the DSN handling to call once it marks an outgoing email
-    BOUNCED (nothing produces bounces yet): the DSN's status and diagnostic."""
+    """EMAIL_BOUNCED, emitted by app.outbox.bounces once a DSN marks an outgoing
+    email BOUNCED: the DSN's status and diagnostic."""
     return await emit(
         WebhookEvent.EMAIL_BOUNCED,
         organization_id=organization_id,

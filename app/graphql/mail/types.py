@@ -22,6 +22,7 @@ from app.graphql.inboxes.types import Inbox, Queue
 from app.graphql.mail.filters import EMAIL_ORDERINGS, EmailOrderField
 from app.graphql.mail.values import (
     AnnotationCounts,
+    Bounce,
     DeliveryTry,
     EmailAddress,
     EmailHeader,
@@ -106,6 +107,7 @@ class Email(relay.Node, FromModel):
     parts: strawberry.Private[list[dict[str, Any]]]
     last_tries: strawberry.Private[list[dict[str, Any]]]
     refused_recipients: strawberry.Private[list[dict[str, Any]]]
+    bounce: strawberry.Private[dict[str, Any] | None]
     raw_size: strawberry.Private[int]
     raw_blob_key: strawberry.Private[str | None]
     message_headers: strawberry.Private[list[dict[str, str]] | None]
@@ -168,6 +170,14 @@ class Email(relay.Node, FromModel):
     @strawberry.field(name="lastTries", description="The last three delivery attempts.")
     def last_tries_(self) -> list[DeliveryTry]:
         return [DeliveryTry.from_json(t) for t in self.last_tries[-3:]]
+
+    @strawberry.field(
+        name="bounce",
+        description="What the delivery status notification that marked it BOUNCED "
+        "said; null unless deliveryStatus is BOUNCED.",
+    )
+    def bounce_(self) -> Bounce | None:
+        return Bounce.from_json(self.bounce) if self.bounce else None
 
     @strawberry.field(name="refusedRecipients")
     def refused_recipients_(self) -> list[RefusedRecipient]:

@@ -70,6 +70,27 @@ class DeliveryTry:
         )
 
 
+@strawberry.type(
+    description="A delivery status notification's failure of an outgoing email."
+)
+class Bounce:
+    status: str = strawberry.field(description="The DSN's Status, e.g. 5.1.1.")
+    diagnostic: str = strawberry.field(
+        description="Its Diagnostic-Code, e.g. `550 5.1.1 user unknown`."
+    )
+    recipient: str = strawberry.field(description="Its Final-Recipient.")
+    at: datetime = strawberry.field(description="When the DSN was imported.")
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Self:
+        return cls(
+            status=item.get("status", ""),
+            diagnostic=item.get("diagnostic", ""),
+            recipient=item.get("recipient", ""),
+            at=datetime.fromisoformat(item["at"]),
+        )
+
+
 @strawberry.type(description="A recipient the receiving server refused.")
 class RefusedRecipient:
     email: str
