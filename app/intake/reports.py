@@ -32,9 +32,10 @@ def read_delivery_report(
     """The report of a multipart/report; None without a delivery-status part.
     Never raises: what cannot be read is a defect."""
     try:
-        children = report.get_payload()
-        if not isinstance(children, list):
+        payload = report.get_payload()
+        if not isinstance(payload, list):
             return None
+        children = [c for c in payload if isinstance(c, Message)]
         status = next(
             (c for c in children if c.get_content_type() in STATUS_TYPES), None
         )
