@@ -100,7 +100,14 @@ def serve(
             # The client address is the app's to work out, from TRUSTED_PROXIES
             # only (uvicorn's default would trust X-Forwarded-For from 127.0.0.1).
             proxy_headers=False,
+            # Longer than the idle timeout of common load balancers (60 s), so
+            # the server is never the side that closes a connection a client is
+            # about to reuse (uvicorn's 5 s drops such a request now and then).
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
+
+
+KEEP_ALIVE_SECONDS = 75
 
 
 @contextlib.contextmanager

@@ -1,5 +1,6 @@
 """arq worker settings: `mailroom worker` runs them; `mailroom dev` runs one inline."""
 
+import asyncio
 import logging
 from typing import Any
 
@@ -109,6 +110,7 @@ def run_worker() -> None:
             if not down:
                 log.warning("redis unreachable; reconnecting", extra=_reason(exc))
             down = True
+            _settle(worker)
             worker.loop.run_until_complete(close_db())
 
 
@@ -136,6 +138,16 @@ def serve_worker_metrics() -> None:
             }
         },
     )
+
+
+def _settle(worker: Worker) -> None:
+    """Let the jobs a worker that lost Redis still runs end before the database
+    closes under them: arq's close() stops waiting for them at the first job
+    whose own Redis bookkeeping fails. Their tasks are in the database; only
+    arq's record of them is lost, and the reconciler mends that."""
+    running = [job for job in worker.tasks.values() if not job.done()]
+    if running:
+        worker.loop.run_until_complete(asyncio.wait(running))
 
 
 def _startup_after(down: bool) -> Any:

@@ -124,3 +124,11 @@ def processes_in_sessions(sessions: set[int]) -> list[str]:
         except (ProcessLookupError, psutil.Error):
             continue
     return left
+
+
+async def failures(organization_id: int) -> Counter[str]:
+    """Why tasks failed: code and message, counted (for assertion messages)."""
+    rows = await Task.filter(
+        organization_id=organization_id, status=TaskStatus.FAILED
+    ).values_list("error_code", "error_message")
+    return Counter(f"{code}: {message}" for code, message in rows)

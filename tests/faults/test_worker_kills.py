@@ -16,6 +16,7 @@ from app.mail.models import DeliveryStatus, Email
 from tests.faults.batch import (
     all_terminal,
     emails_per_message,
+    failures,
     inbox_for,
     orphan_blobs,
     processes_in_sessions,
@@ -179,7 +180,7 @@ async def test_the_worker_outlives_a_redis_restart_mid_batch(
         f"({time.monotonic() - back:.0f} s); tasks {dict(await statuses(org))}",
     )
     assert worker.returncode is None
-    assert await statuses(org) == Counter({"SUCCEEDED": 100})
+    assert await statuses(org) == Counter({"SUCCEEDED": 100}), await failures(org)
     assert len(await emails_per_message(org)) == 100
 
 
