@@ -29,7 +29,7 @@ from arq import Retry
 from tortoise.transactions import in_transaction
 
 from app.core import logs
-from app.core.errors import ErrorCode, MailroomError
+from app.core.errors import ErrorCode, MailroomError, is_outage
 from app.core.metrics import JOB_SECONDS, JOBS, label
 from app.settings import get_settings
 from app.tasks import lifecycle
@@ -41,6 +41,8 @@ from app.webhooks.jobs import enqueue_deliveries
 log = logging.getLogger("mailroom.jobs")
 
 Work = Callable[[Task], Awaitable["Outcome"]]
+# A job whose work met a database or Redis outage runs again this much later.
+OUTAGE_RETRY_SECONDS = 5
 Abandon = Callable[[Task, str], Awaitable["Outcome"]]
 
 
@@ -159,13 +161,32 @@ async def _run(task: Task, work: Work, start: float) -> Outcome | None:
         await lifecycle.requeue(task)
         _log(task, "retrying", start)
         raise
-    except MailroomError as exc:
-        return Outcome.failed(exc.code, exc.message, email_id=None)
-    except Exception:
+    except Exception as exc:
+        if is_outage(exc):
+            return await _outage(task, exc, start)
+        if isinstance(exc, MailroomError):
+            return Outcome.failed(exc.code, exc.message, email_id=None)
         log.exception("job crashed")
         return Outcome.failed(
             ErrorCode.INTERNAL_ERROR, "The job failed unexpectedly.", email_id=None
         )
+
+
+async def _outage(task: Task, exc: Exception, start: float) -> Outcome:
+    """The database or Redis went away under `work`: not the task's fault, so it
+    is handed back and run again shortly (arq's Retry) instead of FAILED. Should
+    the hand-back fail too (the database is still away), the task keeps its
+    lease, which lapses, and the reconciler brings it back."""
+    log.warning(
+        "job hit an outage; retrying",
+        extra={"fields": {"error": f"{type(exc).__name__}: {exc}"[:300]}},
+    )
+    try:
+        await lifecycle.requeue(task)
+    except Exception:
+        pass  # the lease lapses instead
+    _log(task, "outage", start)
+    raise Retry(defer=OUTAGE_RETRY_SECONDS) from exc
 
 
 async def _give_up(task: Task, abandon: Abandon | None) -> Outcome:

@@ -263,3 +263,26 @@ async def test_a_takeover_from_a_dead_worker_counts_as_an_interruption(admin, se
     await asyncio.sleep(0.3)
     taken = await lifecycle.claim(str(task.id))
     assert taken is not None and (taken.attempts, taken.interruptions) == (2, 1)
+
+
+async def test_work_that_meets_an_outage_is_run_again_not_failed(
+    admin, redis, monkeypatch
+):
+    from app.tasks import jobs
+
+    monkeypatch.setattr(jobs, "OUTAGE_RETRY_SECONDS", 0)
+    task = await _queued_task(admin, redis)
+    runs: list[int] = []
+
+    async def flaky(task: Task) -> Outcome:
+        runs.append(task.attempts)
+        if len(runs) == 1:  # the database went away in the middle of the work
+            raise ConnectionRefusedError("Connect call failed ('127.0.0.1', 5432)")
+        return Outcome("done")
+
+    # when the first run meets an outage
+    await _run_work(redis, flaky)
+    # then the task was handed back and the job's next run finished it
+    row = await Task.get(id=task.id)
+    assert runs == [1, 2]
+    assert (row.status, row.error_code) == (TaskStatus.SUCCEEDED, None)
