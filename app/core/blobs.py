@@ -12,13 +12,13 @@ import asyncio
 import errno
 import hashlib
 import os
-import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
+from app.core.atomic_files import write_whole
 from app.settings import get_settings
 
 CHUNK_BYTES = 256 * 1024  # what a download reads and sends at a time
@@ -69,14 +69,8 @@ class FileBlobStore:
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
-        if path.exists():
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename: a reader never sees a half-written blob.
-        fd, tmp = tempfile.mkstemp(dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        if not path.exists():
+            write_whole(path, data, replace=False)
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self.path(key).read_bytes)

@@ -8,9 +8,7 @@ may have taken the message, so it must not be sent again by itself.
 
 import asyncio
 import contextlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,6 +17,7 @@ from urllib.parse import ParseResult, parse_qs, unquote, urlparse
 
 import aiosmtplib
 
+from app.core.atomic_files import write_whole
 from app.settings import get_settings
 
 
@@ -54,14 +53,10 @@ async def deliver(
 
 
 def _write_file(directory: Path, message: EmailMessage) -> DeliveryResult:
-    directory.mkdir(parents=True, exist_ok=True)
     name = (
         re.sub(r"[^A-Za-z0-9._-]", "_", str(message["Message-ID"]).strip("<>")) + ".eml"
     )
-    fd, tmp = tempfile.mkstemp(dir=directory)
-    with os.fdopen(fd, "wb") as f:
-        f.write(bytes(message))
-    os.replace(tmp, directory / name)
+    write_whole(directory / name, bytes(message))
     return DeliveryResult(True, "250", f"written to {directory / name}")
 
 
