@@ -2,8 +2,9 @@
 every object type uses, and the JSON scalar."""
 
 import dataclasses
-from collections.abc import Iterable
-from typing import Any, Self, TypeVar
+from asyncio import Future
+from collections.abc import Awaitable, Iterable
+from typing import Any, Self, TypeAlias, TypeVar
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -12,9 +13,15 @@ from strawberry.scalars import JSON
 from app.core.errors import ErrorCode, InvalidInput
 from app.graphql.enums import ErrorCodeEnum
 
-__all__ = ["JSON", "InputError", "FromModel"]
+__all__ = ["JSON", "InputError", "FromModel", "Later"]
 
 K = TypeVar("K")
+T = TypeVar("T")
+
+# What a relation resolver returns: the value when its loader has it already (the
+# page's look-ahead loaded it, see prefetch.py), else an awaitable of it. Such a
+# resolver is a plain function, so it names its GraphQL type with `graphql_type=`.
+Later: TypeAlias = T | Awaitable[T]
 
 
 @strawberry.type(
@@ -65,3 +72,38 @@ class FromModel:
     @classmethod
     async def load_list(cls, loader: DataLoader[K, list[Any]], key: K) -> list[Self]:
         return cls.from_models(await loader.load(key))
+
+    @classmethod
+    def now(cls, loader: DataLoader[K, Any], key: K | None) -> Later[Self | None]:
+        """`load`, answered at once when the loader holds the row already."""
+        if key is None:
+            return None
+        done = ready(loader, key)
+        return (
+            cls.load(loader, key) if done is None else cls.from_optional(done.result())
+        )
+
+    @classmethod
+    def list_now(cls, loader: DataLoader[K, list[Any]], key: K) -> Later[list[Self]]:
+        """`load_list`, answered at once when the loader holds the rows already."""
+        done = ready(loader, key)
+        return (
+            cls.load_list(loader, key)
+            if done is None
+            else cls.from_models(done.result())
+        )
+
+
+def ready(loader: DataLoader[K, T], key: K) -> "Future[T] | None":
+    """The loader's future for `key` if it has its value; None if pending, failed
+    or never asked (the caller then awaits the load, and a failure raises there)."""
+    future = loader.cache_map.get(key)
+    if future is None or not future.done() or future.cancelled():
+        return None
+    return None if future.exception() is not None else future
+
+
+def value_now(loader: DataLoader[K, T], key: K) -> Later[T]:
+    """A loader's value for `key` (labels, counts: not rows), at once if loaded."""
+    done = ready(loader, key)
+    return loader.load(key) if done is None else done.result()

@@ -11,6 +11,7 @@ from tortoise.queryset import QuerySet
 from app.core import ids
 from app.graphql.context import Info
 from app.graphql.pagination import Connection, PageArgs, SortKey, paginate
+from app.graphql.prefetch import warmed
 
 BY_CREATION = [SortKey("created_at", datetime)]
 
@@ -28,7 +29,7 @@ def newest_first(
 
     async def page(info: Info, filter: Any, args: PageArgs) -> Connection[Any]:
         query = model.filter(organization_id=info.context.organization_id)
-        return await paginate(
+        page = await paginate(
             filter.apply(query) if filter is not None else query,
             keys=BY_CREATION,
             descending=True,
@@ -36,6 +37,7 @@ def newest_first(
             to_node=node_type.from_model,  # type: ignore[attr-defined]
             id_kind=id_kind,
         )
+        return await warmed(info, page)
 
     if filter_type is None:
 

@@ -13,7 +13,7 @@ from strawberry import relay
 
 from app.core.urls import document_content_url
 from app.graphql.accounts.types import User
-from app.graphql.common import JSON, FromModel
+from app.graphql.common import JSON, FromModel, Later
 from app.graphql.context import Info
 from app.graphql.enums import AnnotationStatusEnum
 from app.graphql.inboxes.types import Queue
@@ -40,15 +40,17 @@ class Document(relay.Node, FromModel):
     email_id: strawberry.Private[int | None]
     organization_id: strawberry.Private[int]
 
-    @strawberry.field(description="The email it arrived with.")
-    async def email(self, info: Info) -> EmailRef | None:
+    @strawberry.field(
+        graphql_type=EmailRef | None, description="The email it arrived with."
+    )
+    def email(self, info: Info) -> "Later[Email | None]":
         email = node_class(info, "Email")
-        return await email.load(info.context.loaders.emails_by_id, self.email_id)
+        return email.now(info.context.loaders.emails_by_id, self.email_id)
 
-    @strawberry.field
-    async def annotations(self, info: Info) -> list["Annotation"]:
+    @strawberry.field(graphql_type=list["Annotation"])
+    def annotations(self, info: Info) -> "Later[list[Annotation]]":
         loader = info.context.loaders.annotations_by_document
-        return await Annotation.load_list(loader, self.id)
+        return Annotation.list_now(loader, self.id)
 
     @strawberry.field(
         description="Download of the document's bytes: a signed link that expires "
@@ -72,26 +74,27 @@ class Annotation(relay.Node, FromModel):
     email_thread_id: strawberry.Private[int | None]
     assignee_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def document(self, info: Info) -> Document | None:
-        return await Document.load(
-            info.context.loaders.documents_by_id, self.document_id
-        )
+    @strawberry.field(graphql_type=Document | None)
+    def document(self, info: Info) -> Later[Document | None]:
+        return Document.now(info.context.loaders.documents_by_id, self.document_id)
 
-    @strawberry.field
-    async def queue(self, info: Info) -> Queue | None:
-        return await Queue.load(info.context.loaders.queues_by_id, self.queue_id)
+    @strawberry.field(graphql_type=Queue | None)
+    def queue(self, info: Info) -> Later[Queue | None]:
+        return Queue.now(info.context.loaders.queues_by_id, self.queue_id)
 
-    @strawberry.field(description="The email the document arrived with.")
-    async def email(self, info: Info) -> EmailRef | None:
+    @strawberry.field(
+        graphql_type=EmailRef | None,
+        description="The email the document arrived with.",
+    )
+    def email(self, info: Info) -> "Later[Email | None]":
         email = node_class(info, "Email")
-        return await email.load(info.context.loaders.emails_by_id, self.email_id)
+        return email.now(info.context.loaders.emails_by_id, self.email_id)
 
-    @strawberry.field
-    async def email_thread(self, info: Info) -> EmailThreadRef | None:
+    @strawberry.field(graphql_type=EmailThreadRef | None)
+    def email_thread(self, info: Info) -> "Later[EmailThread | None]":
         thread = node_class(info, "EmailThread")
         loader = info.context.loaders.email_threads_by_id
-        return await thread.load(loader, self.email_thread_id)
+        return thread.now(loader, self.email_thread_id)
 
     @strawberry.field(
         description="Emails this annotation was related to (replies, attach)."
@@ -101,6 +104,6 @@ class Annotation(relay.Node, FromModel):
         loader = info.context.loaders.related_emails_by_annotation
         return await email.load_list(loader, self.id)
 
-    @strawberry.field
-    async def assignee(self, info: Info) -> User | None:
-        return await User.load(info.context.loaders.users_by_id, self.assignee_id)
+    @strawberry.field(graphql_type=User | None)
+    def assignee(self, info: Info) -> Later[User | None]:
+        return User.now(info.context.loaders.users_by_id, self.assignee_id)

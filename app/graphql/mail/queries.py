@@ -18,6 +18,7 @@ from app.graphql.mail.filters import (
 from app.graphql.mail.types import Email, EmailThread
 from app.graphql.node import by_global_id
 from app.graphql.pagination import Connection, PageArgs, SortKey, paginate
+from app.graphql.prefetch import warmed
 from app.mail.filters import filter_emails
 from app.mail.models import EmailThread as EmailThreadModel
 
@@ -43,13 +44,14 @@ class MailQueries:
     ) -> Connection[Email]:
         spec = (filter or EmailFilter()).to_spec()
         order = order_by or EmailOrder()
-        return await paginate(
+        page = await paginate(
             filter_emails(info.context.organization_id, spec),
             keys=EMAIL_ORDERINGS[order.field],
             descending=order.descending,
             args=PageArgs(first, after, last, before),
             to_node=Email.from_model,
         )
+        return await warmed(info, page)
 
     @strawberry.field(description="Threads, most recently active first.")
     async def email_threads(
@@ -64,10 +66,11 @@ class MailQueries:
         query = (filter or EmailThreadFilter()).apply(
             EmailThreadModel.filter(organization_id=info.context.organization_id)
         )
-        return await paginate(
+        page = await paginate(
             query,
             keys=[SortKey("last_email_created_at", datetime)],
             descending=True,
             args=PageArgs(first, after, last, before),
             to_node=EmailThread.from_model,
         )
+        return await warmed(info, page)

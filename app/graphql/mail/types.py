@@ -1,14 +1,14 @@
 """Email and EmailThread: the mail the API is about."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Optional
 
 import strawberry
 from strawberry import relay
 
 from app.core.urls import email_content_url, with_signed_part_urls
 from app.graphql.accounts.types import User
-from app.graphql.common import JSON, FromModel
+from app.graphql.common import JSON, FromModel, Later, value_now
 from app.graphql.context import Info
 from app.graphql.documents.types import Annotation, Document
 from app.graphql.enums import (
@@ -31,7 +31,9 @@ from app.graphql.mail.values import (
     RefusedRecipient,
 )
 from app.graphql.pagination import Connection, PageArgs, paginate
+from app.graphql.prefetch import warmed
 from app.mail.models import Email as EmailModel
+from app.mail.models import Label
 
 
 @strawberry.type
@@ -200,64 +202,72 @@ class Email(relay.Node, FromModel):
     def content_url(self) -> str:
         return email_content_url(self.id, organization_id=self.organization_id)
 
-    @strawberry.field
-    async def queue(self, info: Info) -> Queue | None:
-        return await Queue.load(info.context.loaders.queues_by_id, self.queue_id)
+    # Relations: plain functions that answer at once when the page's look-ahead
+    # (prefetch.py) loaded them, else with an awaitable (see common.Later).
+    @strawberry.field(graphql_type=Queue | None)
+    def queue(self, info: Info) -> Later[Queue | None]:
+        return Queue.now(info.context.loaders.queues_by_id, self.queue_id)
 
-    @strawberry.field
-    async def inbox(self, info: Info) -> Inbox | None:
-        return await Inbox.load(info.context.loaders.inboxes_by_id, self.inbox_id)
+    @strawberry.field(graphql_type=Inbox | None)
+    def inbox(self, info: Info) -> Later[Inbox | None]:
+        return Inbox.now(info.context.loaders.inboxes_by_id, self.inbox_id)
 
-    @strawberry.field
-    async def parent(self, info: Info) -> "Email | None":
-        return await Email.load(info.context.loaders.emails_by_id, self.parent_id)
+    @strawberry.field(graphql_type=Optional["Email"])
+    def parent(self, info: Info) -> "Later[Email | None]":
+        return Email.now(info.context.loaders.emails_by_id, self.parent_id)
 
-    @strawberry.field
-    async def email_thread(self, info: Info) -> "EmailThread | None":
-        return await EmailThread.load(
-            info.context.loaders.email_threads_by_id, self.email_thread_id
-        )
+    @strawberry.field(graphql_type=Optional["EmailThread"])
+    def email_thread(self, info: Info) -> "Later[EmailThread | None]":
+        loader = info.context.loaders.email_threads_by_id
+        return EmailThread.now(loader, self.email_thread_id)
 
-    @strawberry.field
-    async def children(self, info: Info) -> list["Email"]:
-        return await Email.load_list(info.context.loaders.emails_by_parent, self.id)
+    @strawberry.field(graphql_type=list["Email"])
+    def children(self, info: Info) -> "Later[list[Email]]":
+        return Email.list_now(info.context.loaders.emails_by_parent, self.id)
 
-    @strawberry.field(description="Documents extracted from this email's attachments.")
-    async def documents(self, info: Info) -> list[Document]:
-        loader = info.context.loaders.documents_by_email
-        return await Document.load_list(loader, self.id)
+    @strawberry.field(
+        graphql_type=list[Document],
+        description="Documents extracted from this email's attachments.",
+    )
+    def documents(self, info: Info) -> Later[list[Document]]:
+        return Document.list_now(info.context.loaders.documents_by_email, self.id)
 
-    @strawberry.field(description="Annotations that arrived with this email.")
-    async def annotations(self, info: Info) -> list[Annotation]:
-        loader = info.context.loaders.annotations_by_email
-        return await Annotation.load_list(loader, self.id)
+    @strawberry.field(
+        graphql_type=list[Annotation],
+        description="Annotations that arrived with this email.",
+    )
+    def annotations(self, info: Info) -> Later[list[Annotation]]:
+        return Annotation.list_now(info.context.loaders.annotations_by_email, self.id)
 
-    @strawberry.field
-    async def related_annotations(self, info: Info) -> list[Annotation]:
+    @strawberry.field(graphql_type=list[Annotation])
+    def related_annotations(self, info: Info) -> Later[list[Annotation]]:
         loader = info.context.loaders.related_annotations_by_email
-        return await Annotation.load_list(loader, self.id)
+        return Annotation.list_now(loader, self.id)
 
-    @strawberry.field
-    async def related_documents(self, info: Info) -> list[Document]:
+    @strawberry.field(graphql_type=list[Document])
+    def related_documents(self, info: Info) -> Later[list[Document]]:
         loader = info.context.loaders.related_documents_by_email
-        return await Document.load_list(loader, self.id)
+        return Document.list_now(loader, self.id)
 
-    @strawberry.field
-    async def annotation_counts(self, info: Info) -> AnnotationCounts:
-        tally = await info.context.loaders.annotation_counts_by_email.load(self.id)
-        return AnnotationCounts.from_model(tally)
+    @strawberry.field(graphql_type=AnnotationCounts)
+    def annotation_counts(self, info: Info) -> Later[AnnotationCounts | None]:
+        loader = info.context.loaders.annotation_counts_by_email
+        return AnnotationCounts.now(loader, self.id)
 
-    @strawberry.field
-    async def labels(self, info: Info) -> list[LabelEnum]:  # type: ignore[valid-type]
-        return await info.context.loaders.labels_by_email.load(self.id)
+    @strawberry.field(graphql_type=list[LabelEnum])  # type: ignore[valid-type]
+    def labels(self, info: Info) -> Later[list[Label]]:
+        return value_now(info.context.loaders.labels_by_email, self.id)
 
-    @strawberry.field(description="Who created it; null for mail received over SMTP.")
-    async def creator(self, info: Info) -> User | None:
-        return await User.load(info.context.loaders.users_by_id, self.creator_id)
+    @strawberry.field(
+        graphql_type=User | None,
+        description="Who created it; null for mail received over SMTP.",
+    )
+    def creator(self, info: Info) -> Later[User | None]:
+        return User.now(info.context.loaders.users_by_id, self.creator_id)
 
-    @strawberry.field
-    async def dismissed_by(self, info: Info) -> User | None:
-        return await User.load(info.context.loaders.users_by_id, self.dismissed_by_id)
+    @strawberry.field(graphql_type=User | None)
+    def dismissed_by(self, info: Info) -> Later[User | None]:
+        return User.now(info.context.loaders.users_by_id, self.dismissed_by_id)
 
 
 @strawberry.type
@@ -271,22 +281,25 @@ class EmailThread(relay.Node, FromModel):
     queue_id: strawberry.Private[int]
     root_email_id: strawberry.Private[int | None]
 
-    @strawberry.field
-    async def queue(self, info: Info) -> Queue | None:
-        return await Queue.load(info.context.loaders.queues_by_id, self.queue_id)
+    @strawberry.field(graphql_type=Queue | None)
+    def queue(self, info: Info) -> Later[Queue | None]:
+        return Queue.now(info.context.loaders.queues_by_id, self.queue_id)
 
-    @strawberry.field
-    async def root_email(self, info: Info) -> Email | None:
-        return await Email.load(info.context.loaders.emails_by_id, self.root_email_id)
+    @strawberry.field(graphql_type=Email | None)
+    def root_email(self, info: Info) -> Later[Email | None]:
+        return Email.now(info.context.loaders.emails_by_id, self.root_email_id)
 
-    @strawberry.field(description="The union of its emails' labels.")
-    async def labels(self, info: Info) -> list[LabelEnum]:  # type: ignore[valid-type]
-        return await info.context.loaders.labels_by_thread.load(self.id)
+    @strawberry.field(
+        graphql_type=list[LabelEnum],  # type: ignore[valid-type]
+        description="The union of its emails' labels.",
+    )
+    def labels(self, info: Info) -> Later[list[Label]]:
+        return value_now(info.context.loaders.labels_by_thread, self.id)
 
-    @strawberry.field
-    async def annotation_counts(self, info: Info) -> AnnotationCounts:
-        tally = await info.context.loaders.annotation_counts_by_thread.load(self.id)
-        return AnnotationCounts.from_model(tally)
+    @strawberry.field(graphql_type=AnnotationCounts)
+    def annotation_counts(self, info: Info) -> Later[AnnotationCounts | None]:
+        loader = info.context.loaders.annotation_counts_by_thread
+        return AnnotationCounts.now(loader, self.id)
 
     @strawberry.field(description="The thread's emails, oldest first by default.")
     async def emails(
@@ -301,10 +314,11 @@ class EmailThread(relay.Node, FromModel):
         query = EmailModel.filter(
             organization_id=info.context.organization_id, email_thread_id=self.id
         )
-        return await paginate(
+        page = await paginate(
             query,
             keys=EMAIL_ORDERINGS[EmailOrderField.CREATED_AT],
             descending=descending,
             args=PageArgs(first=first, after=after, last=last, before=before),
             to_node=Email.from_model,
         )
+        return await warmed(info, page)

@@ -1,0 +1,156 @@
+"""Selection look-ahead for a page of nodes: warm the request's loaders for every
+relation the query selects under the page, level by level, before the fields resolve.
+
+A relation field then finds its rows already loaded and answers synchronously
+(`FromModel.now`), so graphql-core runs no coroutine and schedules no task for it:
+on a 100-email page that is ~700 tasks fewer. The SQL is the same as without the
+look-ahead (one batched query a relation, whatever the page size); it only runs
+before the resolvers instead of from inside them.
+
+RELATIONS names, per GraphQL type, the fields that read through a loader: the
+loader's name in `Loaders`, the attribute of the node that is its key, and the
+GraphQL type of what it loads (to look further down), if it is a node type.
+"""
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
+
+from app.graphql.context import Info
+from app.graphql.pagination import Connection, NodeT
+
+
+@dataclass(frozen=True)
+class Relation:
+    loader: str
+    key: str
+    child: str | None = None
+
+
+RELATIONS: dict[str, dict[str, Relation]] = {
+    "Email": {
+        "queue": Relation("queues_by_id", "queue_id", "Queue"),
+        "inbox": Relation("inboxes_by_id", "inbox_id", "Inbox"),
+        "parent": Relation("emails_by_id", "parent_id", "Email"),
+        "emailThread": Relation(
+            "email_threads_by_id", "email_thread_id", "EmailThread"
+        ),
+        "children": Relation("emails_by_parent", "id", "Email"),
+        "documents": Relation("documents_by_email", "id", "Document"),
+        "annotations": Relation("annotations_by_email", "id", "Annotation"),
+        "relatedAnnotations": Relation(
+            "related_annotations_by_email", "id", "Annotation"
+        ),
+        "relatedDocuments": Relation("related_documents_by_email", "id", "Document"),
+        "annotationCounts": Relation("annotation_counts_by_email", "id"),
+        "labels": Relation("labels_by_email", "id"),
+        "linkedObjects": Relation("linked_objects_by_email", "id"),
+        "creator": Relation("users_by_id", "creator_id", "User"),
+        "dismissedBy": Relation("users_by_id", "dismissed_by_id", "User"),
+    },
+    "EmailThread": {
+        "queue": Relation("queues_by_id", "queue_id", "Queue"),
+        "rootEmail": Relation("emails_by_id", "root_email_id", "Email"),
+        "labels": Relation("labels_by_thread", "id"),
+        "annotationCounts": Relation("annotation_counts_by_thread", "id"),
+    },
+    "Document": {
+        "email": Relation("emails_by_id", "email_id", "Email"),
+        "annotations": Relation("annotations_by_document", "id", "Annotation"),
+    },
+    "Annotation": {
+        "document": Relation("documents_by_id", "document_id", "Document"),
+        "queue": Relation("queues_by_id", "queue_id", "Queue"),
+        "email": Relation("emails_by_id", "email_id", "Email"),
+        "emailThread": Relation(
+            "email_threads_by_id", "email_thread_id", "EmailThread"
+        ),
+        "assignee": Relation("users_by_id", "assignee_id", "User"),
+    },
+}
+
+
+async def warmed(info: Info, page: Connection[NodeT]) -> Connection[NodeT]:
+    """The page, with the loaders of what its nodes' selection asks for filled."""
+    nodes = [edge.node for edge in page.edges]
+    if nodes:
+        type_name = type(nodes[0]).__strawberry_definition__.name  # type: ignore[attr-defined]
+        await _warm(info, type_name, nodes, _node_selections(info.selected_fields))
+    return page
+
+
+def _node_selections(fields: Sequence[Selection]) -> list[Selection]:
+    """What is selected on the nodes: under `edges { node }` and under `nodes`."""
+    found: list[Selection] = []
+    for connection in _flat(fields):
+        for field in _flat(connection.selections):
+            if field.name == "nodes":
+                found += field.selections
+            elif field.name == "edges":
+                found += [
+                    s
+                    for edge_field in _flat(field.selections)
+                    if edge_field.name == "node"
+                    for s in edge_field.selections
+                ]
+    return found
+
+
+def _flat(selections: Iterable[Selection]) -> Iterable[Any]:
+    """Fields, with fragments opened (a fragment on another type selects nothing
+    here: the prefetch is a guess that must never add work, not a validator)."""
+    for selection in selections:
+        if isinstance(selection, FragmentSpread | InlineFragment):
+            yield from _flat(selection.selections)
+        else:
+            yield selection
+
+
+async def _warm(
+    info: Info, type_name: str, parents: list[Any], selections: list[Selection]
+) -> None:
+    relations = RELATIONS.get(type_name, {})
+    wanted: dict[str, tuple[Relation, list[Selection]]] = {}
+    for field in _flat(selections):
+        relation = relations.get(field.name)
+        if relation is not None:
+            # The same field under two aliases loads once, looks under both.
+            _, below = wanted.setdefault(field.name, (relation, []))
+            below += field.selections
+    if wanted:
+        await asyncio.gather(
+            *(
+                _load(info, relation, parents, below)
+                for relation, below in wanted.values()
+            )
+        )
+
+
+async def _load(
+    info: Info, relation: Relation, parents: list[Any], below: list[Selection]
+) -> None:
+    keys = list(
+        dict.fromkeys(
+            key for p in parents if (key := getattr(p, relation.key, None)) is not None
+        )
+    )
+    if not keys:
+        return
+    loader = getattr(info.context.loaders, relation.loader)
+    # DataLoader.load_many gathers one future a key: 100 keys cost more than the
+    # batch query. The keys' futures all end with their batch, so wait on them in turn.
+    futures = [loader.load(key) for key in keys]
+    loaded = [await future for future in futures]
+    if relation.child is None or not below:
+        return
+    children = [
+        row
+        for value in loaded
+        for row in (value if isinstance(value, list) else [value])
+        if row is not None
+    ]
+    if children:
+        await _warm(info, relation.child, children, below)
