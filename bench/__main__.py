@@ -8,7 +8,14 @@ import asyncio
 import sys
 import time
 
-from bench import import_large, import_rate, list_page, report, task_latency
+from bench import (
+    concurrency,
+    import_large,
+    import_rate,
+    list_page,
+    report,
+    task_latency,
+)
 from bench.env import engines
 
 BENCHMARKS = {
@@ -16,6 +23,7 @@ BENCHMARKS = {
     "task_latency": task_latency,
     "import_rate": import_rate,
     "import_large": import_large,
+    "concurrency": concurrency,
 }
 
 

@@ -1,0 +1,134 @@
+"""Many clients against `mailroom serve --workers 2`: throughput of 50 clients over
+that of one, each sending email list pages back to back for the same window.
+
+The server is the real command, as an operator runs it (two uvicorn worker
+processes on this database); the arms alternate against the same server. A
+request that fails counts against the figure: it is reported, never dropped.
+"""
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+
+import httpx
+
+from bench.env import Env, environment
+from bench.harness import Figure, Target, interleave
+from bench.list_page import seed
+
+CLIENTS = 50
+WINDOW_SECONDS = 3.0
+QUERY = """{ emails(first: 10) { totalCount edges { node {
+  id subject labels documents { originalFileName } emailThread { subject }
+} } } }"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _serve(env: Env, port: int) -> Iterator[str]:
+    """`mailroom serve --workers 2` on this benchmark's database, for the block."""
+    child_env = {
+        **os.environ,
+        "DATABASE_URL": env.url,
+        "SECRET_KEY": uuid.uuid4().hex * 2,
+        "LOG_LEVEL": "WARNING",
+    }
+    command = "from app.cli import main; main()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", command, "serve", "--port", str(port), "--workers", "2"],
+        env=child_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"serve exited: {process.stderr.read().decode()[-2000:]}"
+                )  # type: ignore[union-attr]
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("serve did not answer /healthz in 60 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stderr.close()  # type: ignore[union-attr]
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.errors = 0
+
+
+async def _throughput(url: str, token: str, clients: int, tally: Tally) -> float:
+    """Requests answered per second by `clients` looping for the window."""
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    done = 0
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
+        stop = time.perf_counter() + WINDOW_SECONDS
+
+        async def client() -> None:
+            nonlocal done
+            while time.perf_counter() < stop:
+                try:
+                    response = await http.post(
+                        "/graphql", json={"query": QUERY}, headers=headers
+                    )
+                    ok = response.status_code == 200 and "errors" not in response.json()
+                except httpx.HTTPError:
+                    ok = False
+                if ok:
+                    done += 1
+                else:
+                    tally.errors += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        return done / (time.perf_counter() - start)
+
+
+async def measure(env: Env, *, rounds: int = 5) -> list[Figure]:
+    await seed(env.organization_id)
+    tally = Tally()
+    with _serve(env, _free_port()) as url:
+        await _throughput(url, env.token, 4, tally)  # both workers warm
+        arms = await interleave(
+            lambda: _throughput(url, env.token, CLIENTS, tally),
+            lambda: _throughput(url, env.token, 1, tally),
+            rounds=rounds,
+        )
+    figure = arms.figure(
+        f"{CLIENTS} clients / 1 client against serve --workers 2, throughput",
+        Target(">=", 1.5),
+        unit="req/s",
+        scale=1,
+    )
+    return [replace(figure, arms=f"{figure.arms}; {tally.errors} failed requests")]
+
+
+async def run(engine: str) -> list[Figure]:
+    async with environment(engine) as env:
+        return await measure(env)
