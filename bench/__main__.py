@@ -14,6 +14,7 @@ from bench import (
     import_rate,
     list_page,
     report,
+    send_rate,
     task_latency,
 )
 from bench.env import engines
@@ -24,6 +25,7 @@ BENCHMARKS = {
     "import_rate": import_rate,
     "import_large": import_large,
     "concurrency": concurrency,
+    "send_rate": send_rate,
 }
 
 
