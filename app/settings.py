@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     send_retry_base_seconds: float = 30.0
     send_max_tries: int = 6
     smtp_timeout_seconds: float = 60.0
+    # A worker keeps up to this many idle SMTP sessions per relay for the next sends
+    # (0: a session a send), each closed after this long unused.
+    smtp_pool_size: int = Field(default=10, ge=0)
+    smtp_pool_idle_seconds: float = Field(default=30.0, gt=0)
     mail_from: str = Field(
         default="", description="From address when a queue has no inbox to send from"
     )

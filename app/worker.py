@@ -14,6 +14,7 @@ from app.db import close_db, open_db
 from app.intake.jobs import import_email_job
 from app.intake.parse_runner import shutdown_parser
 from app.outbox.jobs import send_email_job
+from app.outbox.smtp_pool import open_pool
 from app.settings import get_settings
 from app.tasks.queue import queue_name
 from app.tasks.reconcile import (
@@ -31,12 +32,23 @@ KEEP_RESULT_SECONDS = 60
 async def startup(ctx: dict[str, Any]) -> None:
     configure_logging()
     ctx["opened_db"] = await open_db()
+    # The jobs this worker starts inherit the pool (a context variable).
+    ctx["smtp_pool"] = open_pool()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     shutdown_parser()
+    await close_smtp(ctx)
     if ctx.get("opened_db"):
         await close_db()
+
+
+async def close_smtp(ctx: dict[str, Any]) -> None:
+    """QUIT the SMTP sessions the worker kept (its shutdown, or a run that ends
+    without one: a burst worker in tests, a worker that lost Redis)."""
+    pool = ctx.pop("smtp_pool", None)
+    if pool is not None:
+        await pool.close()
 
 
 def worker_options() -> dict[str, Any]:
@@ -111,6 +123,7 @@ def run_worker() -> None:
                 log.warning("redis unreachable; reconnecting", extra=_reason(exc))
             down = True
             _settle(worker)
+            worker.loop.run_until_complete(close_smtp(worker.ctx))
             worker.loop.run_until_complete(close_db())
 
 

@@ -337,15 +337,19 @@ def sql_counter(monkeypatch: pytest.MonkeyPatch) -> Iterator[SqlCounter]:
 @pytest.fixture
 async def run_jobs(redis: Any, database: str):
     """Run every queued job to completion with a real arq burst worker."""
-    from app.worker import build_worker
+    from app.worker import build_worker, close_smtp
 
     async def run() -> None:
         # Not worker.close(): it would close the fixture's pool and the parser
-        # process, which the session reuses (see stop_parser).
+        # process, which the session reuses (see stop_parser). The SMTP sessions
+        # the worker kept are closed as its shutdown would.
         worker = build_worker(
             burst=True, redis_pool=redis, poll_delay=0.01, handle_signals=False
         )
-        await worker.main()
+        try:
+            await worker.main()
+        finally:
+            await close_smtp(worker.ctx)
 
     return run
 
@@ -373,7 +377,8 @@ class SmtpSink:
     A reply of DROP closes the connection instead of answering (the message of a
     dropped DATA was received in full: the sink keeps it in `dropped`); a DROP at
     RCPT happens once. `delay` holds each DATA reply back this many seconds (a slow
-    peer), after the message was received in full.
+    peer), after the message was received in full. `sessions` counts the connections
+    clients opened, `quits` the sessions they ended with QUIT.
     """
 
     DROP = "DROP"
@@ -385,6 +390,28 @@ class SmtpSink:
         self.attempts = 0
         self.dropped: list[ReceivedMessage] = []
         self.delay = 0.0
+        self.sessions = 0
+        self.quits = 0
+        self._live: list[Any] = []
+
+    def session(self) -> Any:
+        """A new aiosmtpd session of this sink: the server's protocol factory."""
+        from aiosmtpd.smtp import SMTP
+
+        self.sessions += 1
+        protocol = SMTP(self)
+        self._live.append(protocol)
+        return protocol
+
+    def hang_up(self) -> None:
+        """Close every open session from the server's side (an idle timeout)."""
+        for protocol in self._live:
+            if protocol.transport is not None:
+                protocol.transport.close()
+
+    async def handle_QUIT(self, server, session, envelope):
+        self.quits += 1
+        return "221 Bye"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -423,11 +450,9 @@ async def smtp_sink(
 ) -> AsyncIterator[SmtpSink]:
     """An SMTP server for outgoing mail; MAIL_URL points at it for this test."""
 
-    from aiosmtpd.smtp import SMTP
-
     sink = SmtpSink()
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(sink), host="127.0.0.1", port=0)
+    server = await loop.create_server(sink.session, host="127.0.0.1", port=0)
     port = server.sockets[0].getsockname()[1]
     monkeypatch.setenv("MAIL_URL", f"smtp://127.0.0.1:{port}?starttls=off")
     monkeypatch.setenv("SEND_RETRY_BASE_SECONDS", "0")

@@ -4,10 +4,14 @@ Every outcome is a DeliveryResult; the caller decides about retries from
 `temporary` (4xx replies, connection trouble before DATA) versus permanent (5xx)
 failures. A connection lost or timed out once DATA began is `uncertain`: the server
 may have taken the message, so it must not be sent again by itself.
+
+In a worker, sessions are kept and reused (smtp_pool). A kept session the server
+closed meanwhile fails before DATA: the message is sent again at once on a new
+session, and that first failure is no try of the email's. Once DATA began, a lost
+session is `uncertain` whether it was new or kept.
 """
 
 import asyncio
-import contextlib
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -18,6 +22,7 @@ from urllib.parse import ParseResult, parse_qs, unquote, urlparse
 import aiosmtplib
 
 from app.core.atomic_files import write_whole
+from app.outbox.smtp_pool import SmtpPool, current_pool, quit_session
 from app.settings import get_settings
 
 
@@ -63,19 +68,52 @@ def _write_file(directory: Path, message: EmailMessage) -> DeliveryResult:
 async def _send_smtp(
     url: ParseResult, message: EmailMessage, sender: str, recipients: list[str]
 ) -> DeliveryResult:
-    options = parse_qs(url.query)
-    starttls = options.get("starttls", ["auto"])[0]
+    pool = current_pool()
+    relay = url.geturl()
+    kept = pool.take(relay) if pool is not None else None
+    if isinstance(kept, _TrackedSMTP):
+        result = await _send_on(kept, message, sender, recipients, pool, relay)
+        if result is not None:
+            return result
+        # The kept session had gone away before DATA: nothing left, and it is not
+        # this email's try. Once more, on a session of its own.
     client = _TrackedSMTP(
         hostname=url.hostname or "localhost",
         port=url.port or (465 if url.scheme == "smtps" else 25),
         username=unquote(url.username) if url.username else None,
         password=unquote(url.password) if url.password else None,
         use_tls=url.scheme == "smtps",
-        start_tls={"auto": None, "required": True, "off": False}.get(starttls),
+        start_tls=_STARTTLS.get(parse_qs(url.query).get("starttls", ["auto"])[0]),
         timeout=get_settings().smtp_timeout_seconds,
     )
+    result = await _send_on(client, message, sender, recipients, pool, relay, new=True)
+    assert result is not None  # a new session is never stale
+    return result
+
+
+_STARTTLS = {"auto": None, "required": True, "off": False}
+# A server closing a session it kept idle says so (421) or just goes; either way
+# before our MAIL FROM got its answer, so the message did not leave.
+_STALE_CODES = {421}
+
+
+async def _send_on(
+    client: "_TrackedSMTP",
+    message: EmailMessage,
+    sender: str,
+    recipients: list[str],
+    pool: SmtpPool | None,
+    relay: str,
+    *,
+    new: bool = False,
+) -> DeliveryResult | None:
+    """One send on `client` (connected first when `new`), as a DeliveryResult;
+    None when a kept session turned out closed before DATA began."""
+    client.data_started = False
     try:
-        errors, response = await _send_once(client, message, sender, recipients)
+        errors, response = await _send_once(
+            client, message, sender, recipients, pool=pool, relay=relay
+        )
     except aiosmtplib.SMTPRecipientsRefused as exc:
         refused = [_refusal(e.recipient, e.code, e.message) for e in exc.recipients]
         temporary = all(400 <= r["code"] < 500 for r in refused)
@@ -87,12 +125,16 @@ async def _send_smtp(
             refused=refused,
         )
     except aiosmtplib.SMTPResponseException as exc:
+        if not new and not client.data_started and exc.code in _STALE_CODES:
+            return None
         return DeliveryResult(
             False, str(exc.code), exc.message, temporary=400 <= exc.code < 500
         )
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         if client.data_started:
             return DeliveryResult(False, type(exc).__name__, str(exc), uncertain=True)
+        if not new and isinstance(exc, ConnectionError | TimeoutError):
+            return None
         return DeliveryResult(False, type(exc).__name__, str(exc), temporary=True)
     refused = [_refusal(addr, code, text) for addr, (code, text) in errors.items()]
     return DeliveryResult(True, "250", response, refused=refused)
@@ -120,17 +162,27 @@ async def _send_once(
     message: EmailMessage,
     sender: str,
     recipients: list[str],
+    *,
+    pool: SmtpPool | None,
+    relay: str,
 ) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
-    """One SMTP session. Cancelled (a worker stopping), it drops the connection at
-    once instead of waiting for QUIT: the email is SENDING, so the next run settles
-    it as DELIVERY_UNCERTAIN, and the worker is not held past its grace period."""
+    """One mail transaction, on a new session (connected here) or a kept one. A
+    session that delivered goes back to the pool; one that failed is closed.
+    Cancelled (a worker stopping), it drops the connection at once instead of
+    waiting for QUIT: the email is SENDING, so the next run settles it as
+    DELIVERY_UNCERTAIN, and the worker is not held past its grace period."""
     try:
-        await client.connect()
-        return await client.send_message(message, sender=sender, recipients=recipients)
+        if not client.is_connected:
+            await client.connect()
+        reply = await client.send_message(message, sender=sender, recipients=recipients)
     except (asyncio.CancelledError, ConnectionError, TimeoutError):
         client.close()
         raise
-    finally:
-        if client.is_connected:
-            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
-                await client.quit()
+    except BaseException:
+        await quit_session(client)
+        raise
+    if pool is not None:
+        pool.give_back(relay, client)
+    else:
+        await quit_session(client)
+    return reply

@@ -22,7 +22,7 @@ from app.mail.models import (
     ThreadMatchMethod,
 )
 from app.tasks.models import Task
-from app.worker import build_worker, queue_name
+from app.worker import build_worker, close_smtp, queue_name
 from tests.factories import make_inbox, make_queue, record_test_email
 from tests.helpers import Actor, pk_of
 
@@ -191,7 +191,10 @@ async def run_due_jobs(redis: Any) -> None:
             max_burst_jobs=due,
             cron_jobs=[],
         )
-        await worker.main()
+        try:
+            await worker.main()
+        finally:
+            await close_smtp(worker.ctx)
 
 
 async def make_job_due(redis: Any, task_id: str) -> None:
