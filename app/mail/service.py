@@ -292,6 +292,8 @@ async def relate(
     the annotations' documents are related documents too (as the reference fills
     them); annotations without a thread join the email's, all of them with
     `reset_thread`. The ids must be the email organization's (the callers check)."""
+    if not annotation_ids and not document_ids:
+        return  # most sends relate nothing: four statements that would find none
     await _add_missing(EmailRelatedAnnotation, email, "annotation_id", annotation_ids)
     theirs = await Annotation.filter(
         id__in=annotation_ids, document_id__not_isnull=True

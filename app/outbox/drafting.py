@@ -205,6 +205,8 @@ async def _many(
     model: Any, organization_id: int, pks: list[int], field: str
 ) -> list[Any]:
     wanted = list(dict.fromkeys(pks))
+    if not wanted:
+        return []  # no query for what the send does not name
     rows = {
         r.id: r
         for r in await model.filter(id__in=wanted, organization_id=organization_id)

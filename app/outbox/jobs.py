@@ -174,7 +174,7 @@ async def _settle(
 async def _send(task: Task, email: Email) -> Outcome:
     store = blob_store()
     wanted = task.payload.get("attach_document_ids", [])
-    documents = await Document.filter(id__in=wanted)
+    documents = await Document.filter(id__in=wanted) if wanted else []
     try:
         if len(documents) != len(set(wanted)):
             raise FileNotFoundError("an attachment was deleted")
