@@ -1,5 +1,8 @@
 """Build the RFC 822 message of an outgoing Email (pure: the caller reads the blobs)."""
 
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -57,6 +60,40 @@ def compose(
             if has_line_break(str(value)):
                 raise ValueError(f"the {name} header holds a line break")
     return msg
+
+
+# Bodies and attachments this large are composed and flattened in a thread: on the
+# event loop a 10 MB attachment held every other job (and the lease heartbeats)
+# for about a second (bench/LEVERS.md). Below it the thread hop costs more.
+OFF_LOOP_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Composed:
+    message: EmailMessage
+    data: bytes  # the message as stored (Email.raw_blob_key)
+    wire: bytes | None  # flattened for the relay ahead of time, else when sent
+
+
+async def composed(
+    email: Email,
+    *,
+    html: str,
+    text: str,
+    attachments: list[tuple[Document, bytes]],
+    wire: Callable[[EmailMessage], bytes | None],
+) -> Composed:
+    """`compose` and the message's bytes; a large message off the event loop, with
+    its bytes for the relay (`wire`) made there too."""
+
+    def build(off_loop: bool) -> Composed:
+        message = compose(email, html=html, text=text, attachments=attachments)
+        return Composed(message, bytes(message), wire(message) if off_loop else None)
+
+    size = len(html) + len(text) + sum(len(content) for _, content in attachments)
+    if size < OFF_LOOP_BYTES:
+        return build(False)
+    return await asyncio.to_thread(build, True)
 
 
 def envelope_recipients(email: Email) -> list[str]:

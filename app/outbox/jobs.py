@@ -24,8 +24,8 @@ from app.documents.models import Document
 from app.mail.headers import header_list
 from app.mail.models import DeliveryStatus, Email
 from app.mail.service import email_of
-from app.outbox.composing import compose, envelope_recipients
-from app.outbox.transport import DeliveryResult, deliver
+from app.outbox.composing import composed, envelope_recipients
+from app.outbox.transport import DeliveryResult, deliver, wire_bytes
 from app.settings import get_settings
 from app.tasks.jobs import Outcome, task_job
 from app.tasks.models import Task
@@ -179,13 +179,15 @@ async def _send(task: Task, email: Email) -> Outcome:
         if len(documents) != len(set(wanted)):
             raise FileNotFoundError("an attachment was deleted")
         ordered = sorted(documents, key=lambda d: wanted.index(d.id))
-        message = compose(
+        sender, recipients = email.from_address, envelope_recipients(email)
+        built = await composed(
             email,
             html=task.payload.get("html", ""),
             text=task.payload.get("text", ""),
             attachments=[(d, await store.get(d.blob_key)) for d in ordered],
+            wire=lambda message: wire_bytes(message, sender, recipients),
         )
-        data = bytes(message)
+        message, data = built.message, built.data
     except OSError as exc:  # an attachment's bytes are gone: nothing sensible to send
         return await _give_up(
             email,
@@ -219,7 +221,10 @@ async def _send(task: Task, email: Email) -> Outcome:
         )
     email = await Email.get(id=email.id)
     result = await deliver(
-        message, sender=email.from_address, recipients=envelope_recipients(email)
+        message,
+        sender=email.from_address,
+        recipients=envelope_recipients(email),
+        wire=built.wire,
     )
     return await _record(task, email, result)
 

@@ -12,6 +12,7 @@ session is `uncertain` whether it was new or kept.
 """
 
 import asyncio
+import contextlib
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -20,6 +21,7 @@ from typing import Any, TypedDict
 from urllib.parse import ParseResult, parse_qs, unquote, urlparse
 
 import aiosmtplib
+from aiosmtplib.email import flatten_message
 
 from app.core.atomic_files import write_whole
 from app.outbox.smtp_pool import SmtpPool, current_pool, quit_session
@@ -45,16 +47,45 @@ class DeliveryResult:
 
 
 async def deliver(
-    message: EmailMessage, *, sender: str, recipients: list[str]
+    message: EmailMessage,
+    *,
+    sender: str,
+    recipients: list[str],
+    wire: bytes | None = None,
 ) -> DeliveryResult:
+    """`wire`: the message as `wire_bytes` flattened it (off the event loop), used
+    when the relay offers 8BITMIME; else aiosmtplib flattens `message` itself."""
     url = urlparse(get_settings().effective_mail_url)
     if url.scheme == "file":
         return _write_file(Path(unquote(url.path)), message)
     if url.scheme in ("smtp", "smtps"):
-        return await _send_smtp(url, message, sender, recipients)
+        envelope = _Envelope(message, sender, recipients, wire)
+        return await _send_smtp(url, envelope)
     return DeliveryResult(
         False, "CONFIG", f"Unsupported MAIL_URL scheme {url.scheme!r}"
     )
+
+
+def wire_bytes(
+    message: EmailMessage, sender: str, recipients: list[str]
+) -> bytes | None:
+    """The message as aiosmtplib sends it to a relay with 8BITMIME (SMTPUTF8 for
+    addresses beyond ASCII); None when MAIL_URL is not SMTP."""
+    if urlparse(get_settings().effective_mail_url).scheme not in ("smtp", "smtps"):
+        return None
+    return flatten_message(message, utf8=not _ascii(sender, *recipients))
+
+
+def _ascii(*addresses: str) -> bool:
+    return all(a.isascii() for a in addresses)
+
+
+@dataclass(frozen=True)
+class _Envelope:
+    message: EmailMessage
+    sender: str
+    recipients: list[str]
+    wire: bytes | None
 
 
 def _write_file(directory: Path, message: EmailMessage) -> DeliveryResult:
@@ -65,14 +96,12 @@ def _write_file(directory: Path, message: EmailMessage) -> DeliveryResult:
     return DeliveryResult(True, "250", f"written to {directory / name}")
 
 
-async def _send_smtp(
-    url: ParseResult, message: EmailMessage, sender: str, recipients: list[str]
-) -> DeliveryResult:
+async def _send_smtp(url: ParseResult, envelope: _Envelope) -> DeliveryResult:
     pool = current_pool()
     relay = url.geturl()
     kept = pool.take(relay) if pool is not None else None
     if isinstance(kept, _TrackedSMTP):
-        result = await _send_on(kept, message, sender, recipients, pool, relay)
+        result = await _send_on(kept, envelope, pool, relay)
         if result is not None:
             return result
         # The kept session had gone away before DATA: nothing left, and it is not
@@ -86,7 +115,7 @@ async def _send_smtp(
         start_tls=_STARTTLS.get(parse_qs(url.query).get("starttls", ["auto"])[0]),
         timeout=get_settings().smtp_timeout_seconds,
     )
-    result = await _send_on(client, message, sender, recipients, pool, relay, new=True)
+    result = await _send_on(client, envelope, pool, relay, new=True)
     assert result is not None  # a new session is never stale
     return result
 
@@ -99,9 +128,7 @@ _STALE_CODES = {421}
 
 async def _send_on(
     client: "_TrackedSMTP",
-    message: EmailMessage,
-    sender: str,
-    recipients: list[str],
+    envelope: _Envelope,
     pool: SmtpPool | None,
     relay: str,
     *,
@@ -111,9 +138,7 @@ async def _send_on(
     None when a kept session turned out closed before DATA began."""
     client.data_started = False
     try:
-        errors, response = await _send_once(
-            client, message, sender, recipients, pool=pool, relay=relay
-        )
+        errors, response = await _send_once(client, envelope, pool=pool, relay=relay)
     except aiosmtplib.SMTPRecipientsRefused as exc:
         refused = [_refusal(e.recipient, e.code, e.message) for e in exc.recipients]
         temporary = all(400 <= r["code"] < 500 for r in refused)
@@ -159,9 +184,7 @@ def _refusal(address: str, code: int, text: str) -> Refusal:
 
 async def _send_once(
     client: aiosmtplib.SMTP,
-    message: EmailMessage,
-    sender: str,
-    recipients: list[str],
+    envelope: _Envelope,
     *,
     pool: SmtpPool | None,
     relay: str,
@@ -174,7 +197,7 @@ async def _send_once(
     try:
         if not client.is_connected:
             await client.connect()
-        reply = await client.send_message(message, sender=sender, recipients=recipients)
+        reply = await _transaction(client, envelope)
     except (asyncio.CancelledError, ConnectionError, TimeoutError):
         client.close()
         raise
@@ -186,3 +209,28 @@ async def _send_once(
     else:
         await quit_session(client)
     return reply
+
+
+async def _transaction(
+    client: aiosmtplib.SMTP, envelope: _Envelope
+) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
+    """MAIL, RCPT, DATA: the bytes flattened ahead of time if the relay takes them
+    as they are (what send_message would choose), else send_message's own."""
+    utf8 = not _ascii(envelope.sender, *envelope.recipients)
+    if envelope.wire is not None:
+        if client.is_ehlo_or_helo_needed:
+            with contextlib.suppress(aiosmtplib.SMTPHeloError):
+                await client.ehlo()
+        if client.supports_extension("8bitmime") and (
+            not utf8 or client.supports_extension("smtputf8")
+        ):
+            options = ["BODY=8BITMIME", *(["SMTPUTF8"] if utf8 else [])]
+            return await client.sendmail(
+                envelope.sender,
+                envelope.recipients,
+                envelope.wire,
+                mail_options=options,
+            )
+    return await client.send_message(
+        envelope.message, sender=envelope.sender, recipients=envelope.recipients
+    )
