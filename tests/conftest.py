@@ -378,7 +378,8 @@ class SmtpSink:
     dropped DATA was received in full: the sink keeps it in `dropped`); a DROP at
     RCPT happens once. `delay` holds each DATA reply back this many seconds (a slow
     peer), after the message was received in full. `sessions` counts the connections
-    clients opened, `quits` the sessions they ended with QUIT.
+    clients opened, `quits` the sessions they ended with QUIT; past
+    `messages_per_session` messages a session's MAIL is refused (452).
     """
 
     DROP = "DROP"
@@ -392,6 +393,7 @@ class SmtpSink:
         self.delay = 0.0
         self.sessions = 0
         self.quits = 0
+        self.messages_per_session: int | None = None
         self._live: list[Any] = []
 
     def session(self) -> Any:
@@ -408,6 +410,14 @@ class SmtpSink:
         for protocol in self._live:
             if protocol.transport is not None:
                 protocol.transport.close()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        session.messages = getattr(session, "messages", 0) + 1
+        if self.messages_per_session and session.messages > self.messages_per_session:
+            return "452 4.5.3 Too many messages in this session"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_QUIT(self, server, session, envelope):
         self.quits += 1

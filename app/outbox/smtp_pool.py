@@ -50,9 +50,6 @@ class SmtpPool:
         )
         idle.append((client, expiry))
 
-    def idle_count(self, relay: str) -> int:
-        return len(self._idle.get(relay, []))
-
     async def close(self) -> None:
         """QUIT every idle session (the worker is shutting down); the sessions in
         use are let go when given back."""

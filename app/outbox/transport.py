@@ -5,10 +5,11 @@ Every outcome is a DeliveryResult; the caller decides about retries from
 failures. A connection lost or timed out once DATA began is `uncertain`: the server
 may have taken the message, so it must not be sent again by itself.
 
-In a worker, sessions are kept and reused (smtp_pool). A kept session the server
-closed meanwhile fails before DATA: the message is sent again at once on a new
-session, and that first failure is no try of the email's. Once DATA began, a lost
-session is `uncertain` whether it was new or kept.
+In a worker, sessions are kept and reused (smtp_pool). A kept session that fails
+before DATA (the server closed it meanwhile, or allows so many messages a session)
+left nothing: the message is sent again at once on a new session, and that first
+failure is no try of the email's. Once DATA began, a lost session is `uncertain`
+whether it was new or kept.
 """
 
 import asyncio
@@ -104,8 +105,8 @@ async def _send_smtp(url: ParseResult, envelope: _Envelope) -> DeliveryResult:
         result = await _send_on(kept, envelope, pool, relay)
         if result is not None:
             return result
-        # The kept session had gone away before DATA: nothing left, and it is not
-        # this email's try. Once more, on a session of its own.
+        # The kept session failed before DATA: nothing left, and it is not this
+        # email's try. Once more, on a session of its own.
     client = _TrackedSMTP(
         hostname=url.hostname or "localhost",
         port=url.port or (465 if url.scheme == "smtps" else 25),
@@ -121,9 +122,6 @@ async def _send_smtp(url: ParseResult, envelope: _Envelope) -> DeliveryResult:
 
 
 _STARTTLS = {"auto": None, "required": True, "off": False}
-# A server closing a session it kept idle says so (421) or just goes; either way
-# before our MAIL FROM got its answer, so the message did not leave.
-_STALE_CODES = {421}
 
 
 async def _send_on(
@@ -134,12 +132,23 @@ async def _send_on(
     *,
     new: bool = False,
 ) -> DeliveryResult | None:
-    """One send on `client` (connected first when `new`), as a DeliveryResult;
-    None when a kept session turned out closed before DATA began."""
+    """One send on `client` (connected first when `new`), as a DeliveryResult.
+    None when a kept session failed before DATA began, whatever the way: closed by
+    the server meanwhile (gone, or 421), or a limit of messages per session.
+    Nothing left, so a new session decides."""
     client.data_started = False
     try:
         errors, response = await _send_once(client, envelope, pool=pool, relay=relay)
-    except aiosmtplib.SMTPRecipientsRefused as exc:
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        if not new and not client.data_started:
+            return None
+        return _failure(exc, data_started=client.data_started)
+    refused = [_refusal(addr, code, text) for addr, (code, text) in errors.items()]
+    return DeliveryResult(True, "250", response, refused=refused)
+
+
+def _failure(exc: Exception, *, data_started: bool) -> DeliveryResult:
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
         refused = [_refusal(e.recipient, e.code, e.message) for e in exc.recipients]
         temporary = all(400 <= r["code"] < 500 for r in refused)
         return DeliveryResult(
@@ -149,20 +158,13 @@ async def _send_on(
             temporary=temporary,
             refused=refused,
         )
-    except aiosmtplib.SMTPResponseException as exc:
-        if not new and not client.data_started and exc.code in _STALE_CODES:
-            return None
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
         return DeliveryResult(
             False, str(exc.code), exc.message, temporary=400 <= exc.code < 500
         )
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-        if client.data_started:
-            return DeliveryResult(False, type(exc).__name__, str(exc), uncertain=True)
-        if not new and isinstance(exc, ConnectionError | TimeoutError):
-            return None
-        return DeliveryResult(False, type(exc).__name__, str(exc), temporary=True)
-    refused = [_refusal(addr, code, text) for addr, (code, text) in errors.items()]
-    return DeliveryResult(True, "250", response, refused=refused)
+    if data_started:
+        return DeliveryResult(False, type(exc).__name__, str(exc), uncertain=True)
+    return DeliveryResult(False, type(exc).__name__, str(exc), temporary=True)
 
 
 class _TrackedSMTP(aiosmtplib.SMTP):

@@ -128,6 +128,21 @@ async def test_a_kept_session_lost_before_data_is_no_try(
     assert [t["status"] for t in sent["lastTries"]] == ["250"]
 
 
+async def test_a_session_past_the_servers_message_limit_is_replaced(
+    smtp_sink, start, send_and_wait
+):
+    # given a server that takes one message a session
+    smtp_sink.messages_per_session = 1
+    await start()
+    await send_and_wait("x@client.test")
+    done = await send_and_wait("y@client.test")
+    # then the kept session's refusal was no try: the second went out on a new one
+    assert smtp_sink.sessions == 2 and len(smtp_sink.received) == 2
+    sent = done["email"]
+    assert sent["deliveryStatus"] == "SENT" and sent["tryCount"] == 1
+    assert [t["status"] for t in sent["lastTries"]] == ["250"]
+
+
 async def test_a_kept_session_lost_during_data_is_uncertain(
     smtp_sink, start, send_and_wait
 ):
