@@ -160,6 +160,23 @@ async def test_a_kept_session_lost_during_data_is_uncertain(
     assert failed["lastTries"][0]["status"] == "SMTPServerDisconnected"
 
 
+async def test_a_session_idle_past_its_time_is_quit(
+    settings, smtp_sink, start, send_and_wait
+):
+    settings(smtp_pool_idle_seconds="0.2")
+    await start()
+    await send_and_wait("x@client.test")
+    # when the kept session stays unused past SMTP_POOL_IDLE_SECONDS
+    await eventually(lambda: _quit(smtp_sink), within=10, what="QUIT")
+    # then the next send opens a new one
+    await send_and_wait("y@client.test")
+    assert smtp_sink.sessions == 2 and len(smtp_sink.received) == 2
+
+
+async def _quit(sink: Any) -> bool:
+    return sink.quits == 1
+
+
 async def test_worker_shutdown_quits_the_kept_session(smtp_sink, start, send_and_wait):
     worker = await start()
     await send_and_wait("x@client.test")
