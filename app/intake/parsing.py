@@ -8,7 +8,6 @@ the files, tnef.py opens winmail.dat, parsed.py holds what they produce."""
 
 import email
 import re
-from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from typing import Any
@@ -19,6 +18,7 @@ from app.intake.decoding import clean_text, decode_text
 from app.intake.fallback import read_raw
 from app.intake.filenames import part_filename
 from app.intake.headers import read_headers
+from app.intake.mime_policy import PARSE_POLICY
 from app.intake.parsed import Attachment, ParsedMessage, part_record
 from app.intake.parts import REPORT_TYPES, PartOutcome
 from app.intake.rawmail import repair_obsolete
@@ -64,10 +64,10 @@ class _Walker:
 
     def structured(self, raw: bytes) -> None:
         try:
-            msg = email.message_from_bytes(raw, policy=policy.default)
+            msg = email.message_from_bytes(raw, policy=PARSE_POLICY)
         except RecursionError:
             # The standard parser recurses once per multipart level.
-            msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+            msg = BytesParser(policy=PARSE_POLICY).parsebytes(raw, headersonly=True)
             self.defect(
                 "message", "MIME structure nested too deeply; only headers read"
             )
