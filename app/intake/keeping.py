@@ -9,6 +9,7 @@ gets the message's bytes and hands the kept attachments' bytes back for the
 worker to store."""
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from app.core.blobs import FileBlobStore
 from app.documents.sniffing import matches_accepted
 from app.intake.parsed import Attachment, ParsedMessage
-from app.intake.parsing import parse_message
+from app.intake.parsing import FEED_BYTES, parse_chunks, parse_message
 from app.intake.parts import PartOutcome
 
 # The outcomes whose bytes are stored: a document, an inline image the body shows.
@@ -69,11 +70,21 @@ def keep_attachments(result: ParsedMessage, keep: Keep) -> None:
 
 
 def parse_stored(source: str | bytes, keep: Keep) -> ParsedMessage:
-    """In the parse process: the message at a file path (or its bytes), parsed,
-    its attachments kept; what goes back holds no attachment the store has."""
-    raw = Path(source).read_bytes() if isinstance(source, str) else source
-    result = parse_message(raw)
-    result.raw_size = len(raw)
-    del raw
+    """In the parse process: the message at a file path, read a chunk at a time
+    (or its bytes), parsed, its attachments kept; what goes back holds no
+    attachment the store has."""
+    if isinstance(source, str):
+        path = Path(source)
+        size = path.stat().st_size  # FileNotFoundError: the job says it is missing
+        result = parse_chunks(lambda: _file_chunks(path))
+    else:
+        size, result = len(source), parse_message(source)
+    result.raw_size = size
     keep_attachments(result, keep)
     return result
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        while chunk := f.read(FEED_BYTES):
+            yield chunk
