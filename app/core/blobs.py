@@ -22,6 +22,7 @@ from app.core.atomic_files import WholeFile, write_whole
 from app.settings import get_settings
 
 CHUNK_BYTES = 256 * 1024  # what a download reads and sends at a time
+SMALL_BYTES = 1024 * 1024  # put_chunks: up to this much is written at once
 
 
 @dataclass
@@ -79,12 +80,21 @@ class FileBlobStore:
         return key
 
     async def put_chunks(self, chunks: AsyncIterable[bytes]) -> str:
-        # Hashed and written in a thread, chunk by chunk, to an unnamed file in the
-        # store: its name (the hash) is known only at the end.
+        # A small message is one write (one thread hop, as put). A larger one is
+        # hashed and written a chunk at a time, in a thread, to an unnamed file in
+        # the store: its name (the hash) is known only at the end.
+        iterator = aiter(chunks)
+        head: list[bytes] = []
+        async for chunk in iterator:
+            head.append(chunk)
+            if sum(map(len, head)) >= SMALL_BYTES:
+                break
+        else:
+            return await self.put(b"".join(head))
         digest = hashlib.sha256()
-        whole = await asyncio.to_thread(WholeFile, self.root)
+        whole = await asyncio.to_thread(_start, self.root, digest, head)
         try:
-            async for chunk in chunks:
+            async for chunk in iterator:
                 await asyncio.to_thread(_append, whole, digest, chunk)
             key = digest.hexdigest()
             await asyncio.to_thread(whole.name, self.path(key), replace=False)
@@ -106,6 +116,17 @@ class FileBlobStore:
             f.close()
             raise
         return OpenBlob(size, _file_chunks(f))
+
+
+def _start(root: Path, digest: Any, chunks: list[bytes]) -> WholeFile:
+    whole = WholeFile(root)
+    try:
+        for chunk in chunks:
+            _append(whole, digest, chunk)
+    except BaseException:
+        whole.close()
+        raise
+    return whole
 
 
 def _append(whole: WholeFile, digest: Any, chunk: bytes) -> None:

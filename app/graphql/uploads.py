@@ -19,6 +19,9 @@ CHUNK = 1024 * 1024
 # piece but the last is whole quads.
 BASE64_CHUNK = 4 * 1024 * 1024
 
+# Decoded on the event loop up to this many characters (~1 ms), in a thread beyond.
+INLINE_BASE64 = 256 * 1024
+
 # Called with the bytes read so far (`whole` False) or the decoded size (True).
 SizeCheck = Callable[[int, bool], None]
 
@@ -80,7 +83,11 @@ async def _base64_chunks(text: str, field: str) -> AsyncGenerator[bytes, None]:
         try:
             if start + BASE64_CHUNK < len(text) and "=" in piece:
                 raise binascii.Error("padding before the end")
-            data = await asyncio.to_thread(base64.b64decode, piece, validate=True)
+            data = (
+                await asyncio.to_thread(base64.b64decode, piece, validate=True)
+                if len(piece) > INLINE_BASE64
+                else base64.b64decode(piece, validate=True)
+            )
         except (binascii.Error, ValueError):
             raise _not_base64(field) from None
         yield data
