@@ -107,6 +107,7 @@ async def measure(env: Env, *, rounds: int = 5) -> list[Figure]:
 
     from app.inboxes.models import Inbox, Queue
     from app.intake.jobs import import_email_job
+    from app.intake.keeping import Keep
     from app.intake.parse_runner import parse_in_child, shutdown_parser
     from app.mail.models import Email
     from app.main import create_app
@@ -139,7 +140,7 @@ async def measure(env: Env, *, rounds: int = 5) -> list[Figure]:
         # with a tiny message, so its baseline is an idle interpreter) and this
         # process's heap.
         shutdown_parser()
-        await parse_in_child(build_message(10_000, "warm-child")[0])
+        await parse_in_child(build_message(10_000, "warm-child")[0], Keep())
         child = _parse_child_pid()
         child_base = _vm_kib(child, "VmRSS") if child else None
         raw, attachment = build_message(MESSAGE_BYTES, "memory")

@@ -12,16 +12,17 @@ import asyncio
 import errno
 import hashlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import urlsplit
 
-from app.core.atomic_files import write_whole
+from app.core.atomic_files import WholeFile, write_whole
 from app.settings import get_settings
 
 CHUNK_BYTES = 256 * 1024  # what a download reads and sends at a time
+SMALL_BYTES = 1024 * 1024  # put_chunks: up to this much is written at once
 
 
 @dataclass
@@ -35,6 +36,11 @@ class OpenBlob:
 
 class BlobStore(Protocol):
     async def put(self, data: bytes) -> str: ...
+
+    async def put_chunks(self, chunks: AsyncIterable[bytes]) -> str:
+        """Store the bytes of `chunks` as they come; nothing is stored when the
+        iteration raises (a size check, a decoding error)."""
+        ...
 
     async def get(self, key: str) -> bytes: ...
 
@@ -63,14 +69,38 @@ class FileBlobStore:
         return self.root / _relative(key)
 
     async def put(self, data: bytes) -> str:
-        key = hashlib.sha256(data).hexdigest()
-        await asyncio.to_thread(self._write, self.path(key), data)
-        return key
+        return await asyncio.to_thread(self.write, data)
 
-    @staticmethod
-    def _write(path: Path, data: bytes) -> None:
+    def write(self, data: bytes) -> str:
+        """put, blocking (the parse process writes attachments this way)."""
+        key = hashlib.sha256(data).hexdigest()
+        path = self.path(key)
         if not path.exists():
             write_whole(path, data, replace=False)
+        return key
+
+    async def put_chunks(self, chunks: AsyncIterable[bytes]) -> str:
+        # A small message is one write (one thread hop, as put). A larger one is
+        # hashed and written a chunk at a time, in a thread, to an unnamed file in
+        # the store: its name (the hash) is known only at the end.
+        iterator = aiter(chunks)
+        head: list[bytes] = []
+        async for chunk in iterator:
+            head.append(chunk)
+            if sum(map(len, head)) >= SMALL_BYTES:
+                break
+        else:
+            return await self.put(b"".join(head))
+        digest = hashlib.sha256()
+        whole = await asyncio.to_thread(_start, self.root, digest, head)
+        try:
+            async for chunk in iterator:
+                await asyncio.to_thread(_append, whole, digest, chunk)
+            key = digest.hexdigest()
+            await asyncio.to_thread(whole.name, self.path(key), replace=False)
+        finally:
+            whole.close()
+        return key
 
     async def get(self, key: str) -> bytes:
         return await asyncio.to_thread(self.path(key).read_bytes)
@@ -86,6 +116,23 @@ class FileBlobStore:
             f.close()
             raise
         return OpenBlob(size, _file_chunks(f))
+
+
+def _start(root: Path, digest: Any, chunks: list[bytes]) -> WholeFile:
+    whole = WholeFile(root)
+    try:
+        for chunk in chunks:
+            _append(whole, digest, chunk)
+    except BaseException:
+        whole.close()
+        raise
+    return whole
+
+
+def _append(whole: WholeFile, digest: Any, chunk: bytes) -> None:
+    """One chunk hashed and written (in a thread: 1 MB of sha256 is ~1 ms)."""
+    digest.update(chunk)
+    whole.file.write(chunk)
 
 
 async def _file_chunks(f: BinaryIO) -> AsyncIterator[bytes]:

@@ -5,26 +5,24 @@ one transaction, and the (inbox, Message-ID) unique key makes a re-run or a raci
 duplicate resolve to the email that already exists.
 """
 
-import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from fnmatch import fnmatchcase
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from app.core.blobs import blob_store
+from app.core.blobs import BlobStore, FileBlobStore, blob_store
 from app.core.errors import ErrorCode
 from app.core.limits import limits
 from app.core.metrics import IMPORTS
 from app.core.urls import email_part_url
 from app.documents.models import Annotation, AnnotationStatus, Document
-from app.documents.sniffing import matches_accepted
 from app.inboxes.models import Inbox
+from app.intake.keeping import Keep, sender_allowed
 from app.intake.parse_runner import ParseCrashed, ParseTimeout, parse_in_child
-from app.intake.parsing import Attachment, ParsedMessage
+from app.intake.parsed import Attachment, ParsedMessage
 from app.intake.parts import PartOutcome
 from app.mail.bodies import truncate_utf8
 from app.mail.headers import header_list
@@ -42,14 +40,6 @@ from app.webhooks.events import email_data, emit
 from app.webhooks.models import WebhookEvent
 
 log = logging.getLogger("mailroom.import")
-
-
-@dataclass
-class Extracted:
-    attachment: Attachment
-    outcome: PartOutcome
-    mime_type: str
-    blob_key: str | None = None
 
 
 async def _import(task: Task) -> Outcome:
@@ -91,16 +81,14 @@ async def import_task(task: Task) -> Imported:
     if inbox is None:
         raise JobFailed("The inbox no longer exists.", code=ErrorCode.NOT_FOUND)
     store = blob_store()
+    # Keys are the content's sha256.
+    raw_key: str = payload["raw_blob_key"]
     try:
-        # The parse child gets the bytes, not a key: it needs no blob store (nor
-        # S3 credentials), and the parent's read never blocks its event loop.
-        raw = await store.get(payload["raw_blob_key"])
+        parsed = await parse_in_child(*await _source(store, raw_key, inbox))
     except FileNotFoundError:
         raise JobFailed(
             "The raw message is missing.", code=ErrorCode.NOT_FOUND
         ) from None
-    try:
-        parsed = await parse_in_child(raw)
     except (ParseTimeout, ParseCrashed) as exc:
         raise JobFailed(
             f"The message could not be parsed: {exc}.", code=ErrorCode.BAD_REQUEST
@@ -112,24 +100,22 @@ async def import_task(task: Task) -> Imported:
             "This is not an email message: it has no header at all.",
             code=ErrorCode.BAD_REQUEST,
         )
-    sha256 = hashlib.sha256(raw).hexdigest()
-    dedupe_key = parsed.message_id or f"sha256:{sha256}"
+    dedupe_key = parsed.message_id or f"sha256:{raw_key}"
     existing = await Email.get_or_none(inbox_id=inbox.id, dedupe_key=dedupe_key)
     if existing is not None:
         return Imported(existing, new=False)
     _check_sender(inbox, parsed)
-    extracted = [_classify(a, inbox) for a in parsed.attachments]
-    for item in extracted:
-        if item.outcome in (PartOutcome.DOCUMENT, PartOutcome.FILTERED_INLINE):
-            item.blob_key = await store.put(item.attachment.data)
+    for attachment in parsed.attachments:
+        if attachment.data:  # kept, and not written by the parse process (S3)
+            attachment.blob_key = await store.put(attachment.data)
+            attachment.data = b""
     try:
         return await _store(
             task,
             inbox,
             parsed,
-            extracted,
-            raw_sha256=sha256,
-            size=len(raw),
+            raw_sha256=raw_key,
+            size=parsed.raw_size,
             dedupe_key=dedupe_key,
         )
     except IntegrityError:
@@ -140,35 +126,34 @@ async def import_task(task: Task) -> Imported:
         return Imported(winner, new=False)
 
 
+async def _source(
+    store: BlobStore, raw_key: str, inbox: Inbox
+) -> tuple[str | bytes, Keep]:
+    """What the parse process reads and keeps: the file store's path of the raw
+    message, where it writes the kept attachments itself; other stores' bytes
+    (the process then needs no credentials, and the worker stores them)."""
+    keep = Keep(
+        min_image_bytes=inbox.min_image_bytes,
+        accepted_mime_types=inbox.accepted_mime_types,
+        allowed_senders=inbox.allowed_sender_patterns,
+    )
+    if isinstance(store, FileBlobStore):
+        return str(store.path(raw_key)), replace(keep, blob_root=str(store.root))
+    return await store.get(raw_key), keep
+
+
 def _check_sender(inbox: Inbox, parsed: ParsedMessage) -> None:
-    patterns = inbox.allowed_sender_patterns
-    if patterns and not any(fnmatchcase(parsed.from_address, p) for p in patterns):
+    if not sender_allowed(parsed.from_address, inbox.allowed_sender_patterns):
         raise JobFailed(
             f"The sender {parsed.from_address or '(none)'} may not send to this inbox.",
             code=ErrorCode.ACCESS_FORBIDDEN,
         )
 
 
-def _classify(attachment: Attachment, inbox: Inbox) -> Extracted:
-    """The attachment's outcome in this inbox (its type was sniffed in the child)."""
-    mime = attachment.mime_type
-    is_image = mime.startswith("image/")
-    if attachment.inline:
-        outcome = PartOutcome.FILTERED_INLINE
-    elif is_image and len(attachment.data) < inbox.min_image_bytes:
-        outcome = PartOutcome.FILTERED_SMALL_IMAGE
-    elif not matches_accepted(mime, inbox.accepted_mime_types):
-        outcome = PartOutcome.FILTERED_TYPE
-    else:
-        outcome = PartOutcome.DOCUMENT
-    return Extracted(attachment, outcome, mime)
-
-
 async def _store(
     task: Task,
     inbox: Inbox,
     parsed: ParsedMessage,
-    extracted: list[Extracted],
     *,
     raw_sha256: str,
     size: int,
@@ -237,20 +222,20 @@ async def _store(
                     received_at=task.created_at,
                     parse_defects=parsed.defects,
                     filtered_out_document_count=sum(
-                        e.outcome
+                        a.outcome
                         in (
                             PartOutcome.FILTERED_INLINE,
                             PartOutcome.FILTERED_SMALL_IMAGE,
                         )
-                        for e in extracted
+                        for a in parsed.attachments
                     ),
                 ),
             ),
             thread=match.thread,
             match_method=match.method,
         )
-        documents = await _documents(email, inbox, extracted, payload)
-        _finish_parts(parsed, extracted, documents)
+        documents = await _documents(email, inbox, parsed.attachments, payload)
+        _finish_parts(parsed, documents)
         html, html_cut = truncate_utf8(_with_part_urls(email, parsed), body_max_bytes)
         email.body_text_html = html
         email.body_truncated = text_cut or html_cut or reply_cut
@@ -313,21 +298,23 @@ async def _record_bounce(
 
 
 async def _documents(
-    email: Email, inbox: Inbox, extracted: list[Extracted], payload: dict[str, Any]
+    email: Email,
+    inbox: Inbox,
+    attachments: list[Attachment],
+    payload: dict[str, Any],
 ) -> dict[str, Document]:
     """One Document and one Annotation per accepted attachment, by part id."""
     documents: dict[str, Document] = {}
-    for item in extracted:
+    for item in attachments:
         if item.outcome is not PartOutcome.DOCUMENT:
             continue
-        data = item.attachment.data
         document = await Document.create(
             organization_id=email.organization_id,
             email=email,
-            original_file_name=item.attachment.filename,
+            original_file_name=item.filename,
             mime_type=item.mime_type,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
+            size=item.size,
+            sha256=item.sha256,
             blob_key=item.blob_key or "",
         )
         # The annotation is visible only once this transaction commits, so it is
@@ -342,17 +329,15 @@ async def _documents(
             metadata=payload.get("metadata") or {},
             values=payload.get("values") or {},
         )
-        documents[item.attachment.part_id] = document
+        documents[item.part_id] = document
     return documents
 
 
-def _finish_parts(
-    parsed: ParsedMessage, extracted: list[Extracted], documents: dict[str, Document]
-) -> None:
-    by_part = {e.attachment.part_id: e for e in extracted}
+def _finish_parts(parsed: ParsedMessage, documents: dict[str, Document]) -> None:
+    by_part = {a.part_id: a for a in parsed.attachments}
     for part in parsed.parts:
         item = by_part.get(part["partId"])
-        if item is None:
+        if item is None or item.outcome is None:
             continue
         part["outcome"] = item.outcome.value
         part["contentType"] = item.mime_type

@@ -1,4 +1,4 @@
-"""Run parse_message in a child process with a hard time limit and a memory cap.
+"""Run parse_stored in a child process with a hard time limit and a memory cap.
 
 A hostile message (pathological nesting, huge headers) can make the standard parser
 slow or greedy; in a child process it can be killed without touching the worker.
@@ -22,7 +22,8 @@ import time
 from collections.abc import AsyncIterator
 
 from app.core.limits import limits
-from app.intake.parsing import ParsedMessage, parse_message
+from app.intake.keeping import Keep, parse_stored
+from app.intake.parsed import ParsedMessage
 from app.settings import get_settings
 
 CHILD_START_SECONDS = 60.0  # spawning a child and importing the parser
@@ -145,14 +146,15 @@ class _Children:
 _children = _Children()
 
 
-async def parse_in_child(raw: bytes) -> ParsedMessage:
-    """parse_message in an idle child, within PARSE_TIMEOUT_SECONDS of its start."""
+async def parse_in_child(source: str | bytes, keep: Keep) -> ParsedMessage:
+    """parse_stored in an idle child, within PARSE_TIMEOUT_SECONDS of its start:
+    the message at a path (or its bytes), the attachments kept as `keep` says."""
     loop = asyncio.get_running_loop()
     limit_seconds = get_settings().parse_timeout_seconds
     async with _children.child() as child:
         try:
             await asyncio.wait_for(child.start(), CHILD_START_SECONDS)
-            future = loop.run_in_executor(child.executor(), parse_message, raw)
+            future = loop.run_in_executor(child.executor(), parse_stored, source, keep)
             return await asyncio.wait_for(future, limit_seconds)
         except TimeoutError:
             child.kill()

@@ -22,6 +22,13 @@ class Attachment:
     content_id: str | None
     mime_type: str = ""  # sniffed from the bytes (content.read_content)
     inline: bool = False  # an image the HTML body shows
+    # Filled in by keeping.keep_attachments in the parse process, which writes the
+    # kept ones to the file store (blob_key) and drops `data` of all it need not
+    # send back to the worker.
+    size: int = 0
+    sha256: str = ""
+    outcome: PartOutcome | None = None
+    blob_key: str | None = None
 
 
 @dataclass
@@ -80,6 +87,7 @@ class ParsedMessage:
     part_url_mark: str = ""
     # The first multipart/report; report-type=delivery-status it contains.
     report: DeliveryReport | None = None
+    raw_size: int = 0  # bytes of the message (keeping.parse_stored)
 
 
 def part_record(

@@ -6,9 +6,9 @@ text; a message it fails on is read from the raw bytes (fallback.py).
 This module walks the MIME tree; headers.py reads the headers, filenames.py names
 the files, tnef.py opens winmail.dat, parsed.py holds what they produce."""
 
-import email
 import re
-from email import policy
+from collections.abc import Callable, Iterator
+from email.feedparser import BytesFeedParser
 from email.message import Message
 from email.parser import BytesParser
 from typing import Any
@@ -19,9 +19,10 @@ from app.intake.decoding import clean_text, decode_text
 from app.intake.fallback import read_raw
 from app.intake.filenames import part_filename
 from app.intake.headers import read_headers
+from app.intake.mime_policy import PARSE_POLICY
 from app.intake.parsed import Attachment, ParsedMessage, part_record
 from app.intake.parts import REPORT_TYPES, PartOutcome
-from app.intake.rawmail import repair_obsolete
+from app.intake.rawmail import repaired_chunks
 from app.intake.reports import is_delivery_report, read_delivery_report
 from app.intake.tnef import read_tnef
 
@@ -29,6 +30,12 @@ MAX_DEPTH = 32  # multipart nesting levels
 MAX_PARTS = 500
 MAX_NESTED_MESSAGES = 3  # attached message/rfc822 levels whose attachments we take
 _CID = re.compile(r"""cid:([^"'\s>)]+)""", re.IGNORECASE)
+# What the parser is fed at a time: fed whole, it holds the message in a StringIO
+# (4 bytes a character) and all its lines at once, ~8x the message at its peak.
+FEED_BYTES = 64 * 1024
+
+# The message's bytes from the start, a chunk at a time; a new iterator each call.
+Reader = Callable[[], Iterator[bytes]]
 
 
 class _Walker:
@@ -37,17 +44,15 @@ class _Walker:
 
     def __init__(self) -> None:
         self.result = ParsedMessage()
+        self._repair_noted = False
 
     def defect(self, where: str, what: object) -> None:
         if len(self.result.defects) < 200:  # NUL-free: stored as JSON
             self.result.defects.append(clean_text(f"{where}: {what}"))
 
-    def run(self, raw: bytes) -> ParsedMessage:
-        raw, repaired = repair_obsolete(raw)
-        if repaired:
-            self.defect("message", "obsolete header syntax (space before a colon)")
+    def run(self, read: Reader) -> ParsedMessage:
         try:
-            self.structured(raw)
+            self.structured(read)
         except Exception as exc:  # any class the parser or its policy raises
             # What was read so far may be half of it: start again from the bytes.
             self.result = ParsedMessage(defects=self.result.defects)
@@ -56,18 +61,31 @@ class _Walker:
                 f"unreadable by the MIME parser ({type(exc).__name__}: {exc}); "
                 "headers and text read from the raw bytes",
             )
-            read_raw(raw, self.result, self.defect)
+            read_raw(b"".join(self.chunks(read)), self.result, self.defect)
         self.result.html_cids = {
             c.strip("<>").lower() for c in _CID.findall(self.result.html)
         }
         return self.result
 
-    def structured(self, raw: bytes) -> None:
+    def chunks(self, read: Reader) -> Iterator[bytes]:
+        """The message's chunks, obsolete header syntax repaired (noted once)."""
+        return repaired_chunks(read(), self._note_repair)
+
+    def _note_repair(self) -> None:
+        if not self._repair_noted:
+            self._repair_noted = True
+            self.defect("message", "obsolete header syntax (space before a colon)")
+
+    def structured(self, read: Reader) -> None:
         try:
-            msg = email.message_from_bytes(raw, policy=policy.default)
+            parser = BytesFeedParser(policy=PARSE_POLICY)
+            for chunk in self.chunks(read):
+                parser.feed(chunk)
+            msg = parser.close()
         except RecursionError:
             # The standard parser recurses once per multipart level.
-            msg = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+            raw = b"".join(self.chunks(read))
+            msg = BytesParser(policy=PARSE_POLICY).parsebytes(raw, headersonly=True)
             self.defect(
                 "message", "MIME structure nested too deeply; only headers read"
             )
@@ -335,7 +353,18 @@ def _raw_size(part: Message) -> int:
 
 
 def parse_message(raw: bytes) -> ParsedMessage:
-    return read_content(_Walker().run(raw))
+    return parse_chunks(lambda: _slices(raw))
 
 
-__all__ = ["MAX_PARTS", "Attachment", "ParsedMessage", "parse_message"]
+def parse_chunks(read: Reader) -> ParsedMessage:
+    """The message `read` gives (a file read a chunk at a time: parse_stored)."""
+    return read_content(_Walker().run(read))
+
+
+def _slices(raw: bytes) -> Iterator[bytes]:
+    view = memoryview(raw)
+    for start in range(0, len(raw), FEED_BYTES):
+        yield bytes(view[start : start + FEED_BYTES])
+
+
+__all__ = ["MAX_PARTS", "Attachment", "ParsedMessage", "parse_chunks", "parse_message"]

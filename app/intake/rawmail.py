@@ -3,6 +3,7 @@ the standard parser does not accept, and for the fallback path when the parser o
 its policy fails (nothing here calls them)."""
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 
 from app.intake.decoding import clean_text
 
@@ -28,6 +29,25 @@ def repair_obsolete(raw: bytes) -> tuple[bytes, bool]:
     if fixed == head:
         return raw, False
     return fixed + raw[len(head) :], True
+
+
+def repaired_chunks(
+    chunks: Iterable[bytes], repaired: Callable[[], None]
+) -> Iterator[bytes]:
+    """The chunks of a message, repair_obsolete applied to its header block (read
+    whole first, however many chunks it spans); `repaired()` when it changed."""
+    pending = iter(chunks)
+    head = b""
+    for chunk in pending:
+        searched = max(0, len(head) - 3)
+        head += chunk
+        if _HEAD_END.search(head, searched):
+            break
+    fixed, changed = repair_obsolete(head)
+    if changed:
+        repaired()
+    yield fixed
+    yield from pending
 
 
 def raw_headers(head: bytes) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ each path validates and deduplicates the same way. Nothing here parses the messa
 that is the job's work, so accepting takes milliseconds whatever the size.
 """
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -37,9 +38,24 @@ def check_size(size: int, *, whole: bool = True) -> None:
 def check_not_empty(raw: bytes) -> None:
     """Nothing to parse is the caller's mistake, not a task that fails later."""
     if not raw.strip():
-        raise InvalidInput(
-            "The message is empty (no bytes, or only whitespace).", field="rawMessage"
-        )
+        raise _empty()
+
+
+def _empty() -> InvalidInput:
+    return InvalidInput(
+        "The message is empty (no bytes, or only whitespace).", field="rawMessage"
+    )
+
+
+async def _not_empty(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The chunks, and check_not_empty's refusal after the last if all were blank
+    (raised inside the store's write, so nothing is stored)."""
+    blank = True
+    async for chunk in chunks:
+        blank = blank and not chunk.strip()
+        yield chunk
+    if blank:
+        raise _empty()
 
 
 def check_values(values: Any) -> dict[str, Any]:
@@ -69,7 +85,7 @@ async def find_inbox(organization_id: int | None, recipient: str) -> Inbox:
 async def request_import(
     redis: ArqRedis,
     *,
-    raw: bytes,
+    raw: bytes | AsyncIterator[bytes],
     recipient: str,
     organization_id: int | None,
     creator_id: int | None,
@@ -78,8 +94,12 @@ async def request_import(
     idempotency_key: str | None = None,
     source: str,
 ) -> Task:
-    check_size(len(raw))
-    check_not_empty(raw)
+    """`raw` in memory (SMTP, the CLI) or as chunks, their size checked as they
+    come (importEmail): those are stored only once the request is otherwise valid,
+    so a refused one leaves no blob."""
+    if isinstance(raw, bytes):
+        check_size(len(raw))
+        check_not_empty(raw)
     metadata = check_metadata(metadata if metadata is not None else {})
     values = check_values(values)
     inbox = await find_inbox(organization_id, recipient)
@@ -91,9 +111,15 @@ async def request_import(
         idempotency_key=idempotency_key,
         payload={
             "inbox_id": inbox.id,
-            "raw_blob_key": await blob_store().put(raw),
+            "raw_blob_key": await _store(raw),
             "metadata": metadata,
             "values": values,
             "source": source,
         },
     )
+
+
+async def _store(raw: bytes | AsyncIterator[bytes]) -> str:
+    if isinstance(raw, bytes):
+        return await blob_store().put(raw)
+    return await blob_store().put_chunks(_not_empty(raw))

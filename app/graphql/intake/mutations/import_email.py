@@ -11,7 +11,7 @@ from app.graphql.context import Info
 from app.graphql.extensions import AsInputError
 from app.graphql.permissions import IsAdmin
 from app.graphql.tasks.types import Task
-from app.graphql.uploads import decode_base64, read_upload
+from app.graphql.uploads import IncomingFile, incoming_base64, incoming_upload
 from app.intake.service import check_size, request_import
 
 
@@ -36,14 +36,16 @@ def _check(size: int, whole: bool) -> None:
     check_size(size, whole=whole)
 
 
-async def _raw(input: ImportEmailInput) -> bytes:
+async def _raw(input: ImportEmailInput) -> IncomingFile:
+    """The message, its size checked where known; its bytes go to the blob store
+    a chunk at a time (never whole in memory, nor decoded twice)."""
     if (input.raw_message is None) == (input.raw_message_base64 is None):
         raise InvalidInput(
             "Give exactly one of rawMessage and rawMessageBase64.", field="rawMessage"
         )
     if input.raw_message is not None:
-        return await read_upload(input.raw_message, check=_check)
-    return decode_base64(
+        return await incoming_upload(input.raw_message, check=_check)
+    return incoming_base64(
         input.raw_message_base64 or "", field="rawMessageBase64", check=_check
     )
 
@@ -58,15 +60,19 @@ class ImportEmail:
     async def import_email(
         self, info: Info, input: ImportEmailInput
     ) -> ImportEmailResult:
-        task = await request_import(
-            info.context.redis,
-            raw=await _raw(input),
-            recipient=input.recipient,
-            organization_id=info.context.organization_id,
-            creator_id=info.context.viewer.user.id,
-            metadata=input.metadata,
-            values=input.values,
-            idempotency_key=input.idempotency_key,
-            source="api",
-        )
+        raw = await _raw(input)
+        try:
+            task = await request_import(
+                info.context.redis,
+                raw=raw.chunks,
+                recipient=input.recipient,
+                organization_id=info.context.organization_id,
+                creator_id=info.context.viewer.user.id,
+                metadata=input.metadata,
+                values=input.values,
+                idempotency_key=input.idempotency_key,
+                source="api",
+            )
+        finally:
+            await raw.aclose()
         return Task.from_model(task)
