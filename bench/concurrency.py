@@ -7,14 +7,8 @@ request that fails counts against the figure: it is reported, never dropped.
 """
 
 import asyncio
-import contextlib
-import os
 import socket
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 
 import httpx
@@ -22,6 +16,7 @@ import httpx
 from bench.env import Env, environment
 from bench.harness import Figure, Target, interleave
 from bench.list_page import seed
+from bench.processes import running
 
 CLIENTS = 50
 WINDOW_SECONDS = 3.0
@@ -36,45 +31,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def _serve(env: Env, port: int) -> Iterator[str]:
-    """`mailroom serve --workers 2` on this benchmark's database, for the block."""
-    child_env = {
-        **os.environ,
-        "DATABASE_URL": env.url,
-        "SECRET_KEY": uuid.uuid4().hex * 2,
-        "LOG_LEVEL": "WARNING",
-    }
-    command = "from app.cli import main; main()"
-    process = subprocess.Popen(
-        [sys.executable, "-c", command, "serve", "--port", str(port), "--workers", "2"],
-        env=child_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
+def _healthy(url: str) -> bool:
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"serve exited: {process.stderr.read().decode()[-2000:]}"
-                )  # type: ignore[union-attr]
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("serve did not answer /healthz in 60 s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()  # type: ignore[union-attr]
+        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 class Tally:
@@ -113,7 +74,10 @@ async def _throughput(url: str, token: str, clients: int, tally: Tally) -> float
 async def measure(env: Env, *, rounds: int = 5) -> list[Figure]:
     await seed(env.organization_id)
     tally = Tally()
-    with _serve(env, _free_port()) as url:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    serve = ("serve", "--port", str(port), "--workers", "2")
+    with running(env, *serve, ready=lambda: _healthy(url)):
         await _throughput(url, env.token, 4, tally)  # both workers warm
         arms = await interleave(
             lambda: _throughput(url, env.token, CLIENTS, tally),
