@@ -19,6 +19,7 @@ from app.mail.models import (
     ParticipantRole,
 )
 from app.mail.relations import EmailLabel, EmailLinkedObject, EmailParticipant
+from app.mail.search import matching
 
 RECIPIENT_ROLES = [ParticipantRole.TO, ParticipantRole.CC, ParticipantRole.BCC]
 
@@ -141,8 +142,8 @@ def filter_emails(organization_id: int, spec: EmailFilterSpec) -> QuerySet[Email
             )
         )
         query = query.filter(with_docs if spec.has_documents else ~with_docs)
-    if spec.search and spec.search.strip():
-        query = query.filter(search_text__contains=spec.search.strip().casefold())
+    if spec.search and (found := matching(spec.search)) is not None:
+        query = query.filter(found)
     return query
 
 

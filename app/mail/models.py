@@ -149,9 +149,11 @@ class Email(Model):
     # The new text of an incoming reply (no quoted history, no signature); null for
     # outgoing mail and mail imported before it was kept.
     body_text_reply = fields.TextField(null=True)
-    # Case-folded copies for `subject` and `search` filters: SQLite's LIKE folds ASCII
-    # only, so both databases compare folded text instead.
+    # Case-folded copy for the `subject` filter: SQLite's LIKE folds ASCII only, so
+    # both databases compare folded text instead.
     subject_folded = fields.CharField(max_length=998, default="")
+    # The words `search` looks in (app.mail.search.document); full-text indexed by
+    # migration 0019 (PostgreSQL: search_vector + GIN; SQLite: email_fts + triggers).
     search_text = fields.TextField(default="")
     body_text_html = fields.TextField(default="")
     body_truncated = fields.BooleanField(default=False)

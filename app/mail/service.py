@@ -10,6 +10,7 @@ from app.core.errors import ErrorCode, InvalidInput, NotFound
 from app.core.validation import check_metadata
 from app.documents.models import Annotation
 from app.inboxes.models import Inbox
+from app.mail import search
 from app.mail.models import (
     DeliveryStatus,
     Email,
@@ -192,12 +193,11 @@ def fold(text: str) -> str:
 
 
 def search_text(new: NewEmail) -> str:
-    """What `search` looks in: subject, sender name, addresses and plain body."""
+    """What `search` looks in (its words, app.mail.search): subject, sender name,
+    addresses and plain body."""
     addresses = [new.from_address, *(a["email"] for a in new.to + new.cc + new.bcc)]
-    return fold(
-        "\n".join(
-            [new.subject[:SUBJECT_MAX], new.from_name, *addresses, new.body_text_plain]
-        )
+    return search.document(
+        [new.subject[:SUBJECT_MAX], new.from_name, *addresses, new.body_text_plain]
     )
 
 

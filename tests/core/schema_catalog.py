@@ -6,7 +6,11 @@ between engines (SQLite names the index of an inline UNIQUE constraint
 `sqlite_autoindex_<table>_<n>`, PostgreSQL names a primary key `<table>_pkey`). A
 unique constraint counts as a unique index: that is how both engines enforce it.
 A primary key counts as a unique index on its columns. A partial index counts as
-not unique (it does not make its columns unique).
+not unique (it does not make its columns unique). Triggers are compared by name.
+
+What migrations make that no model declares (full-text search, 0019) is expected on
+top of the declared schema (`expected_schema`), and checked the same way: missing
+fails as extra does.
 
 `declared_schema` reads only `Model._meta`, so the models' relations must be set up
 (`Tortoise.init`, which `app.db.migrate` runs, does it).
@@ -30,6 +34,7 @@ IndexKey = tuple[tuple[str, ...], bool]  # (columns in order, unique)
 class TableSchema:
     columns: frozenset[str]
     indexes: frozenset[IndexKey]
+    triggers: frozenset[str] = frozenset()
 
 
 Schema = dict[str, TableSchema]
@@ -111,6 +116,34 @@ def declared_schema(models: Iterable[type[Model]]) -> Schema:
     return schema
 
 
+# What 0019 adds outside the models (app/mail/search.py), per engine: (table,
+# columns, indexes, triggers), merged into the declared table (a new one: `email_fts`).
+FULL_TEXT: dict[str, list[tuple[str, set[str], set[IndexKey], set[str]]]] = {
+    "postgres": [("email", {"search_vector"}, {(("search_vector",), False)}, set())],
+    "sqlite": [
+        (
+            "email",
+            set(),
+            set(),
+            {"email_fts_insert", "email_fts_update", "email_fts_delete"},
+        ),
+        # The FTS5 table: its shadow tables (email_fts_data, …) are not compared.
+        ("email_fts", {"search_text"}, set(), set()),
+    ],
+}
+
+
+def expected_schema(declared: Schema, engine: str) -> Schema:
+    """The declared schema plus what migrations add outside the models on `engine`."""
+    expected = dict(declared)
+    for table, columns, indexes, triggers in FULL_TEXT[engine]:
+        base = expected.get(table, TableSchema(frozenset(), frozenset()))
+        expected[table] = TableSchema(
+            base.columns | columns, base.indexes | indexes, base.triggers | triggers
+        )
+    return expected
+
+
 # ---------------------------------------------------------------------------
 # What a live database has
 
@@ -126,6 +159,11 @@ def sqlite_schema(path: str) -> Schema:
                 " AND name NOT LIKE 'sqlite_%'"
             )
         ]
+        triggers: dict[str, set[str]] = {}
+        for name, table in connection.execute(
+            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'"
+        ):
+            triggers.setdefault(table, set()).add(name)
         schema: Schema = {}
         for table in tables:
             # table_info: cid, name, type, notnull, dflt_value, pk (1-based position)
@@ -144,7 +182,9 @@ def sqlite_schema(path: str) -> Schema:
                     part[2] or "<expression>" for part in sorted(parts)
                 )
                 indexes.add((index_columns, bool(unique) and not partial))
-            schema[table] = TableSchema(columns, frozenset(indexes))
+            schema[table] = TableSchema(
+                columns, frozenset(indexes), frozenset(triggers.get(table, ()))
+            )
         return schema
     finally:
         connection.close()
@@ -172,6 +212,11 @@ JOIN pg_catalog.pg_namespace ns ON ns.oid = t.relnamespace
 WHERE ns.nspname = current_schema()
 """
 
+_PG_TRIGGERS = """
+SELECT event_object_table AS table_name, trigger_name FROM information_schema.triggers
+WHERE trigger_schema = current_schema()
+"""
+
 
 async def postgres_schema(dsn: str) -> Schema:
     """Read the catalog of a PostgreSQL database (information_schema, pg_index)."""
@@ -187,10 +232,17 @@ async def postgres_schema(dsn: str) -> Schema:
             indexes.setdefault(row["table_name"], set()).add(
                 (tuple(row["columns"]), row["is_unique"])
             )
+        triggers: dict[str, set[str]] = {}
+        for row in await connection.fetch(_PG_TRIGGERS):
+            triggers.setdefault(row["table_name"], set()).add(row["trigger_name"])
     finally:
         await connection.close()
     return {
-        table: TableSchema(frozenset(cols), frozenset(indexes[table]))
+        table: TableSchema(
+            frozenset(cols),
+            frozenset(indexes[table]),
+            frozenset(triggers.get(table, ())),
+        )
         for table, cols in columns.items()
     }
 
@@ -238,6 +290,13 @@ def schema_diff(declared: Schema, actual: Schema) -> list[str]:
         lines += [
             f"{table}: extra {_describe(i)}"
             for i in sorted(have.indexes - want.indexes)
+        ]
+        lines += [
+            f"{table}: missing trigger {t}"
+            for t in sorted(want.triggers - have.triggers)
+        ]
+        lines += [
+            f"{table}: extra trigger {t}" for t in sorted(have.triggers - want.triggers)
         ]
     return lines
 

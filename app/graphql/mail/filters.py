@@ -124,7 +124,10 @@ class EmailFilter:
     )
     search: str | None = strawberry.field(
         default=None,
-        description="Subject, addresses, sender name and plain body contain.",
+        description=(
+            "Words of the subject, addresses, sender name and plain body: these"
+            " words, in this order, each the start of a word (`carol@cli`)."
+        ),
     )
     has_documents: bool | None = None
     delivery_status: list[DeliveryStatusEnum] | None = None  # type: ignore[valid-type]
