@@ -14,6 +14,7 @@ from bench import (
     import_rate,
     list_page,
     report,
+    search,
     send_rate,
     task_latency,
 )
@@ -26,6 +27,7 @@ BENCHMARKS = {
     "import_large": import_large,
     "concurrency": concurrency,
     "send_rate": send_rate,
+    "search": search,
 }
 
 
