@@ -8,8 +8,8 @@ an index, the cost follows the matches, not the mailbox.
 The seeder writes the emails in batches of BATCH rows, each one executemany of
 Tortoise's own INSERT on its connection (triggers and generated columns run as for
 any insert), the search text built by the app's own `search_text`, then runs
-ANALYZE (the planner needs the tsvector statistics to prefer the GIN index over
-walking the page order).
+ANALYZE as a bulk import does (app.core.planner: without statistics both planners
+walk the organization's emails instead of using the index).
 The plan of the count query is printed, so the index can be seen in use.
 """
 
@@ -146,14 +146,6 @@ def _bare(template: Any) -> dict[str, Any]:
     }
 
 
-async def analyze(env: Env) -> None:
-    from tortoise import connections
-
-    await connections.get("default").execute_script(
-        "ANALYZE email" if env.engine == "postgres" else "ANALYZE"
-    )
-
-
 async def plan(env: Env, organization_id: int) -> str:
     """The engine's plan of the totalCount query, one line."""
     from tortoise import connections
@@ -186,6 +178,7 @@ async def _post(client: httpx.AsyncClient, token: str) -> float:
 
 async def measure(env: Env, *, rounds: int = 7) -> list[Figure]:
     from app.accounts.service import create_organization
+    from app.core.planner import analyze
     from app.main import create_app
 
     large, _, large_token = await create_organization(
@@ -194,7 +187,7 @@ async def measure(env: Env, *, rounds: int = 7) -> list[Figure]:
     started = time.perf_counter()
     await seed(env.organization_id, SMALL, seed=1)
     await seed(large.id, LARGE, seed=2)
-    await analyze(env)
+    await analyze()
     seconds = time.perf_counter() - started
     print(f"{env.engine}: seeded {SMALL + LARGE:,} emails in {seconds:.1f} s")
     print(f"{env.engine}: count plan: {await plan(env, large.id)}")

@@ -15,6 +15,7 @@ from arq.connections import ArqRedis
 from rich.progress import Progress
 
 from app.core.errors import InvalidInput
+from app.core.planner import analyze
 from app.intake.jobs import import_email_job
 from app.intake.service import find_inbox, request_import
 from app.tasks.models import FINISHED, Task, TaskKind, TaskStatus
@@ -52,7 +53,8 @@ async def bulk_import(
 ) -> Counter[str]:
     """Import every message; the summary counts them by task status (FAILED for a
     file that cannot be read), REFUSED (the mutation's checks) and DUPLICATE (the
-    message was imported before: its task succeeded with the existing email)."""
+    message was imported before: its task succeeded with the existing email).
+    Then the planner's statistics are refreshed (app.core.planner)."""
     await find_inbox(None, recipient)  # fail before reading anything
     summary: Counter[str] = Counter()
     messages, unreadable = read_files(files)
@@ -64,6 +66,8 @@ async def bulk_import(
         for label, raw in messages:
             summary[await _import_one(redis, raw, recipient, label, progress)] += 1
             progress.advance(bar)
+    if summary["SUCCEEDED"]:
+        await analyze()  # what was imported is what the next searches look in
     return summary
 
 

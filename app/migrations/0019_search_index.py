@@ -9,6 +9,7 @@
    SQLite: the FTS5 table `email_fts` over `email.search_text` (external content:
    the text is stored once, in `email`), filled from the existing rows, and the
    triggers that keep it in step with every insert, update and delete of `email`.
+3. ANALYZE email: the planner needs statistics to choose the index.
 
 Not tortoise objects: the models do not declare them, so tests/core/schema_catalog.py
 lists them as expected extras. On SQLite a tortoise rebuild of `email` (see the
@@ -37,6 +38,9 @@ POSTGRES = [
     'ALTER TABLE "email" ADD COLUMN "search_vector" tsvector GENERATED ALWAYS AS'
     " (to_tsvector('simple'::regconfig, \"search_text\")) STORED",
     'CREATE INDEX "email_search_vector" ON "email" USING GIN ("search_vector")',
+    # The new column has no statistics, and without them the planner walks a whole
+    # organization's emails for a search instead of using the index.
+    'ANALYZE "email"',
 ]
 POSTGRES_REVERSE = [
     'DROP INDEX IF EXISTS "email_search_vector"',
@@ -62,6 +66,8 @@ SQLITE = [
     ' INSERT INTO "email_fts" ("rowid", "search_text")'
     ' VALUES (new."id", new."search_text"); END',
     """INSERT INTO "email_fts" ("email_fts") VALUES ('rebuild')""",
+    # Without statistics SQLite walks an organization's emails for a search.
+    'ANALYZE "email"',
 ]
 SQLITE_REVERSE = [
     'DROP TRIGGER IF EXISTS "email_fts_insert"',

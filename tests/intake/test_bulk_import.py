@@ -4,6 +4,8 @@ import mailbox
 from email.message import EmailMessage
 from pathlib import Path
 
+from tortoise import connections
+
 from app.intake.bulk import bulk_import
 from app.mail.models import Email
 from app.tasks.models import Task
@@ -44,6 +46,22 @@ async def test_eml_and_mbox_files_are_imported_with_a_summary(
     subjects = sorted(await Email.all().values_list("subject", flat=True))
     assert subjects == ["Bulk 1", "Bulk 2", "Bulk 3", "Bulk 4"]
     assert await Task.filter(creator_id=None).count() == 5
+    # and the planner knows how many emails there are now (ANALYZE ran)
+    assert await _planner_rows("email") == 4
+
+
+async def _planner_rows(table: str) -> int:
+    """The row count in the planner's statistics (none yet: -1)."""
+    client = connections.get("default")
+    if client.capabilities.dialect == "postgres":
+        rows = await client.execute_query_dict(
+            "SELECT reltuples FROM pg_class WHERE relname = $1", [table]
+        )
+        return int(rows[0]["reltuples"])
+    rows = await client.execute_query_dict(
+        "SELECT stat FROM sqlite_stat1 WHERE tbl = ?", [table]
+    )
+    return max((int(r["stat"].split()[0]) for r in rows), default=-1)
 
 
 async def test_unreadable_files_and_non_messages_are_failed_not_succeeded(
