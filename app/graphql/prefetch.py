@@ -12,7 +12,6 @@ loader's name in `Loaders`, the attribute of the node that is its key, and the
 GraphQL type of what it loads (to look further down), if it is a node type.
 """
 
-import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -112,45 +111,48 @@ def _flat(selections: Iterable[Selection]) -> Iterable[Any]:
 async def _warm(
     info: Info, type_name: str, parents: list[Any], selections: list[Selection]
 ) -> None:
+    """Level by level: every load of a level is asked before any is awaited, so each
+    loader sends one batch a level, whichever branches ask it (an email's parent and
+    a document's email share one query), the same on every run."""
+    level: list[tuple[str, list[Any], list[Selection]]] = [
+        (type_name, parents, selections)
+    ]
+    loaders = info.context.loaders
+    while level:
+        asked = []
+        for name, rows, selected in level:
+            for relation, below in _wanted(name, selected).items():
+                keys = dict.fromkeys(
+                    key
+                    for r in rows
+                    if (key := getattr(r, relation.key, None)) is not None
+                )
+                loader = getattr(loaders, relation.loader)
+                asked.append((relation, below, [loader.load(key) for key in keys]))
+        level = []
+        for relation, below, futures in asked:
+            # The futures of one batch end together: waiting on each in turn costs
+            # less than DataLoader.load_many's gather of one future a key.
+            loaded = [await future for future in futures]
+            children = [
+                row
+                for value in loaded
+                for row in (value if isinstance(value, list) else [value])
+                if row is not None
+            ]
+            if relation.child is not None and below and children:
+                level.append((relation.child, children, below))
+
+
+def _wanted(
+    type_name: str, selections: list[Selection]
+) -> dict[Relation, list[Selection]]:
+    """The relations of `type_name` the selection names, with what is selected
+    below each (the same field under two aliases is loaded once, for both)."""
     relations = RELATIONS.get(type_name, {})
-    wanted: dict[str, tuple[Relation, list[Selection]]] = {}
+    wanted: dict[Relation, list[Selection]] = {}
     for field in _flat(selections):
         relation = relations.get(field.name)
         if relation is not None:
-            # The same field under two aliases loads once, looks under both.
-            _, below = wanted.setdefault(field.name, (relation, []))
-            below += field.selections
-    if wanted:
-        await asyncio.gather(
-            *(
-                _load(info, relation, parents, below)
-                for relation, below in wanted.values()
-            )
-        )
-
-
-async def _load(
-    info: Info, relation: Relation, parents: list[Any], below: list[Selection]
-) -> None:
-    keys = list(
-        dict.fromkeys(
-            key for p in parents if (key := getattr(p, relation.key, None)) is not None
-        )
-    )
-    if not keys:
-        return
-    loader = getattr(info.context.loaders, relation.loader)
-    # DataLoader.load_many gathers one future a key: 100 keys cost more than the
-    # batch query. The keys' futures all end with their batch, so wait on them in turn.
-    futures = [loader.load(key) for key in keys]
-    loaded = [await future for future in futures]
-    if relation.child is None or not below:
-        return
-    children = [
-        row
-        for value in loaded
-        for row in (value if isinstance(value, list) else [value])
-        if row is not None
-    ]
-    if children:
-        await _warm(info, relation.child, children, below)
+            wanted.setdefault(relation, []).extend(field.selections)
+    return wanted
