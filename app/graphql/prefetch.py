@@ -99,8 +99,8 @@ def _node_selections(fields: Sequence[Selection]) -> list[Selection]:
 
 
 def _flat(selections: Iterable[Selection]) -> Iterable[Any]:
-    """Fields, with fragments opened (a fragment on another type selects nothing
-    here: the prefetch is a guess that must never add work, not a validator)."""
+    """Fields, with fragments opened whatever their type condition: the look-ahead
+    may load a relation that does not resolve, never miss one that does."""
     for selection in selections:
         if isinstance(selection, FragmentSpread | InlineFragment):
             yield from _flat(selection.selections)
