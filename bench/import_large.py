@@ -17,13 +17,13 @@ from typing import Any
 
 from bench.env import Env, environment
 from bench.harness import Figure, Target, interleave, summarize
+from bench.servers import task_mutation
 
 MESSAGE_BYTES = 25 * 1000 * 1000
 SMALL_BYTES = 25 * 1000
 INBOX = "bench-inbox@example.com"
 
-MUTATION = """mutation($input: ImportEmailInput!) { importEmail(input: $input) {
-  __typename ... on Task { id } ... on InputError { code message } } }"""
+MUTATION = task_mutation("importEmail", "ImportEmailInput")
 
 
 def build_message(total: int, tag: str) -> tuple[bytes, bytes]:

@@ -23,12 +23,11 @@ import psutil
 from bench.env import Env, environment
 from bench.harness import Figure, Target, interleave, summarize
 from bench.processes import cpu_seconds, running
-from bench.servers import serving
+from bench.servers import serving, start_task, task_mutation
 
 INBOX = "bench-import@example.com"
 MESSAGES_PER_ROUND = 24
-MUTATION = """mutation($input: ImportEmailInput!) { importEmail(input: $input) {
-  __typename ... on Task { id } ... on InputError { code message } } }"""
+MUTATION = task_mutation("importEmail", "ImportEmailInput")
 
 
 def message(tag: str, attachment_bytes: int = 60_000) -> bytes:
@@ -87,22 +86,9 @@ async def measure(env: Env, *, rounds: int = 5) -> list[Figure]:
     async with serving(create_app()) as url, httpx.AsyncClient(base_url=url) as client:
 
         async def accept(raw: bytes) -> str:
-            response = await client.post(
-                "/graphql",
-                json={
-                    "query": MUTATION,
-                    "variables": {
-                        "input": {
-                            "rawMessageBase64": base64.b64encode(raw).decode(),
-                            "recipient": INBOX,
-                        }
-                    },
-                },
-                headers={"Authorization": f"Bearer {env.token}"},
-            )
-            result = response.json()["data"]["importEmail"]
-            assert result["__typename"] == "Task", result
-            return result["id"]
+            base64_raw = base64.b64encode(raw).decode()
+            input = {"rawMessageBase64": base64_raw, "recipient": INBOX}
+            return await start_task(client, env.token, MUTATION, input)
 
         async def product() -> float:
             batch = [message(f"p{next(counter)}") for _ in range(MESSAGES_PER_ROUND)]

@@ -19,12 +19,11 @@ import httpx
 
 from bench.env import Env, environment
 from bench.harness import Arms, Figure, Target, interleave
-from bench.servers import serving
+from bench.servers import serving, start_task, task_mutation
 
 INBOX = "bench-send@example.com"
 MESSAGES_PER_ROUND = 20
-MUTATION = """mutation($input: SendEmailInput!) { sendEmail(input: $input) {
-  __typename ... on Task { id } ... on InputError { code message } } }"""
+MUTATION = task_mutation("sendEmail", "SendEmailInput")
 HTML = "<p>Dear customer,</p><p>your statement <b>{n}</b> is ready.</p>" * 4
 
 
@@ -84,23 +83,13 @@ async def measure(env: Env, sink: Sink, port: int, *, rounds: int = 5) -> list[F
     async with serving(create_app()) as url, httpx.AsyncClient(base_url=url) as client:
 
         async def send(n: int) -> None:
-            response = await client.post(
-                "/graphql",
-                json={
-                    "query": MUTATION,
-                    "variables": {
-                        "input": {
-                            "queue": ids.encode("Queue", queue.id),
-                            "to": [{"email": f"client{n}@client.example"}],
-                            "subject": f"Statement {n}",
-                            "message": HTML.format(n=n),
-                        }
-                    },
-                },
-                headers={"Authorization": f"Bearer {env.token}"},
-            )
-            result = response.json()["data"]["sendEmail"]
-            assert result["__typename"] == "Task", result
+            input = {
+                "queue": ids.encode("Queue", queue.id),
+                "to": [{"email": f"client{n}@client.example"}],
+                "subject": f"Statement {n}",
+                "message": HTML.format(n=n),
+            }
+            await start_task(client, env.token, MUTATION, input)
 
         outgoing = Email.filter(
             organization_id=env.organization_id, type=EmailType.OUTGOING

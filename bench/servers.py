@@ -1,10 +1,12 @@
-"""ASGI apps served by uvicorn inside the benchmark's event loop, on loopback."""
+"""ASGI apps served by uvicorn inside the benchmark's event loop, on loopback, and
+the mutations the benchmarks send them."""
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -31,3 +33,25 @@ async def serving(app: Any, *, lifespan: str = "on") -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+def task_mutation(field: str, input_type: str) -> str:
+    """A mutation whose payload is a Task or an InputError (importEmail, sendEmail…)."""
+    return (
+        f"mutation($input: {input_type}!) {{ {field}(input: $input) {{"
+        " __typename ... on Task { id } ... on InputError { code message } } }"
+    )
+
+
+async def start_task(
+    client: httpx.AsyncClient, token: str, mutation: str, input: dict[str, Any]
+) -> str:
+    """Send a `task_mutation`; the id of the Task it answers (else AssertionError)."""
+    response = await client.post(
+        "/graphql",
+        json={"query": mutation, "variables": {"input": input}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    (result,) = response.json()["data"].values()
+    assert result["__typename"] == "Task", result
+    return result["id"]
