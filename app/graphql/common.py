@@ -50,10 +50,17 @@ def _init_names(cls: type) -> tuple[str, ...]:
 
 
 class FromModel:
-    """Build a strawberry type from an ORM row: every init field is read by name."""
+    """Build a strawberry type from an ORM row: every init field is read by name.
+
+    A row that is a dict holds only the columns the query reads (columns.py): the
+    object gets those attributes and no others, which no selected field needs."""
 
     @classmethod
     def from_model(cls, row: Any) -> Self:
+        if type(row) is dict:
+            node = cls.__new__(cls)
+            node.__dict__.update(row)
+            return node
         return cls(**{name: getattr(row, name) for name in _init_names(cls)})
 
     @classmethod

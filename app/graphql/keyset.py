@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
-from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 
@@ -40,11 +39,14 @@ async def rows_between(
     before: Sequence[Any] | None,
     limit: int,
     backward: bool,
-) -> list[Model]:
-    """Up to `limit` rows between the cursors, in this request's scan order."""
+    columns: Sequence[str] | None = None,
+) -> list[Any]:
+    """Up to `limit` rows between the cursors, in this request's scan order: models,
+    or dicts of `columns`."""
     if after is not None:
         query = query.filter(seek(keys, after, descending))
     if before is not None:
         query = query.filter(seek(keys, before, not descending))
     prefix = "-" if descending != backward else ""
-    return await query.order_by(*(prefix + k.column for k in keys)).limit(limit)
+    page = query.order_by(*(prefix + k.column for k in keys)).limit(limit)
+    return await (page if columns is None else page.values(*columns))

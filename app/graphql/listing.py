@@ -36,6 +36,7 @@ def newest_first(
             args=args,
             to_node=node_type.from_model,  # type: ignore[attr-defined]
             id_kind=id_kind,
+            columns=info.context.loaders.columns.get(model),
         )
         return await warmed(info, page)
 

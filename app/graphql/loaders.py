@@ -35,20 +35,26 @@ M = TypeVar("M", bound=Model)
 
 LABEL_ORDER = list(Label)
 
+# The columns a query reads, per model (columns.py); a model not in it loads whole
+# rows. Its rows are then dicts of those columns, which FromModel builds types from.
+Plan = dict[type[Model], tuple[str, ...]]
+
 
 class Loaders:
     def __init__(self, organization_id: int) -> None:
         self.organization_id = org = organization_id
+        self.columns: Plan = {}  # filled by the PlanColumns extension, for queries
+        wide = self.columns
         # Rows by primary key.
         self.organizations_by_id = _by_id(org, Organization, int)
         self.users_by_id = _by_id(org, User, int)
         self.api_tokens_by_id = _by_id(org, ApiToken, int)
         self.queues_by_id = _by_id(org, Queue, int)
         self.inboxes_by_id = _by_id(org, Inbox, int)
-        self.emails_by_id = _by_id(org, Email, int)
-        self.email_threads_by_id = _by_id(org, EmailThread, int)
-        self.documents_by_id = _by_id(org, Document, int)
-        self.annotations_by_id = _by_id(org, Annotation, int)
+        self.emails_by_id = _by_id(org, Email, int, wide)
+        self.email_threads_by_id = _by_id(org, EmailThread, int, wide)
+        self.documents_by_id = _by_id(org, Document, int, wide)
+        self.annotations_by_id = _by_id(org, Annotation, int, wide)
         self.email_templates_by_id = _by_id(org, EmailTemplate, int)
         self.tasks_by_id = _by_id(org, Task, uuid.UUID)
         self.webhooks_by_id = _by_id(org, Webhook, int)
@@ -56,21 +62,23 @@ class Loaders:
         # Rows by a foreign key of theirs.
         self.inboxes_by_queue = _by_column(org, Inbox, "queue_id")
         self.emails_by_parent = _by_column(
-            org, Email, "parent_id", ("created_at", "id")
+            org, Email, "parent_id", ("created_at", "id"), wide
         )
         self.linked_objects_by_email = _by_column(org, EmailLinkedObject, "email_id")
-        self.documents_by_email = _by_column(org, Document, "email_id")
-        self.annotations_by_email = _by_column(org, Annotation, "email_id")
-        self.annotations_by_document = _by_column(org, Annotation, "document_id")
+        self.documents_by_email = _by_column(org, Document, "email_id", plan=wide)
+        self.annotations_by_email = _by_column(org, Annotation, "email_id", plan=wide)
+        self.annotations_by_document = _by_column(
+            org, Annotation, "document_id", plan=wide
+        )
         # Rows related through a link table.
         self.related_annotations_by_email = _through(
-            org, EmailRelatedAnnotation, "email_id", Annotation, "annotation_id"
+            org, EmailRelatedAnnotation, "email_id", Annotation, "annotation_id", wide
         )
         self.related_documents_by_email = _through(
-            org, EmailRelatedDocument, "email_id", Document, "document_id"
+            org, EmailRelatedDocument, "email_id", Document, "document_id", wide
         )
         self.related_emails_by_annotation = _through(
-            org, EmailRelatedAnnotation, "annotation_id", Email, "email_id"
+            org, EmailRelatedAnnotation, "annotation_id", Email, "email_id", wide
         )
         # Aggregates. A thread's labels are the union of its emails' labels.
         self.labels_by_email = _labels(org, "email_id", scoped=False)
@@ -92,40 +100,68 @@ def _scoped(organization_id: int, model: type[M]) -> QuerySet[M]:
     return model.filter(organization_id=organization_id)
 
 
-def _by_id(org: int, model: type[M], _key: type[K]) -> DataLoader[K, M | None]:
+def rows(query: QuerySet[M], model: type[M], plan: Plan, *also: str) -> Any:
+    """The rows of `query`: model instances, or dicts of the planned columns (and
+    `also`) when the request's plan names the model."""
+    columns = plan.get(model)
+    return query if columns is None else query.values(*{*columns, *also})
+
+
+def column(row: Any, name: str) -> Any:
+    """A column of a row that is a model instance or a planned dict; None if the
+    row has none of that name."""
+    return row.get(name) if type(row) is dict else getattr(row, name, None)
+
+
+def _by_id(
+    org: int, model: type[M], _key: type[K], plan: Plan | None = None
+) -> DataLoader[K, M | None]:
     async def load(ids: list[K]) -> list[M | None]:
-        rows = {row.pk: row for row in await _scoped(org, model).filter(pk__in=ids)}
-        return [rows.get(i) for i in ids]
+        query = _scoped(org, model).filter(pk__in=ids)
+        found = await rows(query, model, plan or {})
+        by_pk = {column(row, "id"): row for row in found}
+        return [by_pk.get(i) for i in ids]
 
     return DataLoader(load_fn=load)
 
 
 def _by_column(
-    org: int, model: type[M], column: str, order: Sequence[str] = ("id",)
+    org: int,
+    model: type[M],
+    key: str,
+    order: Sequence[str] = ("id",),
+    plan: Plan | None = None,
 ) -> DataLoader[int, list[M]]:
     async def load(keys: list[int]) -> list[list[M]]:
-        query = _scoped(org, model).filter(**{f"{column}__in": keys})
+        query = _scoped(org, model).filter(**{f"{key}__in": keys}).order_by(*order)
         grouped: dict[int, list[M]] = defaultdict(list)
-        for row in await query.order_by(*order):
-            grouped[getattr(row, column)].append(row)
+        for row in await rows(query, model, plan or {}, key):
+            grouped[column(row, key)].append(row)
         return [grouped.get(k, []) for k in keys]
 
     return DataLoader(load_fn=load)
 
 
 def _through(
-    org: int, link: type[Model], key_col: str, target: type[M], target_col: str
+    org: int,
+    link: type[Model],
+    key_col: str,
+    target: type[M],
+    target_col: str,
+    plan: Plan | None = None,
 ) -> DataLoader[int, list[M]]:
     async def load(keys: list[int]) -> list[list[M]]:
         pairs = await link.filter(**{f"{key_col}__in": keys}).values_list(
             key_col, target_col
         )
         ids = {t for _, t in pairs}
-        rows = {r.pk: r for r in await _scoped(org, target).filter(pk__in=ids)}
+        query = _scoped(org, target).filter(pk__in=ids)
+        found = await rows(query, target, plan or {})
+        rows_by_pk = {column(r, "id"): r for r in found}
         grouped: dict[int, list[M]] = defaultdict(list)
         for key, target_id in sorted(pairs, key=lambda p: p[1]):
-            if target_id in rows:
-                grouped[key].append(rows[target_id])
+            if target_id in rows_by_pk:
+                grouped[key].append(rows_by_pk[target_id])
         return [grouped.get(k, []) for k in keys]
 
     return DataLoader(load_fn=load)

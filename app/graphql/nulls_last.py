@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from tortoise.expressions import Q
-from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from app.graphql.keyset import SortKey, seek
@@ -47,12 +46,14 @@ async def nulls_last_rows(
     before: Sequence[Any] | None,
     limit: int,
     backward: bool,
-) -> list[Model]:
-    """Up to `limit` rows between the cursors, in this request's scan order."""
+    columns: Sequence[str] | None = None,
+) -> list[Any]:
+    """Up to `limit` rows between the cursors, in this request's scan order: models,
+    or dicts of `columns`."""
     column = keys[0].column
     scan_desc = descending != backward
     prefix = "-" if scan_desc else ""
-    rows: list[Model] = []
+    rows: list[Any] = []
     # Forward, the dated run comes first; backward, the NULL run does.
     for nulls in (backward, not backward):
         if len(rows) >= limit:
@@ -77,7 +78,8 @@ async def nulls_last_rows(
         if skip:
             continue
         order = keys[1:] if nulls else keys
-        rows += await run.order_by(*(prefix + k.column for k in order)).limit(
+        page = run.order_by(*(prefix + k.column for k in order)).limit(
             limit - len(rows)
         )
+        rows += await (page if columns is None else page.values(*columns))
     return rows

@@ -129,20 +129,23 @@ async def paginate(
     args: PageArgs,
     to_node: Callable[[Any], NodeT],
     id_kind: type = int,
+    columns: Sequence[str] | None = None,
 ) -> Connection[NodeT]:
-    """One page of `query` ordered by `keys` (+ id), as a Relay connection."""
+    """One page of `query` ordered by `keys` (+ id), as a Relay connection; with
+    `columns`, its rows are dicts of those (and the keys) for `to_node`."""
     keys = [*keys, SortKey("id", id_kind)]
+    select = None if columns is None else [*{*columns, *(k.column for k in keys)}]
     size, backward = _page_size(args)
     count_query = query
     after = None if args.after is None else decode_cursor(args.after, keys)
     before = None if args.before is None else decode_cursor(args.before, keys)
     if keys[0].nullable:
         rows = await nulls_last_rows(
-            query, keys, descending, after, before, size + 1, backward
+            query, keys, descending, after, before, size + 1, backward, select
         )
     else:
         rows = await rows_between(
-            query, keys, descending, after, before, size + 1, backward
+            query, keys, descending, after, before, size + 1, backward, select
         )
     has_more = len(rows) > size
     rows = rows[:size]
@@ -161,5 +164,5 @@ async def paginate(
     return Connection(edges=edges, page_info=page_info, _count=count_query.count)
 
 
-def _value(row: Model, key: SortKey) -> Any:
-    return getattr(row, key.column)
+def _value(row: Model | dict[str, Any], key: SortKey) -> Any:
+    return row[key.column] if type(row) is dict else getattr(row, key.column)

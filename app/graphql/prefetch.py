@@ -19,6 +19,7 @@ from typing import Any
 from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
 
 from app.graphql.context import Info
+from app.graphql.loaders import column
 from app.graphql.pagination import Connection, NodeT
 
 
@@ -123,9 +124,7 @@ async def _warm(
         for name, rows, selected in level:
             for relation, below in _wanted(name, selected).items():
                 keys = dict.fromkeys(
-                    key
-                    for r in rows
-                    if (key := getattr(r, relation.key, None)) is not None
+                    key for r in rows if (key := column(r, relation.key)) is not None
                 )
                 loader = getattr(loaders, relation.loader)
                 asked.append((relation, below, [loader.load(key) for key in keys]))

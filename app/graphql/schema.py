@@ -20,6 +20,7 @@ from strawberry.types import ExecutionResult
 from app.graphql.accounts.mutations import AccountMutations
 from app.graphql.accounts.queries import AccountQueries
 from app.graphql.accounts.types import ApiToken, Organization, User
+from app.graphql.columns import PlanColumns
 from app.graphql.cost import QueryCostLimiter
 from app.graphql.documents.mutations import DocumentMutations
 from app.graphql.documents.queries import DocumentLookups, DocumentQueries
@@ -160,6 +161,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             max_cost=settings.graphql_max_cost,
             default_page_size=settings.default_page_size,
         ),
+        PlanColumns,
     ]
     if not settings.graphql_introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))

@@ -13,6 +13,7 @@ from strawberry import relay
 
 from app.core.urls import document_content_url
 from app.graphql.accounts.types import User
+from app.graphql.columns import reads
 from app.graphql.common import JSON, FromModel, Later
 from app.graphql.context import Info
 from app.graphql.enums import AnnotationStatusEnum
@@ -54,7 +55,8 @@ class Document(relay.Node, FromModel):
 
     @strawberry.field(
         description="Download of the document's bytes: a signed link that expires "
-        "(SIGNED_URL_TTL), or with the bearer token."
+        "(SIGNED_URL_TTL), or with the bearer token.",
+        metadata=reads("organization_id"),
     )
     def content_url(self) -> str:
         return document_content_url(self.id, organization_id=self.organization_id)
@@ -97,7 +99,8 @@ class Annotation(relay.Node, FromModel):
         return thread.now(loader, self.email_thread_id)
 
     @strawberry.field(
-        description="Emails this annotation was related to (replies, attach)."
+        description="Emails this annotation was related to (replies, attach).",
+        metadata=reads("id"),
     )
     async def related_emails(self, info: Info) -> list[EmailRef]:
         email = node_class(info, "Email")

@@ -20,6 +20,7 @@ from app.graphql.node import by_global_id
 from app.graphql.pagination import Connection, PageArgs, SortKey, paginate
 from app.graphql.prefetch import warmed
 from app.mail.filters import filter_emails
+from app.mail.models import Email as EmailModel
 from app.mail.models import EmailThread as EmailThreadModel
 
 
@@ -50,6 +51,7 @@ class MailQueries:
             descending=order.descending,
             args=PageArgs(first, after, last, before),
             to_node=Email.from_model,
+            columns=info.context.loaders.columns.get(EmailModel),
         )
         return await warmed(info, page)
 
@@ -72,5 +74,6 @@ class MailQueries:
             descending=True,
             args=PageArgs(first, after, last, before),
             to_node=EmailThread.from_model,
+            columns=info.context.loaders.columns.get(EmailThreadModel),
         )
         return await warmed(info, page)

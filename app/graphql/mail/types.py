@@ -8,6 +8,7 @@ from strawberry import relay
 
 from app.core.urls import email_content_url, with_signed_part_urls
 from app.graphql.accounts.types import User
+from app.graphql.columns import reads
 from app.graphql.common import JSON, FromModel, Later, value_now
 from app.graphql.context import Info
 from app.graphql.documents.types import Annotation, Document
@@ -116,7 +117,8 @@ class Email(relay.Node, FromModel):
 
     @strawberry.field(
         description="Bytes of the raw message; null while an outgoing email has "
-        "not been composed for delivery yet."
+        "not been composed for delivery yet.",
+        metadata=reads("raw_blob_key", "raw_size"),
     )
     def size(self) -> int | None:
         return None if self.raw_blob_key is None else self.raw_size
@@ -125,42 +127,43 @@ class Email(relay.Node, FromModel):
         description="Every header of the raw message, decoded, in order (at most "
         "32 kB of them; parseDefects says when some were left out). Null when not "
         "recorded: mail stored before this field existed, and outgoing mail not "
-        "composed for delivery yet."
+        "composed for delivery yet.",
+        metadata=reads("message_headers"),
     )
     def headers(self) -> list[EmailHeader] | None:
         if self.message_headers is None:
             return None
         return EmailHeader.many(self.message_headers)
 
-    @strawberry.field(name="from")
+    @strawberry.field(name="from", metadata=reads("from_address", "from_name"))
     def from_(self) -> EmailAddress | None:
         if not self.from_address:
             return None
         return EmailAddress(email=self.from_address, name=self.from_name or None)
 
-    @strawberry.field(name="to")
+    @strawberry.field(name="to", metadata=reads("to"))
     def to_(self) -> list[EmailAddress]:
         return EmailAddress.many(self.to)
 
-    @strawberry.field(name="cc")
+    @strawberry.field(name="cc", metadata=reads("cc"))
     def cc_(self) -> list[EmailAddress]:
         return EmailAddress.many(self.cc)
 
-    @strawberry.field(name="bcc")
+    @strawberry.field(name="bcc", metadata=reads("bcc"))
     def bcc_(self) -> list[EmailAddress]:
         return EmailAddress.many(self.bcc)
 
-    @strawberry.field(name="inReplyTo")
+    @strawberry.field(name="inReplyTo", metadata=reads("in_reply_to"))
     def in_reply_to_(self) -> str | None:
         return self.in_reply_to[0] if self.in_reply_to else None
 
-    @strawberry.field
+    @strawberry.field(metadata=reads("thread_match_method", "thread_match_email_id"))
     def thread_match(self) -> ThreadMatch:
         return ThreadMatch(
             method=self.thread_match_method, matched_email_id=self.thread_match_email_id
         )
 
-    @strawberry.field(name="parts")
+    @strawberry.field(name="parts", metadata=reads("parts"))
     def parts_(self) -> list[EmailPart]:
         return [EmailPart.from_json(p) for p in self.parts]
 
@@ -169,7 +172,11 @@ class Email(relay.Node, FromModel):
         loader = info.context.loaders.linked_objects_by_email
         return await LinkedObject.load_list(loader, self.id)
 
-    @strawberry.field(name="lastTries", description="The last three delivery attempts.")
+    @strawberry.field(
+        name="lastTries",
+        description="The last three delivery attempts.",
+        metadata=reads("last_tries"),
+    )
     def last_tries_(self) -> list[DeliveryTry]:
         return [DeliveryTry.from_json(t) for t in self.last_tries[-3:]]
 
@@ -177,11 +184,12 @@ class Email(relay.Node, FromModel):
         name="bounce",
         description="What the delivery status notification that marked it BOUNCED "
         "said; null unless deliveryStatus is BOUNCED.",
+        metadata=reads("bounce"),
     )
     def bounce_(self) -> Bounce | None:
         return Bounce.from_json(self.bounce) if self.bounce else None
 
-    @strawberry.field(name="refusedRecipients")
+    @strawberry.field(name="refusedRecipients", metadata=reads("refused_recipients"))
     def refused_recipients_(self) -> list[RefusedRecipient]:
         return [RefusedRecipient.from_json(r) for r in self.refused_recipients]
 
@@ -189,6 +197,7 @@ class Email(relay.Node, FromModel):
         name="bodyTextHtml",
         description="Sanitized; at most 4 kB. Inline images point at this email's "
         "part URLs, signed like contentUrl.",
+        metadata=reads("body_text_html", "organization_id"),
     )
     def body_text_html_(self) -> str:
         return with_signed_part_urls(
@@ -197,7 +206,8 @@ class Email(relay.Node, FromModel):
 
     @strawberry.field(
         description="Download of the raw message (.eml): a signed link that expires "
-        "(SIGNED_URL_TTL), or with the bearer token."
+        "(SIGNED_URL_TTL), or with the bearer token.",
+        metadata=reads("organization_id"),
     )
     def content_url(self) -> str:
         return email_content_url(self.id, organization_id=self.organization_id)
@@ -301,7 +311,10 @@ class EmailThread(relay.Node, FromModel):
         loader = info.context.loaders.annotation_counts_by_thread
         return AnnotationCounts.now(loader, self.id)
 
-    @strawberry.field(description="The thread's emails, oldest first by default.")
+    @strawberry.field(
+        description="The thread's emails, oldest first by default.",
+        metadata=reads("id"),
+    )
     async def emails(
         self,
         info: Info,
@@ -320,5 +333,6 @@ class EmailThread(relay.Node, FromModel):
             descending=descending,
             args=PageArgs(first=first, after=after, last=last, before=before),
             to_node=Email.from_model,
+            columns=info.context.loaders.columns.get(EmailModel),
         )
         return await warmed(info, page)
