@@ -12,12 +12,15 @@ loader's name in `Loaders`, the attribute of the node that is its key, and the
 GraphQL type of what it loads (to look further down), if it is a node type.
 """
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
 
+from app.graphql.common import ready
 from app.graphql.context import Info
 from app.graphql.loaders import column
 from app.graphql.pagination import Connection, NodeT
@@ -112,35 +115,67 @@ def _flat(selections: Iterable[Selection]) -> Iterable[Any]:
 async def _warm(
     info: Info, type_name: str, parents: list[Any], selections: list[Selection]
 ) -> None:
-    """Level by level: every load of a level is asked before any is awaited, so each
-    loader sends one batch a level, whichever branches ask it (an email's parent and
-    a document's email share one query), the same on every run."""
+    """Level by level: the keys every branch of a level asks of a loader go to it as
+    one batch (an email's parent and a document's email share one query), the same
+    on every run; the rows are primed into the loader for the fields to find."""
     level: list[tuple[str, list[Any], list[Selection]]] = [
         (type_name, parents, selections)
     ]
     loaders = info.context.loaders
     while level:
-        asked = []
+        asked: list[tuple[Relation, list[Selection], list[Any]]] = []
+        missing: dict[str, dict[Any, None]] = {}
         for name, rows, selected in level:
             for relation, below in _wanted(name, selected).items():
-                keys = dict.fromkeys(
-                    key for r in rows if (key := column(r, relation.key)) is not None
+                keys = list(
+                    dict.fromkeys(
+                        key
+                        for r in rows
+                        if (key := column(r, relation.key)) is not None
+                    )
                 )
-                loader = getattr(loaders, relation.loader)
-                asked.append((relation, below, [loader.load(key) for key in keys]))
+                asked.append((relation, below, keys))
+                cached = getattr(loaders, relation.loader).cache_map
+                missing.setdefault(relation.loader, {}).update(
+                    (key, None) for key in keys if cached.get(key) is None
+                )
+        await asyncio.gather(
+            *(
+                _prime(getattr(loaders, name), list(keys))
+                for name, keys in missing.items()
+            )
+        )
         level = []
-        for relation, below, futures in asked:
-            # The futures of one batch end together: waiting on each in turn costs
-            # less than DataLoader.load_many's gather of one future a key.
-            loaded = [await future for future in futures]
+        for relation, below, keys in asked:
+            if relation.child is None or not below:
+                continue
+            loader = getattr(loaders, relation.loader)
             children = [
                 row
-                for value in loaded
-                for row in (value if isinstance(value, list) else [value])
+                for key in keys
+                if (done := ready(loader, key)) is not None
+                for row in _as_list(done.result())
                 if row is not None
             ]
-            if relation.child is not None and below and children:
+            if children:
                 level.append((relation.child, children, below))
+
+
+async def _prime(loader: DataLoader, keys: list[Any]) -> None:
+    """One call of the loader's batch function for `keys`, its rows primed into the
+    loader. On a failure nothing is primed: each field then loads for itself and
+    reports the error where it belongs."""
+    if not keys:
+        return
+    try:
+        values = await loader.load_fn(keys)
+    except Exception:  # noqa: BLE001 - the fields' own loads report it
+        return
+    loader.prime_many(dict(zip(keys, values, strict=True)))
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _wanted(
