@@ -23,8 +23,8 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    TypeInfo,
     ValidationContext,
-    ValidationRule,
     VariableNode,
     get_named_type,
 )
@@ -150,37 +150,38 @@ def operation_cost(
 
 
 class QueryCostLimiter(SchemaExtension):
-    """Adds the cost rule for this request: it needs the request's variables, which
-    a validation rule alone does not see."""
+    """Refuses a valid document over the budget. It needs the request's variables,
+    so it is no validation rule: those are cached per document (ValidationCache,
+    placed before this extension), and the cost is counted for each request."""
 
     def __init__(self, *, max_cost: int, default_page_size: int) -> None:
         self.max_cost = max_cost
         self.default_page_size = default_page_size
 
-    def on_operation(self) -> Iterator[None]:
-        execution = self.execution_context
-        execution.validation_rules = (
-            *execution.validation_rules,
-            self._rule(execution.variables or {}),
-        )
+    def on_validate(self) -> Iterator[None]:
+        run = self.execution_context
+        if not run.pre_execution_errors and run.graphql_document is not None:
+            schema = run.schema._schema
+            context = ValidationContext(
+                schema, run.graphql_document, TypeInfo(schema), _no_errors
+            )
+            variables = run.variables or {}
+            for operation in _operations(context):
+                cost = operation_cost(
+                    context, operation, variables, self.default_page_size
+                )
+                if cost > self.max_cost:
+                    run.pre_execution_errors = [
+                        *(run.pre_execution_errors or []),
+                        GraphQLError(
+                            f"The query costs {cost}; the limit is {self.max_cost}"
+                            " (connections multiply by their first/last).",
+                            operation,
+                            extensions={"code": ErrorCode.BAD_REQUEST.value},
+                        ),
+                    ]
         yield
 
-    def _rule(self, variables: Mapping[str, Any]) -> type[ValidationRule]:
-        max_cost, page_size = self.max_cost, self.default_page_size
 
-        class QueryCost(ValidationRule):
-            def __init__(self, context: ValidationContext) -> None:
-                super().__init__(context)
-                for operation in _operations(context):
-                    cost = operation_cost(context, operation, variables, page_size)
-                    if cost > max_cost:
-                        context.report_error(
-                            GraphQLError(
-                                f"The query costs {cost}; the limit is {max_cost}"
-                                " (connections multiply by their first/last).",
-                                operation,
-                                extensions={"code": ErrorCode.BAD_REQUEST.value},
-                            )
-                        )
-
-        return QueryCost
+def _no_errors(error: GraphQLError) -> None:
+    """Counting reports nothing: validation has reported what is wrong."""

@@ -1,6 +1,8 @@
 """The schema: Query and Mutation assembled from each capability's pieces, and the
 extensions that protect it."""
 
+import contextlib
+from collections.abc import Iterator
 from contextvars import ContextVar
 
 import strawberry
@@ -10,8 +12,10 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -110,6 +114,23 @@ NODE_TYPES = [
 ]
 
 
+# Parsed and validated documents kept (LRU): clients repeat a few documents with
+# other variables; a flood of distinct ones only cycles this many entries.
+DOCUMENT_CACHE_SIZE = 256
+
+class CachedParse(ParserCache):
+    """Strawberry's ParserCache, but a document that does not parse is left to
+    Strawberry's own parse, which reports the syntax error as every other error."""
+
+    def on_parse(self) -> Iterator[None]:
+        run = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            run.graphql_document = self.cached_parse_document(
+                run.query, **run.parse_options
+            )
+        yield
+
+
 # Whether this request holds U+0000 (set by MailroomSchema.execute for its run).
 _holds_nul: ContextVar[bool] = ContextVar("holds_nul", default=False)
 
@@ -149,22 +170,32 @@ class MailroomSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or get_settings()
+    # The validation rules are made once, so that a repeated document's validation
+    # is cached (ValidationCache keys on the rules too); the cost, which depends on
+    # the variables, is counted for each request after it.
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(
+            max_alias_count=settings.graphql_max_aliases
+        ).validation_rules,
+    ]
+    if not settings.graphql_introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     # Factories, not instances: each request gets fresh extension objects.
     extensions: list = [
         CodedErrors,
         # After CodedErrors: it sees the errors before they are masked.
         ObservedOperation,
-        lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        lambda: CachedParse(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: QueryCostLimiter(
             max_cost=settings.graphql_max_cost,
             default_page_size=settings.default_page_size,
         ),
         PlanColumns,
     ]
-    if not settings.graphql_introspection:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return MailroomSchema(
         query=Query,
         mutation=Mutation,

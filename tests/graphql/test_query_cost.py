@@ -61,6 +61,8 @@ async def test_page_sizes_given_as_variables_are_what_counts(admin):
     # 1 + n * (1 + 1 + (1 + n * 2)): 20,301 at 100, 66 at 5
     assert_refused_for_cost(await admin.gql(query, {"n": 100}), 20_301)
     assert "errors" not in await admin.gql(query, {"n": 5})
+    # the document's validation is cached, its cost is counted again each time
+    assert_refused_for_cost(await admin.gql(query, {"n": 100}), 20_301)
 
 
 @pytest.mark.parametrize(
