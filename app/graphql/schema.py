@@ -118,6 +118,7 @@ NODE_TYPES = [
 # other variables; a flood of distinct ones only cycles this many entries.
 DOCUMENT_CACHE_SIZE = 256
 
+
 class CachedParse(ParserCache):
     """Strawberry's ParserCache, but a document that does not parse is left to
     Strawberry's own parse, which reports the syntax error as every other error."""
