@@ -15,7 +15,7 @@ a mutation's code may read its rows beyond what its payload selects.
 """
 
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from graphql import (
@@ -73,9 +73,10 @@ class PlanColumns(SchemaExtension):
         yield
 
 
+@lru_cache(maxsize=256)  # as many documents as the parse cache keeps
 def plan(schema: BaseSchema, document: DocumentNode) -> Plan:
     """The columns each planned model needs for every field `document` selects;
-    a model missing from the plan loads whole rows."""
+    a model missing from the plan loads whole rows. Not to be changed: cached."""
     selected = _selected_fields(schema._schema, document)  # type: ignore[attr-defined]
     planned: Plan = {}
     for type_name, model in PLANNED.items():
