@@ -12,6 +12,8 @@ from strawberry.file_uploads import Upload
 
 from app.core.base64_strict import b64decode_strict
 from app.core.errors import InvalidInput
+from app.core.spools import Spool
+from app.graphql.spooled_uploads import SpooledUpload
 
 CHUNK = 1024 * 1024
 # Characters of base64 decoded at a time (3 MB of bytes, ~0.3 ms on the event
@@ -25,11 +27,14 @@ SizeCheck = Callable[[int, bool], None]
 @dataclass
 class IncomingFile:
     """A received file whose size has been checked where it is known up front (an
-    upload Starlette spooled, a base64 string); `chunks` checks it as they come.
-    `aclose` frees it (the spooled upload) whether or not it was read."""
+    upload the multipart parser spooled, a base64 string); `chunks` checks it as
+    they come. `spool`: an upload already written to a blob store spool and
+    hashed (SpooledUpload), which the store takes as it is. `aclose` frees it
+    (the spooled upload) whether or not it was read."""
 
     chunks: AsyncGenerator[bytes, None]
     upload: UploadFile | None = None
+    spool: Spool | None = None
 
     async def aclose(self) -> None:
         await self.chunks.aclose()
@@ -50,7 +55,8 @@ async def incoming_upload(upload: Upload, *, check: SizeCheck) -> IncomingFile:
     except BaseException:
         await file.close()
         raise
-    return IncomingFile(_upload_chunks(file, check), file)
+    spool = file.spool if isinstance(file, SpooledUpload) else None
+    return IncomingFile(_upload_chunks(file, check), file, spool)
 
 
 async def _upload_chunks(
