@@ -25,6 +25,7 @@ class SpooledUpload(UploadFile):
         self._pieces: list[bytes] = []
         self._held = 0
         self._writing: asyncio.Future[None] | None = None
+        self._whole = False  # the part has ended: `file` is the spool's
 
     async def write(self, data: bytes) -> None:
         self.size = (self.size or 0) + len(data)
@@ -40,6 +41,9 @@ class SpooledUpload(UploadFile):
     async def seek(self, offset: int) -> None:
         # Starlette seeks to 0 once the part is whole: the rest is written, and
         # the file read from then on is the spool's.
+        if self._whole:
+            await asyncio.to_thread(self.file.seek, offset)
+            return
         await self._written()
         await asyncio.to_thread(self._finish, self._taken(), offset)
 
@@ -62,5 +66,6 @@ class SpooledUpload(UploadFile):
         self.spool.write(pieces)
         self.file.close()  # Starlette's spool, never written
         self.file = self.spool.whole.file
+        self._whole = True
         self.file.flush()
         self.file.seek(offset)
