@@ -2,8 +2,10 @@
 an HTTP client), global ids as a client sees them, one-mutation calls, the InputError
 and ACCESS_FORBIDDEN checks, and waiting for something outside the test to happen."""
 
+import asyncio
 import base64
 import hashlib
+import logging
 import socket
 import time
 import uuid
@@ -153,3 +155,14 @@ def unused_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+async def request_logged(caplog: Any, path: str) -> logging.LogRecord:
+    """The request log line of `path`, once the server has written it (10 s at most)."""
+    async with asyncio.timeout(10):
+        while True:
+            for record in caplog.records:
+                fields = getattr(record, "fields", {})
+                if record.name == "mailroom.http" and fields.get("path") == path:
+                    return record
+            await asyncio.sleep(0.05)

@@ -15,10 +15,11 @@ import os
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
-from app.core.atomic_files import WholeFile, write_whole
+from app.core.atomic_files import write_whole
+from app.core.spools import Spool
 from app.settings import get_settings
 
 CHUNK_BYTES = 256 * 1024  # what a download reads and sends at a time
@@ -40,6 +41,15 @@ class BlobStore(Protocol):
     async def put_chunks(self, chunks: AsyncIterable[bytes]) -> str:
         """Store the bytes of `chunks` as they come; nothing is stored when the
         iteration raises (a size check, a decoding error)."""
+        ...
+
+    def spool(self) -> Spool:
+        """A file to write a blob into as its bytes arrive (an upload being
+        parsed); `put_spool` stores it, closing it unstored leaves nothing."""
+        ...
+
+    async def put_spool(self, spool: Spool) -> str:
+        """Store what was written to `spool` (whole); the caller still closes it."""
         ...
 
     async def get(self, key: str) -> bytes: ...
@@ -91,15 +101,21 @@ class FileBlobStore:
                 break
         else:
             return await self.put(b"".join(head))
-        digest = hashlib.sha256()
-        whole = await asyncio.to_thread(_start, self.root, digest, head)
+        spool = self.spool()
         try:
+            await asyncio.to_thread(spool.write, head)
             async for chunk in iterator:
-                await asyncio.to_thread(_append, whole, digest, chunk)
-            key = digest.hexdigest()
-            await asyncio.to_thread(whole.name, self.path(key), replace=False)
+                await asyncio.to_thread(spool.write, [chunk])
+            return await self.put_spool(spool)
         finally:
-            whole.close()
+            spool.close()
+
+    def spool(self) -> Spool:
+        return Spool(self.root)  # the same file system: stored by a link
+
+    async def put_spool(self, spool: Spool) -> str:
+        key = spool.key
+        await asyncio.to_thread(spool.whole.name, self.path(key), replace=False)
         return key
 
     async def get(self, key: str) -> bytes:
@@ -116,23 +132,6 @@ class FileBlobStore:
             f.close()
             raise
         return OpenBlob(size, _file_chunks(f))
-
-
-def _start(root: Path, digest: Any, chunks: list[bytes]) -> WholeFile:
-    whole = WholeFile(root)
-    try:
-        for chunk in chunks:
-            _append(whole, digest, chunk)
-    except BaseException:
-        whole.close()
-        raise
-    return whole
-
-
-def _append(whole: WholeFile, digest: Any, chunk: bytes) -> None:
-    """One chunk hashed and written (in a thread: 1 MB of sha256 is ~1 ms)."""
-    digest.update(chunk)
-    whole.file.write(chunk)
 
 
 async def _file_chunks(f: BinaryIO) -> AsyncIterator[bytes]:

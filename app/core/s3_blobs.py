@@ -11,10 +11,13 @@ and already in memory, far below the 5 GB a single put may carry. Reads of a
 download stream the object's body in chunks instead of buffering it.
 """
 
+import asyncio
 import hashlib
+import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import AsyncExitStack
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from aiobotocore.config import AioConfig
@@ -22,6 +25,7 @@ from aiobotocore.session import AioSession, get_session
 from botocore.exceptions import ClientError
 
 from app.core.blobs import CHUNK_BYTES, OpenBlob, _relative, missing
+from app.core.spools import Spool
 
 _NOT_FOUND = frozenset({"404", "NoSuchKey", "NotFound"})
 # Path-style requests (https://endpoint/bucket/key) work with every S3-compatible
@@ -58,6 +62,12 @@ class S3BlobStore:
     async def put_chunks(self, chunks: AsyncIterable[bytes]) -> str:
         # One PutObject of the joined bytes (see the module's docstring).
         return await self.put(b"".join([chunk async for chunk in chunks]))
+
+    def spool(self) -> Spool:
+        return Spool(Path(tempfile.gettempdir()))
+
+    async def put_spool(self, spool: Spool) -> str:
+        return await self.put(await asyncio.to_thread(spool.read_all))
 
     async def get(self, key: str) -> bytes:
         async with self._client() as client:

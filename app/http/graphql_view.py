@@ -15,6 +15,7 @@ from app.http.auth import authenticated
 from app.http.errors import json_error, outage_response, refusal_response
 from app.http.graphiql import graphiql_page
 from app.http.json_body import decode_json
+from app.http.multipart import SpoolingRequest
 
 PREFLIGHT_HEADERS = (
     "graphql-preflight",
@@ -43,7 +44,7 @@ class MailroomGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await Response(status_code=404)(scope, receive, send)
             return
-        request = Request(scope, receive)
+        request = SpoolingRequest(scope, receive)
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
             await (await self.render_graphql_ide(request))(scope, receive, send)
             return

@@ -13,6 +13,7 @@ from arq.connections import ArqRedis
 from app.core.blobs import blob_store
 from app.core.errors import ErrorCode, InvalidInput, NotFound
 from app.core.limits import limits
+from app.core.spools import Spool
 from app.core.validation import check_metadata
 from app.inboxes.models import Inbox
 from app.inboxes.service import inbox_for_recipient
@@ -85,7 +86,7 @@ async def find_inbox(organization_id: int | None, recipient: str) -> Inbox:
 async def request_import(
     redis: ArqRedis,
     *,
-    raw: bytes | AsyncIterator[bytes],
+    raw: bytes | AsyncIterator[bytes] | Spool,
     recipient: str,
     organization_id: int | None,
     creator_id: int | None,
@@ -94,9 +95,9 @@ async def request_import(
     idempotency_key: str | None = None,
     source: str,
 ) -> Task:
-    """`raw` in memory (SMTP, the CLI) or as chunks, their size checked as they
-    come (importEmail): those are stored only once the request is otherwise valid,
-    so a refused one leaves no blob."""
+    """`raw` in memory (SMTP, the CLI), as chunks, their size checked as they
+    come, or a spooled upload, its size known (importEmail): those are stored
+    only once the request is otherwise valid, so a refused one leaves no blob."""
     if isinstance(raw, bytes):
         check_size(len(raw))
         check_not_empty(raw)
@@ -119,7 +120,11 @@ async def request_import(
     )
 
 
-async def _store(raw: bytes | AsyncIterator[bytes]) -> str:
+async def _store(raw: bytes | AsyncIterator[bytes] | Spool) -> str:
     if isinstance(raw, bytes):
         return await blob_store().put(raw)
+    if isinstance(raw, Spool):
+        if raw.blank:
+            raise _empty()
+        return await blob_store().put_spool(raw)
     return await blob_store().put_chunks(_not_empty(raw))

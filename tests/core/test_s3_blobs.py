@@ -40,6 +40,22 @@ async def test_the_store_puts_gets_and_streams_content_addressed_objects(s3_blob
     assert len(chunks) > 1 and max(map(len, chunks)) <= CHUNK_BYTES
 
 
+async def test_a_spooled_upload_is_one_object_of_its_bytes(s3_blobs):
+    # given bytes written to the store's spool in two pieces
+    store = blob_store()
+    spool = store.spool()
+    try:
+        spool.write([b"first piece, ", b"second piece"])
+        # when the spool is stored
+        key = await store.put_spool(spool)
+    finally:
+        spool.close()
+    # then one object holds them, under their sha256
+    assert key == sha(b"first piece, second piece")
+    assert await store.get(key) == b"first piece, second piece"
+    assert await s3_blobs.keys() == [s3_blobs.object_key(key)]
+
+
 async def test_a_missing_object_is_file_not_found(s3_blobs):
     store = blob_store()
     absent = hashlib.sha256(b"never stored").hexdigest()

@@ -5,17 +5,7 @@ import asyncio
 import logging
 
 from tests.faults.servers import served
-from tests.helpers import auth
-
-
-async def _wait_for_request_log(caplog, path: str) -> logging.LogRecord:
-    async with asyncio.timeout(10):
-        while True:
-            for record in caplog.records:
-                fields = getattr(record, "fields", {})
-                if record.name == "mailroom.http" and fields.get("path") == path:
-                    return record
-            await asyncio.sleep(0.05)
+from tests.helpers import auth, request_logged
 
 
 async def test_a_client_that_disconnects_mid_upload_is_not_an_error(app, admin, caplog):
@@ -36,7 +26,7 @@ async def test_a_client_that_disconnects_mid_upload_is_not_an_error(app, admin, 
         await writer.wait_closed()
 
         # When the server has finished with the request
-        record = await _wait_for_request_log(caplog, "/graphql")
+        record = await request_logged(caplog, "/graphql")
 
     # Then the request log says the client left, and nothing is logged as an error
     assert record.fields["status"] == 499, record.fields

@@ -1,19 +1,28 @@
 """A message goes to the blob store in pieces (base64 decoded a piece at a time, an
-upload a chunk at a time), and the parse process writes the attachments an import
-keeps: the bytes arrive whole, and nothing is stored that nothing refers to."""
+upload spooled to the store as it arrives), and the parse process writes the
+attachments an import keeps: the bytes arrive whole, and nothing is stored that
+nothing refers to."""
 
+import asyncio
 import base64
+import logging
 from pathlib import Path
 
+from app.graphql.spooled_uploads import PIECE
 from app.graphql.uploads import BASE64_CHUNK
 from tests import mailcorpus as mc
-from tests.helpers import assert_input_error, sha
+from tests.faults.servers import served
+from tests.helpers import assert_input_error, auth, request_logged, sha
 from tests.intake.importing import (
+    IMPORT,
     download,
     import_email,
     imported,
     imported_email,
     intake_inbox,
+    multipart_upload,
+    post_multipart,
+    task_of,
 )
 from tests.intake.test_parse_isolation import _many_parts
 from tests.mailcorpus.payloads import pdf, png
@@ -75,6 +84,87 @@ async def test_base64_broken_past_the_first_piece_is_refused_and_nothing_stored(
         # then it is refused as invalid base64, and no blob is stored
         assert_input_error(result, "BAD_REQUEST", "rawMessageBase64")
     assert _stored(blobs) == set()
+
+
+def _upload(raw: bytes, recipient: str = mc.INBOX) -> dict:
+    return multipart_upload(
+        IMPORT,
+        {"input": {"rawMessage": None, "recipient": recipient}},
+        {"variables.input.rawMessage": ("big.eml", raw)},
+    )
+
+
+async def test_a_large_upload_is_stored_as_it_was_spooled(
+    admin, run_jobs, settings, tmp_path
+):
+    # given a message of several spool pieces
+    blobs = _blob_dir(settings, tmp_path)
+    await intake_inbox(admin.organization_id)
+    raw, data = mc.big_attachment(PIECE * 3)
+    # when it is uploaded and imported
+    response = await post_multipart(admin, _upload(raw))
+    result = response.json()["data"]["importEmail"]
+    assert result["__typename"] == "Task", result
+    await run_jobs()
+    task = await task_of(admin, result["id"])
+    assert task["status"] == "SUCCEEDED", task["error"]
+    # then the raw message is byte for byte what was sent, and the store holds it
+    # and the attachment, named by their sha256, and nothing else
+    eml = await download(admin, task["email"]["contentUrl"])
+    assert sha(eml.content) == sha(raw)
+    assert _stored(blobs) == {sha(raw), sha(data)}
+
+
+async def test_a_refused_upload_stores_no_blob(admin, settings, tmp_path):
+    # given an upload to an address no inbox receives
+    blobs = _blob_dir(settings, tmp_path)
+    await intake_inbox(admin.organization_id)
+    raw, _ = mc.big_attachment(PIECE * 2)
+    # when it is sent
+    response = await post_multipart(admin, _upload(raw, "nobody@acme.test"))
+    # then it is refused and its spool is gone
+    assert_input_error(response.json()["data"]["importEmail"], "NOT_FOUND", "recipient")
+    assert _stored(blobs) == set()
+
+
+async def test_an_upload_cut_short_leaves_nothing(
+    app, admin, settings, tmp_path, caplog
+):
+    # given a client that sends 2 MB of a 4 MB multipart upload and leaves
+    blobs = _blob_dir(settings, tmp_path)
+    await intake_inbox(admin.organization_id)
+    caplog.set_level(logging.INFO)
+    boundary = "cut"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n'
+        '{"query": "mutation { __typename }"}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="0"; '
+        'filename="big.eml"\r\nContent-Type: message/rfc822\r\n\r\n'
+    ).encode()
+    async with served(app) as client:
+        reader, writer = await asyncio.open_connection(
+            "127.0.0.1", client.base_url.port
+        )
+        writer.write(
+            (
+                "POST /graphql HTTP/1.1\r\nHost: test\r\nGraphQL-Preflight: 1\r\n"
+                f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                f"Authorization: {auth(admin.token)['Authorization']}\r\n"
+                f"Content-Length: {len(head) + 4 * PIECE}\r\n\r\n"
+            ).encode()
+            + head
+            + b"x" * (2 * PIECE)
+        )
+        await writer.drain()
+        await asyncio.sleep(0.3)
+        writer.close()
+        await writer.wait_closed()
+        # when the server has finished with the request
+        await request_logged(caplog, "/graphql")
+    # then nothing was stored and nothing is logged as an error
+    assert _stored(blobs) == set()
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, [r.getMessage() for r in errors]
 
 
 async def test_a_refused_request_stores_no_blob(admin, settings, tmp_path):

@@ -64,7 +64,7 @@ class ImportEmail:
         try:
             task = await request_import(
                 info.context.redis,
-                raw=raw.chunks,
+                raw=raw.spool or raw.chunks,
                 recipient=input.recipient,
                 organization_id=info.context.organization_id,
                 creator_id=info.context.viewer.user.id,
