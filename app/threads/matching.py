@@ -20,6 +20,9 @@ class ThreadMatch:
     method: ThreadMatchMethod
     matched: Email | None = None
     parent: Email | None = None
+    # False when no stored reference names the message: re-linking then has no
+    # children to look for (the queue's lock keeps it so until commit).
+    named: bool = True
 
 
 @dataclass(kw_only=True)
@@ -88,8 +91,10 @@ async def match_thread(
     match = await _by_subject(organization_id, queue_id, incoming, now)
     if match is not None:
         thread = await EmailThread.get(id=match.email_thread_id)
-        return ThreadMatch(thread, ThreadMatchMethod.SUBJECT_PARTICIPANTS, match)
-    return ThreadMatch(None, ThreadMatchMethod.NEW_THREAD)
+        return ThreadMatch(
+            thread, ThreadMatchMethod.SUBJECT_PARTICIPANTS, match, named=False
+        )
+    return ThreadMatch(None, ThreadMatchMethod.NEW_THREAD, named=False)
 
 
 async def _naming_the_same(queue_id: int, refs: list[str]) -> Email | None:
