@@ -40,7 +40,10 @@ class Incoming:
 async def lock_queue(queue_id: int) -> None:
     """Serialize threading within a queue until the transaction ends, so a reply
     and its parent imported at the same time each see the other (PostgreSQL; a
-    SQLite write transaction holds the database already)."""
+    SQLite write transaction holds the database already: BEGIN IMMEDIATE, see
+    app.sqlite_engine, so no statement is sent there)."""
+    if Queue._meta.db.capabilities.dialect == "sqlite":
+        return
     await Queue.select_for_update().filter(id=queue_id).first()
 
 
