@@ -183,9 +183,10 @@ async def authenticate(token: str | None) -> Viewer | None:
     """The viewer a bearer token stands for, or None if missing, unknown or revoked."""
     if not token:
         return None
+    # One statement a request: the user joined, not fetched after.
     row = await ApiToken.get_or_none(
         token_hash=hash_token(token), revoked_at=None
-    ).prefetch_related("user")
+    ).select_related("user")
     if row is None or not row.user.is_active:
         return None
     now = datetime.now(UTC)

@@ -30,7 +30,7 @@ from app.mail.models import Email, EmailType
 from app.mail.service import NewEmail, Received, record_email
 from app.outbox.bounces import Failure, original_email, record_bounce
 from app.outbox.notices import queue_automatic_rejection
-from app.outbox.status_notices import queue_status_notices
+from app.outbox.status_notices import status_notices
 from app.tasks.jobs import JobFailed, Outcome, task_job
 from app.tasks.models import Task
 from app.threads.links import inherit_links
@@ -234,7 +234,9 @@ async def _store(
             thread=match.thread,
             match_method=match.method,
         )
-        documents = await _documents(email, inbox, parsed.attachments, payload)
+        documents, annotations = await _documents(
+            email, inbox, parsed.attachments, payload
+        )
         _finish_parts(parsed, documents)
         html, html_cut = truncate_utf8(_with_part_urls(email, parsed), body_max_bytes)
         email.body_text_html = html
@@ -242,7 +244,7 @@ async def _store(
         email.parts = parsed.parts
         await email.save(update_fields=["body_text_html", "body_truncated", "parts"])
         await record_references(email)
-        await relink(email)
+        await relink(email, named=match.named)
         if match.thread is not None:  # a reply into a linked thread is linked too
             await inherit_links(email)
         follow_ups = []
@@ -255,9 +257,8 @@ async def _store(
         ):
             follow_ups.append(await queue_automatic_rejection(email, inbox))
         # Its annotations arrive in TO_REVIEW: a template may announce that.
-        follow_ups += await queue_status_notices(
-            [a.id for a in await Annotation.filter(email_id=email.id).only("id")],
-            AnnotationStatus.TO_REVIEW,
+        follow_ups += await status_notices(
+            annotations, AnnotationStatus.TO_REVIEW, email=email
         )
         deliveries = await emit(
             WebhookEvent.EMAIL_RECEIVED,
@@ -302,9 +303,11 @@ async def _documents(
     inbox: Inbox,
     attachments: list[Attachment],
     payload: dict[str, Any],
-) -> dict[str, Document]:
-    """One Document and one Annotation per accepted attachment, by part id."""
+) -> tuple[dict[str, Document], list[Annotation]]:
+    """One Document and one Annotation per accepted attachment: the documents by
+    part id, and the annotations."""
     documents: dict[str, Document] = {}
+    annotations: list[Annotation] = []
     for item in attachments:
         if item.outcome is not PartOutcome.DOCUMENT:
             continue
@@ -319,7 +322,7 @@ async def _documents(
         )
         # The annotation is visible only once this transaction commits, so it is
         # written ready for review (IMPORTING is never observable).
-        await Annotation.create(
+        annotation = await Annotation.create(
             organization_id=email.organization_id,
             queue_id=inbox.queue_id,
             document=document,
@@ -330,7 +333,8 @@ async def _documents(
             values=payload.get("values") or {},
         )
         documents[item.part_id] = document
-    return documents
+        annotations.append(annotation)
+    return documents, annotations
 
 
 def _finish_parts(parsed: ParsedMessage, documents: dict[str, Document]) -> None:

@@ -21,7 +21,7 @@ from app.mail.service import relate
 from app.mail.subjects import reply_subject
 from app.outbox.notices import queue_notice, render_notice, reply_sender
 from app.tasks.models import Task
-from app.templates.models import StatusChangeNotice, TemplateType
+from app.templates.models import EmailTemplate, StatusChangeNotice, TemplateType
 from app.templates.placeholders import annotation_context, build_context
 from app.templates.service import count_use, notice_template
 
@@ -33,31 +33,57 @@ async def queue_status_notices(
 ) -> list[Task]:
     """The notices the annotations' move into `status` sends (QUEUED, with their send
     Tasks for the caller to enqueue once its transaction commits)."""
+    annotations = await Annotation.filter(id__in=annotation_ids).order_by("id")
+    return await status_notices(annotations, status)
+
+
+async def status_notices(
+    annotations: list[Annotation],
+    status: AnnotationStatus,
+    *,
+    email: Email | None = None,
+) -> list[Task]:
+    """queue_status_notices for annotations the caller holds (an import: the ones it
+    just wrote, with `email`, theirs). A queue without a template for `status`, the
+    usual case, costs one statement whatever the annotations."""
     tasks = []
-    for annotation in await Annotation.filter(id__in=annotation_ids).order_by("id"):
-        task = await _notice(annotation, status)
+    templates: dict[int, EmailTemplate | None] = {}
+    for annotation in annotations:
+        if annotation.queue_id not in templates:
+            templates[annotation.queue_id] = await notice_template(
+                organization_id=annotation.organization_id,
+                queue_id=annotation.queue_id,
+                type=TemplateType.AUTOMATIC_STATUS_CHANGED_INFO,
+                trigger=status,
+            )
+        template = templates[annotation.queue_id]
+        if template is None:
+            continue
+        if email is None or email.id != annotation.email_id:
+            email = await _email(annotation)
+        task = await _notice(annotation, status, template, email)
         if task is not None:
             tasks.append(task)
     return tasks
 
 
-async def _notice(annotation: Annotation, status: AnnotationStatus) -> Task | None:
-    email = (
-        await Email.get_or_none(id=annotation.email_id) if annotation.email_id else None
-    )
+async def _email(annotation: Annotation) -> Email | None:
+    if annotation.email_id is None:
+        return None
+    return await Email.get_or_none(id=annotation.email_id)
+
+
+async def _notice(
+    annotation: Annotation,
+    status: AnnotationStatus,
+    template: EmailTemplate,
+    email: Email | None,
+) -> Task | None:
     if email is None or not _answerable(email):
         return None
     sender = await reply_sender(email)
     if sender["email"].lower() == email.from_address:
         return None  # our own address: never a loop
-    template = await notice_template(
-        organization_id=annotation.organization_id,
-        queue_id=annotation.queue_id,
-        type=TemplateType.AUTOMATIC_STATUS_CHANGED_INFO,
-        trigger=status,
-    )
-    if template is None:
-        return None
     if await StatusChangeNotice.exists(annotation_id=annotation.id, status=status):
         return None
     try:

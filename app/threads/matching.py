@@ -20,6 +20,9 @@ class ThreadMatch:
     method: ThreadMatchMethod
     matched: Email | None = None
     parent: Email | None = None
+    # False when no stored reference names the message: re-linking then has no
+    # children to look for (the queue's lock keeps it so until commit).
+    named: bool = True
 
 
 @dataclass(kw_only=True)
@@ -37,7 +40,10 @@ class Incoming:
 async def lock_queue(queue_id: int) -> None:
     """Serialize threading within a queue until the transaction ends, so a reply
     and its parent imported at the same time each see the other (PostgreSQL; a
-    SQLite write transaction holds the database already)."""
+    SQLite write transaction holds the database already: BEGIN IMMEDIATE, see
+    app.sqlite_engine, so no statement is sent there)."""
+    if Queue._meta.db.capabilities.dialect == "sqlite":
+        return
     await Queue.select_for_update().filter(id=queue_id).first()
 
 
@@ -88,8 +94,10 @@ async def match_thread(
     match = await _by_subject(organization_id, queue_id, incoming, now)
     if match is not None:
         thread = await EmailThread.get(id=match.email_thread_id)
-        return ThreadMatch(thread, ThreadMatchMethod.SUBJECT_PARTICIPANTS, match)
-    return ThreadMatch(None, ThreadMatchMethod.NEW_THREAD)
+        return ThreadMatch(
+            thread, ThreadMatchMethod.SUBJECT_PARTICIPANTS, match, named=False
+        )
+    return ThreadMatch(None, ThreadMatchMethod.NEW_THREAD, named=False)
 
 
 async def _naming_the_same(queue_id: int, refs: list[str]) -> Email | None:

@@ -17,8 +17,9 @@ from app.threads.service import (
 MAX_DEPTH = 1000
 
 
-async def relink(email: Email) -> None:
-    """Call after `email` and its references are stored, in the same transaction."""
+async def relink(email: Email, *, named: bool = True) -> None:
+    """Call after `email` and its references are stored, in the same transaction;
+    `named` False when threading found no stored reference naming the email."""
     if email.email_thread_id is None:
         return
     thread_id = email.email_thread_id
@@ -27,13 +28,15 @@ async def relink(email: Email) -> None:
     # Emails naming the same ancestors: only those elsewhere (a thread's root is
     # named by all of its emails, which are here already).
     connected += await _naming(email, refs, outside=thread_id)
-    children = await _naming(email, [email.message_id] if email.message_id else [])
+    named = named and bool(email.message_id)
+    children = await _naming(email, [email.message_id] if named else [])
     for other in [*connected, *children]:
         if other.email_thread_id != thread_id:  # merges only bring emails here
             await _join(thread_id, other.id)
-    if children:
-        await _reparent(thread_id, [c.id for c in children])
-    await recompute_thread(thread_id)
+    # A merge or move recomputed the thread already, and storing the email kept
+    # it in step (`_touch_thread`): only new parents can change its root.
+    if children and await _reparent(thread_id, [c.id for c in children]):
+        await recompute_thread(thread_id)
 
 
 async def _naming(
@@ -77,14 +80,16 @@ async def _join(thread_id: int, email_id: int) -> None:
     await merge_threads(target_id=thread_id, source_id=source_id)
 
 
-async def _reparent(thread_id: int, child_ids: list[int]) -> None:
-    """Each child's parent, as the emails now here name it; never a loop."""
+async def _reparent(thread_id: int, child_ids: list[int]) -> bool:
+    """Each child's parent, as the emails now here name it; never a loop. Whether
+    any parent changed."""
     members = await Email.filter(email_thread_id=thread_id)
     parent_of = {e.id: e.parent_id for e in members}
     children = [e for e in members if e.id in set(child_ids)]
     wanted = {m for c in children for m in referenced_ids(c.in_reply_to, c.references)}
     found = await emails_by_message_id(members[0].queue_id, [*wanted])
     known = {m: e for m, e in found.items() if e.email_thread_id == thread_id}
+    changed = False
     for child in children:
         if child.thread_match_method is ThreadMatchMethod.MANUAL:
             continue
@@ -105,6 +110,8 @@ async def _reparent(thread_id: int, child_ids: list[int]) -> None:
             thread_match_email_id=parent.id,
             thread_match_method=choice.method,
         )
+        changed = True
+    return changed
 
 
 def _ancestor(candidate: int, start: int, parent_of: dict[int, int | None]) -> bool:
