@@ -42,6 +42,18 @@ def raw_message(n: int) -> EmailMessage:
     return msg
 
 
+def send_input(queue_id: int, n: int) -> dict[str, Any]:
+    """sendEmail's input for the product arm's message `n`."""
+    from app.core import ids
+
+    return {
+        "queue": ids.encode("Queue", queue_id),
+        "to": [{"email": f"client{n}@client.example"}],
+        "subject": f"Statement {n}",
+        "message": HTML.format(n=n),
+    }
+
+
 class Sink:
     """An aiosmtpd handler that counts what it was handed, and the sessions."""
 
@@ -61,29 +73,29 @@ class Sink:
         return "250 2.0.0 Queued"
 
 
-async def measure(env: Env, sink: Sink, port: int, *, rounds: int = 5) -> list[Figure]:
-    from app.core import ids
+async def bench_queue(env: Env) -> Any:
+    """The queue the product arm sends from, with its inbox (the sender)."""
     from app.inboxes.models import Inbox, Queue
-    from app.mail.models import DeliveryStatus, Email, EmailType
-    from app.main import create_app
 
     queue = await Queue.create(organization_id=env.organization_id, name="bench")
     await Inbox.create(
         organization_id=env.organization_id, queue=queue, email=INBOX, name="Bench"
     )
+    return queue
+
+
+async def measure(env: Env, sink: Sink, port: int, *, rounds: int = 5) -> list[Figure]:
+    from app.mail.models import DeliveryStatus, Email, EmailType
+    from app.main import create_app
+
+    queue = await bench_queue(env)
     counter = iter(range(10**6))
     per_session: list[float] = []  # the raw arm's second variant, each round
 
     async with serving(create_app()) as url, httpx.AsyncClient(base_url=url) as client:
 
         async def send(n: int) -> None:
-            input = {
-                "queue": ids.encode("Queue", queue.id),
-                "to": [{"email": f"client{n}@client.example"}],
-                "subject": f"Statement {n}",
-                "message": HTML.format(n=n),
-            }
-            await start_task(client, env.token, MUTATION, input)
+            await start_task(client, env.token, MUTATION, send_input(queue.id, n))
 
         outgoing = Email.filter(
             organization_id=env.organization_id, type=EmailType.OUTGOING
