@@ -163,7 +163,7 @@ async def record_email(
         )
     if participants:
         await EmailParticipant.bulk_create(participants)
-    await set_labels(email, new.labels)
+    await _add_labels(email, new.labels)  # a new email has none to replace
     await _touch_thread(thread, email)
     return email
 
@@ -221,6 +221,10 @@ async def _touch_thread(thread: EmailThread, email: Email) -> None:
 async def set_labels(email: Email, labels: list[Label]) -> None:
     """Replace an email's labels."""
     await EmailLabel.filter(email_id=email.id).delete()
+    await _add_labels(email, labels)
+
+
+async def _add_labels(email: Email, labels: list[Label]) -> None:
     if labels:
         await EmailLabel.bulk_create(
             [
