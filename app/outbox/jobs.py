@@ -185,7 +185,7 @@ async def _send(task: Task, email: Email) -> Outcome:
             html=task.payload.get("html", ""),
             text=task.payload.get("text", ""),
             attachments=[(d, await store.get(d.blob_key)) for d in ordered],
-            wire=lambda message: wire_bytes(message, sender, recipients),
+            wire=lambda message, data: wire_bytes(message, sender, recipients, data),
         )
         message, data = built.message, built.data
     except OSError as exc:  # an attachment's bytes are gone: nothing sensible to send
