@@ -22,7 +22,7 @@ import psutil
 
 from bench.env import Env, environment
 from bench.harness import Figure, Target, interleave, summarize
-from bench.processes import cpu_seconds, running
+from bench.processes import cpu_seconds, running, worker_beating
 from bench.servers import serving, start_task, task_mutation
 
 INBOX = "bench-import@example.com"
@@ -59,17 +59,6 @@ def parse_only(raw: bytes) -> None:
     for part in parsed.walk():
         if not part.is_multipart():
             part.get_payload(decode=True)
-
-
-def _worker_beating() -> bool:
-    """The worker has written its first heartbeat (`mailroom health worker`)."""
-    import redis
-
-    from app.core.redis import redis_url
-    from app.worker import worker_options
-
-    with redis.Redis.from_url(redis_url()) as client:
-        return bool(client.exists(f"{worker_options()['queue_name']}:health-check"))
 
 
 async def measure(env: Env, *, rounds: int = 5) -> list[Figure]:
@@ -109,7 +98,7 @@ async def measure(env: Env, *, rounds: int = 5) -> list[Figure]:
                 parse_only(raw)
             return MESSAGES_PER_ROUND / (time.perf_counter() - start)
 
-        with running(env, "worker", ready=_worker_beating):
+        with running(env, "worker", ready=worker_beating):
             arms = await interleave(product, bare, rounds=rounds)
     rate = arms.figure(
         "import end to end / stdlib parse-only rate",

@@ -152,11 +152,13 @@ class StatementCounter(logging.Handler):
         super().__init__(logging.DEBUG)
         self.n = 0
         self.selects: list[tuple[str, Any]] = []  # to replay as raw SQL
+        self.statements: list[str] = []  # every one counted, in order
 
     def emit(self, record: logging.LogRecord) -> None:
         word = record.getMessage().lstrip().split(" ", 1)[0].upper()
         if word in {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"}:
             self.n += 1
+            self.statements.append(str(record.args[0] if record.args else record.msg))
             if word in {"SELECT", "WITH"} and isinstance(record.args, tuple):
                 query, values = (*record.args, None)[:2]
                 self.selects.append((query, values))
@@ -174,6 +176,7 @@ class StatementCounter(logging.Handler):
 
         async def counted_reset(conn: Any, *, timeout: Any = None) -> None:  # noqa: ASYNC109
             counter.n += 1
+            counter.statements.append("(asyncpg reset)")
             await counter._reset(conn, timeout=timeout)
 
         asyncpg.Connection.reset = counted_reset  # type: ignore[method-assign]

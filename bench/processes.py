@@ -63,3 +63,14 @@ def cpu_seconds(*processes: psutil.Process) -> float:
                     times = p.cpu_times()
                     total += times.user + times.system
     return total
+
+
+def worker_beating() -> bool:
+    """A `mailroom worker` wrote its first heartbeat (`mailroom health worker`)."""
+    import redis
+
+    from app.core.redis import redis_url
+    from app.worker import worker_options
+
+    with redis.Redis.from_url(redis_url()) as client:
+        return bool(client.exists(f"{worker_options()['queue_name']}:health-check"))

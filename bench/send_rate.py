@@ -1,12 +1,14 @@
-"""Send throughput: sendEmail over uvicorn, then the in-process arq worker until every
-email is SENT to an aiosmtpd sink, in messages a second, against raw aiosmtplib
-handing the same number of equivalent messages (plain and HTML bodies, same
-headers) to the same sink over one connection, one after the other.
+"""Send throughput as deployed: a batch of sendEmail mutations sent at once over
+uvicorn (a caller with a batch does not wait for each answer), then `mailroom worker`
+in its own process until every email is SENT to an aiosmtpd sink in this process, in
+messages a second, against raw aiosmtplib handing the same number of equivalent
+messages (plain and HTML bodies, same headers) to the same sink over one connection,
+one after the other.
 
 Figures: product rate / raw rate (≥ 0.5×); and the product against the raw arm's
 second variant in the same rounds, `aiosmtplib.send()` a message (a session each).
-The sink, the API, the worker and the raw client share this event loop, as the
-import benchmark's arms do.
+The sink, the API, the client and the raw arm share this event loop; the worker
+(MAIL_URL inherited from this environment) has its own process and core.
 """
 
 import asyncio
@@ -19,6 +21,7 @@ import httpx
 
 from bench.env import Env, environment
 from bench.harness import Arms, Figure, Target, interleave
+from bench.processes import running, worker_beating
 from bench.servers import serving, start_task, task_mutation
 
 INBOX = "bench-send@example.com"
@@ -37,6 +40,18 @@ def raw_message(n: int) -> EmailMessage:
     msg.set_content(f"Dear customer, your statement {n} is ready.\n" * 4)
     msg.add_alternative(HTML.format(n=n), subtype="html")
     return msg
+
+
+def send_input(queue_id: int, n: int) -> dict[str, Any]:
+    """sendEmail's input for the product arm's message `n`."""
+    from app.core import ids
+
+    return {
+        "queue": ids.encode("Queue", queue_id),
+        "to": [{"email": f"client{n}@client.example"}],
+        "subject": f"Statement {n}",
+        "message": HTML.format(n=n),
+    }
 
 
 class Sink:
@@ -58,38 +73,29 @@ class Sink:
         return "250 2.0.0 Queued"
 
 
-async def measure(env: Env, sink: Sink, port: int, *, rounds: int = 5) -> list[Figure]:
-    from arq import create_pool
-
-    from app.core import ids
-    from app.core.redis import arq_settings
+async def bench_queue(env: Env) -> Any:
+    """The queue the product arm sends from, with its inbox (the sender)."""
     from app.inboxes.models import Inbox, Queue
-    from app.mail.models import DeliveryStatus, Email, EmailType
-    from app.main import create_app
-    from app.worker import build_worker
 
     queue = await Queue.create(organization_id=env.organization_id, name="bench")
     await Inbox.create(
         organization_id=env.organization_id, queue=queue, email=INBOX, name="Bench"
     )
-    redis = await create_pool(arq_settings())
-    # The worker's own startup and shutdown (what they open and close), but the
-    # database is this benchmark's, already open.
-    worker = build_worker(cron_jobs=[], handle_signals=False, redis_pool=redis)
-    worker_task = asyncio.create_task(worker.main())
+    return queue
+
+
+async def measure(env: Env, sink: Sink, port: int, *, rounds: int = 5) -> list[Figure]:
+    from app.mail.models import DeliveryStatus, Email, EmailType
+    from app.main import create_app
+
+    queue = await bench_queue(env)
     counter = iter(range(10**6))
     per_session: list[float] = []  # the raw arm's second variant, each round
 
     async with serving(create_app()) as url, httpx.AsyncClient(base_url=url) as client:
 
         async def send(n: int) -> None:
-            input = {
-                "queue": ids.encode("Queue", queue.id),
-                "to": [{"email": f"client{n}@client.example"}],
-                "subject": f"Statement {n}",
-                "message": HTML.format(n=n),
-            }
-            await start_task(client, env.token, MUTATION, input)
+            await start_task(client, env.token, MUTATION, send_input(queue.id, n))
 
         outgoing = Email.filter(
             organization_id=env.organization_id, type=EmailType.OUTGOING
@@ -101,8 +107,7 @@ async def measure(env: Env, sink: Sink, port: int, *, rounds: int = 5) -> list[F
                 delivery_status=DeliveryStatus.SENT
             ).count()
             start = time.perf_counter()
-            for n in batch:
-                await send(n)
+            await asyncio.gather(*(send(n) for n in batch))
             sent = outgoing.filter(delivery_status=DeliveryStatus.SENT)
             while await sent.count() < sent_before + MESSAGES_PER_ROUND:  # noqa: ASYNC110 (a client polls)
                 await asyncio.sleep(0.005)
@@ -127,19 +132,12 @@ async def measure(env: Env, sink: Sink, port: int, *, rounds: int = 5) -> list[F
             per_session.append(MESSAGES_PER_ROUND / (time.perf_counter() - start))
             return rate
 
-        try:
+        with running(env, "worker", ready=worker_beating):
             arms = await interleave(product, bare, rounds=rounds)
-        finally:
-            # Not Worker.close(): it cancels the jobs still finishing. Stop
-            # polling, let them end, then the worker's shutdown.
-            worker_task.cancel()
-            await asyncio.gather(worker_task, return_exceptions=True)
-            await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
-            if worker.on_shutdown is not None:
-                await worker.on_shutdown(worker.ctx)
-            await redis.aclose()
     failed = await outgoing.exclude(delivery_status=DeliveryStatus.SENT).count()
     assert failed == 0, f"{failed} emails not SENT"
+    # The worker's sends reached this sink (MAIL_URL), as did the raw arm's two.
+    assert sink.received == 3 * MESSAGES_PER_ROUND * (rounds + 1), sink.received
     figure = arms.figure(
         "sendEmail → SENT / raw aiosmtplib rate",
         Target(">=", 0.5),

@@ -72,7 +72,7 @@ OFF_LOOP_BYTES = 256 * 1024
 class Composed:
     message: EmailMessage
     data: bytes  # the message as stored (Email.raw_blob_key)
-    wire: bytes | None  # flattened for the relay ahead of time, else when sent
+    wire: bytes | None  # for the relay, made with `data`; None: flattened when sent
 
 
 async def composed(
@@ -81,19 +81,20 @@ async def composed(
     html: str,
     text: str,
     attachments: list[tuple[Document, bytes]],
-    wire: Callable[[EmailMessage], bytes | None],
+    wire: Callable[[EmailMessage, bytes], bytes | None],
 ) -> Composed:
-    """`compose` and the message's bytes; a large message off the event loop, with
-    its bytes for the relay (`wire`) made there too."""
+    """`compose`, the message's bytes and its bytes for the relay (`wire`, given the
+    message and its bytes); a large message off the event loop."""
 
-    def build(off_loop: bool) -> Composed:
+    def build() -> Composed:
         message = compose(email, html=html, text=text, attachments=attachments)
-        return Composed(message, bytes(message), wire(message) if off_loop else None)
+        data = bytes(message)
+        return Composed(message, data, wire(message, data))
 
     size = len(html) + len(text) + sum(len(content) for _, content in attachments)
     if size < OFF_LOOP_BYTES:
-        return build(False)
-    return await asyncio.to_thread(build, True)
+        return build()
+    return await asyncio.to_thread(build)
 
 
 def envelope_recipients(email: Email) -> list[str]:

@@ -21,7 +21,7 @@ from app.outbox.recipients import (
     clean_headers,
     clean_recipients,
 )
-from app.outbox.sender import as_sender, chosen_sender, default_sender
+from app.outbox.sender import as_sender, chosen_sender, configured_sender, default_inbox
 from app.templates.expansion import placeholders
 from app.templates.models import EmailTemplate
 from app.templates.placeholders import annotation_context, build_context
@@ -68,6 +68,8 @@ class Draft:
     send_at: datetime | None
     send_before: datetime | None
     sender: dict[str, str]
+    # The inbox it goes out from (the Email's inbox); None for MAIL_FROM.
+    sender_inbox_id: int | None
     related: list[Annotation]
     related_documents: list[Document]
     attach: list[Document]
@@ -130,6 +132,7 @@ async def draft(req: SendRequest, organization: Organization) -> Draft:
     )
     _check_size(content.html, content.text, attach, new_attachments)
     reply = [Label.REPLY] if parent and not forwarding else []
+    inbox = chosen or await default_inbox(queue_id, parent)
     return Draft(
         queue_id=queue_id,
         parent=parent,
@@ -141,7 +144,8 @@ async def draft(req: SendRequest, organization: Organization) -> Draft:
         headers=headers,
         send_at=send_at,
         send_before=send_before,
-        sender=as_sender(chosen) if chosen else await default_sender(queue_id, parent),
+        sender=as_sender(inbox) if inbox else configured_sender(),
+        sender_inbox_id=inbox.id if inbox else None,
         related=related,
         related_documents=related_documents,
         attach=attach,

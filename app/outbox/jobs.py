@@ -185,7 +185,7 @@ async def _send(task: Task, email: Email) -> Outcome:
             html=task.payload.get("html", ""),
             text=task.payload.get("text", ""),
             attachments=[(d, await store.get(d.blob_key)) for d in ordered],
-            wire=lambda message: wire_bytes(message, sender, recipients),
+            wire=lambda message, data: wire_bytes(message, sender, recipients, data),
         )
         message, data = built.message, built.data
     except OSError as exc:  # an attachment's bytes are gone: nothing sensible to send
@@ -207,19 +207,25 @@ async def _send(task: Task, email: Email) -> Outcome:
             code=ErrorCode.BAD_REQUEST,
             message=f"The email cannot be composed: {exc}.",
         )
-    claimed = await Email.filter(id=email.id, delivery_status__in=PENDING).update(
-        delivery_status=DeliveryStatus.SENDING,
-        try_count=F("try_count") + 1,
-        raw_blob_key=await store.put(data),
-        raw_size=len(data),
-        message_headers=header_list((k, str(v)) for k, v in message.items())[0],
-    )
-    if not claimed:  # cancelled (or expired) between our read and now
+    sending = {
+        "delivery_status": DeliveryStatus.SENDING,
+        "raw_blob_key": await store.put(data),
+        "raw_size": len(data),
+        "message_headers": header_list((k, str(v)) for k, v in message.items())[0],
+    }
+    # Only over the row as read (pending, no try since): what the rest of this try
+    # reads of it (addresses, try_count, last_tries) is the row in memory with
+    # what is written here, so it is not read back.
+    claimed = await Email.filter(
+        id=email.id, delivery_status__in=PENDING, try_count=email.try_count
+    ).update(**sending, try_count=F("try_count") + 1)
+    if not claimed:  # cancelled (or expired, or tried) between our read and now
         settled = await _settle_without_sending(await Email.get(id=email.id))
         return settled or Outcome.failed(
             ErrorCode.CONFLICT, "The email changed while sending.", email_id=email.id
         )
-    email = await Email.get(id=email.id)
+    for name, value in {**sending, "try_count": email.try_count + 1}.items():
+        setattr(email, name, value)
     result = await deliver(
         message,
         sender=email.from_address,

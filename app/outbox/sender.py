@@ -21,15 +21,18 @@ async def chosen_sender(organization_id: int, address: str | None) -> Inbox | No
     return inbox
 
 
-async def default_sender(queue_id: int, parent: Email | None) -> dict[str, str]:
+async def default_inbox(queue_id: int, parent: Email | None) -> Inbox | None:
     """A reply goes out from the inbox its parent came to; else the queue's first."""
     inbox = None
     if parent is not None and parent.inbox_id is not None:
         inbox = await Inbox.get_or_none(id=parent.inbox_id)
     if inbox is None:
         inbox = await Inbox.filter(queue_id=queue_id).order_by("id").first()
-    if inbox is not None:
-        return as_sender(inbox)
+    return inbox
+
+
+def configured_sender() -> dict[str, str]:
+    """The sender when no inbox is: MAIL_FROM, else no-reply at PUBLIC_URL's host."""
     configured = get_settings().mail_from
     if configured:
         return {"email": configured, "name": ""}

@@ -112,6 +112,8 @@ async def _record(req: SendRequest, draft: Draft) -> Email:
         NewEmail(
             organization_id=req.organization_id,
             queue_id=draft.queue_id,
+            # Known from the draft: record_email need not look it up by address.
+            inbox_id=draft.sender_inbox_id,
             type=EmailType.OUTGOING,
             subject=draft.subject,
             from_address=draft.sender["email"],

@@ -54,7 +54,7 @@ async def deliver(
     recipients: list[str],
     wire: bytes | None = None,
 ) -> DeliveryResult:
-    """`wire`: the message as `wire_bytes` flattened it (off the event loop), used
+    """`wire`: the message as `wire_bytes` made it (with the stored bytes), used
     when the relay offers 8BITMIME; else aiosmtplib flattens `message` itself."""
     url = urlparse(get_settings().effective_mail_url)
     if url.scheme == "file":
@@ -68,13 +68,19 @@ async def deliver(
 
 
 def wire_bytes(
-    message: EmailMessage, sender: str, recipients: list[str]
+    message: EmailMessage, sender: str, recipients: list[str], stored: bytes
 ) -> bytes | None:
     """The message as aiosmtplib sends it to a relay with 8BITMIME (SMTPUTF8 for
-    addresses beyond ASCII); None when MAIL_URL is not SMTP."""
+    addresses beyond ASCII); None when MAIL_URL is not SMTP. `stored` is the
+    message flattened by its own policy: aiosmtplib's (email.policy.SMTP) differs
+    from it only in ending lines with CRLF, and the generator ends every line of
+    it, headers and bodies, with "\n" (a lone CR too), so that is not flattened
+    a second time (tests/outbox/test_message.py)."""
     if urlparse(get_settings().effective_mail_url).scheme not in ("smtp", "smtps"):
         return None
-    return flatten_message(message, utf8=not _ascii(sender, *recipients))
+    if _ascii(sender, *recipients):
+        return stored.replace(b"\n", b"\r\n")
+    return flatten_message(message, utf8=True)
 
 
 def _ascii(*addresses: str) -> bool:

@@ -36,6 +36,7 @@ from app.tasks import lifecycle
 from app.tasks.announce import announce_finished
 from app.tasks.models import Task, TaskStatus
 from app.tasks.queue import enqueue_task
+from app.webhooks.events import one_lookup
 from app.webhooks.jobs import enqueue_deliveries
 
 log = logging.getLogger("mailroom.jobs")
@@ -109,11 +110,15 @@ def task_job(
         task = await lifecycle.claim(task_id)
         if task is None:
             return "skipped"  # finished, cancelled, or held by a live worker
-        # Every line logged while the job runs names its task and organization.
-        with logs.bound(
-            task_id=str(task.id),
-            kind=task.kind.value,
-            organization_id=task.organization_id,
+        # Every line logged while the job runs names its task and organization;
+        # its events (its work's, TASK_FINISHED) look the webhooks up once.
+        with (
+            logs.bound(
+                task_id=str(task.id),
+                kind=task.kind.value,
+                organization_id=task.organization_id,
+            ),
+            one_lookup(),
         ):
             return await _job(ctx, task, work, abandon)
 

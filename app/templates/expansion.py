@@ -20,7 +20,13 @@ from app.core.errors import InvalidInput
 from app.core.limits import limits
 from app.templates.models import TemplateType
 from app.templates.placeholders import ANY, AUTOMATION_SAFE, BUILT_IN, LEAF, Spec
-from app.templates.rendering import Path, placeholder_paths, render, shown
+from app.templates.rendering import (
+    Path,
+    parse,
+    placeholder_paths,
+    render_parsed,
+    shown,
+)
 
 MAX_DEPTH = 5
 # What Mailroom itself gives the templates it renders without a send's values.
@@ -76,11 +82,10 @@ class Placeholders:
     spec: Spec
 
     def render(self, source: str, *, html: bool, field: str) -> str:
-        check_known(
-            placeholder_paths(source, html=html, field=field), self.spec, field=field
-        )
-        _check_growth(source, self.context, field=field)
-        return render(source, self.context, html=html, field=field)
+        parsed = parse(source, html=html, field=field)
+        check_known(parsed.paths, self.spec, field=field)
+        _check_growth(source, parsed.paths, self.context, field=field)
+        return render_parsed(parsed, self.context)
 
 
 def placeholders(built_in: dict[str, Any], custom: dict[str, Any]) -> Placeholders:
@@ -105,24 +110,27 @@ def placeholders(built_in: dict[str, Any], custom: dict[str, Any]) -> Placeholde
         if not isinstance(value, str) or "{" not in value:
             expanded[key] = value
             return
-        paths = placeholder_paths(value, html=False, field=field)
+        parsed = parse(value, html=False, field=field)
+        paths = parsed.paths
         check_known(paths, spec, field=field)
         for name in dict.fromkeys(p[0] for p in paths):
             if name in custom and name not in built_in:
                 expand(str(name), [*chain, key])
         context = {**custom, **expanded, **built_in}
-        _check_growth(value, context, field=field)
-        expanded[key] = render(value, context, html=False, field=field)
+        _check_growth(value, paths, context, field=field)
+        expanded[key] = render_parsed(parsed, context)
 
     for key in custom:
         expand(key, [])
     return Placeholders(context={**expanded, **built_in}, spec=spec)
 
 
-def _check_growth(source: str, context: dict[str, Any], *, field: str) -> None:
+def _check_growth(
+    source: str, paths: list[Path], context: dict[str, Any], *, field: str
+) -> None:
     """Refuse before rendering what would outgrow an email's message: a value is
     printed once per mention (the filters allowed grow text by a small factor)."""
-    mentioned = [str(p[0]) for p in placeholder_paths(source, html=False, field=field)]
+    mentioned = [str(p[0]) for p in paths]
     size = len(source) + sum(len(str(context.get(name, ""))) for name in mentioned)
     if size > limits().send_message_bytes:
         raise InvalidInput(

@@ -7,6 +7,8 @@ before rendering, so a template's cost is linear in its size and its values, and
 can reach only the plain data `placeholders` builds.
 """
 
+import re
+from dataclasses import dataclass
 from typing import Any, cast
 
 from jinja2 import ChainableUndefined, TemplateError, nodes
@@ -90,12 +92,28 @@ def check_syntax(source: str, *, html: bool, field: str) -> nodes.Template:
 Path = tuple[str | int, ...]
 
 
-def placeholder_paths(source: str, *, html: bool, field: str) -> list[Path]:
-    """Every placeholder the template names, as a path: `a.b["c"]` is (a, b, c)."""
+@dataclass(frozen=True)
+class Parsed:
+    """A template checked once: the placeholders it names, and its rendering."""
+
+    source: str
+    html: bool
+    field: str
+    paths: list[Path]
+    tree: nodes.Template | None  # None: no "{", so nothing but text
+
+
+def parse(source: str, *, html: bool, field: str) -> Parsed:
+    """`source` parsed and checked (placeholders only) once for all its uses."""
+    if "{" not in source:  # no Jinja delimiter: plain text, nothing to parse
+        return Parsed(source, html, field, [], None)
+    tree = check_syntax(source, html=html, field=field)
+    return Parsed(source, html, field, _paths(tree), tree)
+
+
+def _paths(tree: nodes.Template) -> list[Path]:
     paths = []
-    for node in check_syntax(source, html=html, field=field).find_all(
-        (nodes.Name, nodes.Getattr, nodes.Getitem)
-    ):
+    for node in tree.find_all((nodes.Name, nodes.Getattr, nodes.Getitem)):
         keys: list[str | int] = []
         while isinstance(node, nodes.Getattr | nodes.Getitem):
             # _check_tree let only constant keys through
@@ -107,6 +125,11 @@ def placeholder_paths(source: str, *, html: bool, field: str) -> list[Path]:
     return paths
 
 
+def placeholder_paths(source: str, *, html: bool, field: str) -> list[Path]:
+    """Every placeholder the template names, as a path: `a.b["c"]` is (a, b, c)."""
+    return parse(source, html=html, field=field).paths
+
+
 def shown(path: Path) -> str:
     """A path as a template writes it."""
     return "{{ " + ".".join(str(key) for key in path) + " }}"
@@ -114,11 +137,23 @@ def shown(path: Path) -> str:
 
 def render(source: str, context: dict[str, Any], *, html: bool, field: str) -> str:
     """Render a subject (text) or message (HTML, values escaped); errors name field."""
-    check_syntax(source, html=html, field=field)
-    env = _HTML if html else _TEXT
+    return render_parsed(parse(source, html=html, field=field), context)
+
+
+# How Jinja's lexer writes a template's text: each line break as "\n", and one
+# final line break dropped (keep_trailing_newline is off).
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+def render_parsed(parsed: Parsed, context: dict[str, Any]) -> str:
+    if parsed.tree is None:
+        lines = _LINE_BREAK.split(parsed.source)[::2]
+        return "\n".join(lines[:-1] if lines[-1] == "" else lines)
+    env = _HTML if parsed.html else _TEXT
     try:
-        return env.from_string(source).render(context)
+        # Compiled from the checked tree: the source is not parsed again.
+        return env.from_string(parsed.tree).render(context)
     except (TemplateError, ArithmeticError, TypeError, ValueError) as exc:
         raise InvalidInput(
-            f"The template does not render: {exc}.", field=field
+            f"The template does not render: {exc}.", field=parsed.field
         ) from None

@@ -6,7 +6,10 @@ Payloads carry what a client needs to fetch the rest through the API: global ids
 as the API spells them, the event type and when it happened.
 """
 
+import contextlib
 import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +21,7 @@ async def emit(
     event: WebhookEvent, *, organization_id: int, data: dict[str, Any]
 ) -> list[int]:
     """The ids of the deliveries created for `event` (none without a webhook)."""
-    webhooks = await Webhook.filter(organization_id=organization_id, enabled=True)
+    webhooks = await _enabled(organization_id)
     wanted = [w for w in webhooks if event.value in w.events]
     if not wanted:
         return []
@@ -36,6 +39,34 @@ async def emit(
         for webhook in wanted
     ]
     return [d.id for d in deliveries]
+
+
+# Within `one_lookup`: the enabled webhooks of each organization, read once.
+_looked_up: ContextVar[dict[int, list[Webhook]] | None] = ContextVar(
+    "webhooks_looked_up", default=None
+)
+
+
+@contextlib.contextmanager
+def one_lookup() -> Iterator[None]:
+    """The events emitted inside go to the webhooks enabled when the first was:
+    a job emits an event of its work and then TASK_FINISHED, milliseconds apart,
+    with one look-up of the organization's webhooks."""
+    token = _looked_up.set({})
+    try:
+        yield
+    finally:
+        _looked_up.reset(token)
+
+
+async def _enabled(organization_id: int) -> list[Webhook]:
+    seen = _looked_up.get()
+    if seen is not None and organization_id in seen:
+        return seen[organization_id]
+    webhooks = await Webhook.filter(organization_id=organization_id, enabled=True)
+    if seen is not None:
+        seen[organization_id] = webhooks
+    return webhooks
 
 
 def email_data(
