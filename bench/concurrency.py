@@ -48,7 +48,8 @@ class Tally:
 async def _throughput(url: str, token: str, clients: int, tally: Tally) -> float:
     """Requests answered per second by `clients` looping for the window.
 
-    The clients are aiohttp's: on these 2 cores the load generator shares the CPU
+    The clients are aiohttp's (installed with aiobotocore, the S3 blob store's
+    client): on these 2 cores the load generator shares the CPU
     with the server, and httpx spent ~7.5 ms of CPU a request with 50 connections
     (2 ms with one), as much as the server itself, so the figure measured httpx."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
