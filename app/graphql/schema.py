@@ -47,6 +47,7 @@ from app.graphql.mail.types import Email, EmailThread
 from app.graphql.node import NodeQueries
 from app.graphql.observed import ObservedOperation
 from app.graphql.outbox.mutations import OutboxMutations
+from app.graphql.prefetch import answer_relations_directly
 from app.graphql.tasks.mutations import TaskMutations
 from app.graphql.tasks.queries import TaskLookups, TaskQueries
 from app.graphql.tasks.types import Task
@@ -197,7 +198,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         ),
         PlanColumns,
     ]
-    return MailroomSchema(
+    schema = MailroomSchema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
@@ -206,6 +207,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             disable_field_suggestions=not settings.graphql_introspection
         ),
     )
+    answer_relations_directly(schema)
+    return schema
 
 
 def schema_sdl() -> str:
