@@ -82,7 +82,7 @@ def plan(schema: BaseSchema, document: DocumentNode) -> Plan:
     for type_name, model in PLANNED.items():
         if type_name not in selected:
             continue
-        columns = _columns(schema, type_name, frozenset(selected[type_name]))
+        columns = _columns(schema, type_name, selected[type_name])
         if columns is not None:
             planned[model] = columns
     return planned

@@ -8,6 +8,8 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from app.graphql.rows import fetch
+
 
 @dataclass(frozen=True)
 class SortKey:
@@ -48,5 +50,6 @@ async def rows_between(
     if before is not None:
         query = query.filter(seek(keys, before, not descending))
     prefix = "-" if descending != backward else ""
-    page = query.order_by(*(prefix + k.column for k in keys)).limit(limit)
-    return await (page if columns is None else page.values(*columns))
+    return await fetch(
+        query.order_by(*(prefix + k.column for k in keys)).limit(limit), columns
+    )

@@ -17,6 +17,7 @@ from tortoise.queryset import QuerySet
 
 from app.accounts.models import ApiToken, Organization, User
 from app.documents.models import Annotation, Document
+from app.graphql.rows import column, fetch
 from app.inboxes.models import Inbox, Queue
 from app.mail.counts import AnnotationTally
 from app.mail.models import Email, EmailThread, Label
@@ -100,25 +101,12 @@ def _scoped(organization_id: int, model: type[M]) -> QuerySet[M]:
     return model.filter(organization_id=organization_id)
 
 
-def rows(query: QuerySet[M], model: type[M], plan: Plan, *also: str) -> Any:
-    """The rows of `query`: model instances, or dicts of the planned columns (and
-    `also`) when the request's plan names the model."""
-    columns = plan.get(model)
-    return query if columns is None else query.values(*{*columns, *also})
-
-
-def column(row: Any, name: str) -> Any:
-    """A column of a row that is a model instance or a planned dict; None if the
-    row has none of that name."""
-    return row.get(name) if type(row) is dict else getattr(row, name, None)
-
-
 def _by_id(
     org: int, model: type[M], _key: type[K], plan: Plan | None = None
 ) -> DataLoader[K, M | None]:
     async def load(ids: list[K]) -> list[M | None]:
         query = _scoped(org, model).filter(pk__in=ids)
-        found = await rows(query, model, plan or {})
+        found = await fetch(query, (plan or {}).get(model))
         by_pk = {column(row, "id"): row for row in found}
         return [by_pk.get(i) for i in ids]
 
@@ -135,7 +123,7 @@ def _by_column(
     async def load(keys: list[int]) -> list[list[M]]:
         query = _scoped(org, model).filter(**{f"{key}__in": keys}).order_by(*order)
         grouped: dict[int, list[M]] = defaultdict(list)
-        for row in await rows(query, model, plan or {}, key):
+        for row in await fetch(query, (plan or {}).get(model), key):
             grouped[column(row, key)].append(row)
         return [grouped.get(k, []) for k in keys]
 
@@ -156,7 +144,7 @@ def _through(
         )
         ids = {t for _, t in pairs}
         query = _scoped(org, target).filter(pk__in=ids)
-        found = await rows(query, target, plan or {})
+        found = await fetch(query, (plan or {}).get(target))
         rows_by_pk = {column(r, "id"): r for r in found}
         grouped: dict[int, list[M]] = defaultdict(list)
         for key, target_id in sorted(pairs, key=lambda p: p[1]):

@@ -14,6 +14,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from app.graphql.keyset import SortKey, seek
+from app.graphql.rows import fetch
 
 _ALL = Q()
 
@@ -81,5 +82,5 @@ async def nulls_last_rows(
         page = run.order_by(*(prefix + k.column for k in order)).limit(
             limit - len(rows)
         )
-        rows += await (page if columns is None else page.values(*columns))
+        rows += await fetch(page, columns)
     return rows

@@ -134,7 +134,7 @@ async def paginate(
     """One page of `query` ordered by `keys` (+ id), as a Relay connection; with
     `columns`, its rows are dicts of those (and the keys) for `to_node`."""
     keys = [*keys, SortKey("id", id_kind)]
-    select = None if columns is None else [*{*columns, *(k.column for k in keys)}]
+    select = None if columns is None else [*columns, *(k.column for k in keys)]
     size, backward = _page_size(args)
     count_query = query
     after = None if args.after is None else decode_cursor(args.after, keys)
@@ -165,4 +165,5 @@ async def paginate(
 
 
 def _value(row: Model | dict[str, Any], key: SortKey) -> Any:
+    # Strict, unlike rows.column: a sort key is always fetched.
     return row[key.column] if type(row) is dict else getattr(row, key.column)

@@ -26,8 +26,8 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, Selection
 
 from app.graphql.common import ready
 from app.graphql.context import Info
-from app.graphql.loaders import column
 from app.graphql.pagination import Connection, NodeT
+from app.graphql.rows import column
 
 
 @dataclass(frozen=True)
